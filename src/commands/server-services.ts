@@ -1,0 +1,74 @@
+// What connection-, pub/sub- and server-level commands need from the server around the
+// engine. Data-type commands never use it. `detachedServer` serves engine-only execution
+// (applying effects, property tests), where such commands are never run.
+import type { Reply } from '../resp/reply.js';
+import type { ClientState } from './client-state.js';
+
+export interface ServerServices {
+  /** Sub-object per concern, implemented by src/server/. */
+  readonly config: {
+    get(pattern: string): [string, string][];
+    /** Returns an error message (without `ERR `) or null when applied. */
+    set(name: string, value: string): string | null;
+    resetStats(): void;
+  };
+  readonly clients: {
+    /** CLIENT subcommands that act on connections. */
+    list(filter?: { type?: string; ids?: number[] }): string;
+    info(client: ClientState): string;
+    /** Kills matching clients; returns how many. */
+    kill(filter: { id?: number; addr?: string; laddr?: string; user?: string; skipMe?: boolean; type?: string }, self: ClientState): number;
+    unblock(id: number, mode: 'timeout' | 'error'): boolean;
+    setReplyMode(client: ClientState, mode: 'on' | 'off' | 'skip'): void;
+    setNoEvict(client: ClientState, on: boolean): void;
+    /** Marks the client to close after its pending replies. */
+    closeAfterReply(client: ClientState): void;
+    reset(client: ClientState): void;
+    startMonitor(client: ClientState): void;
+  };
+  readonly pubsub: {
+    publish(channel: string, message: string): number;
+    subscribe(client: ClientState, channels: string[], pattern: boolean): Reply[];
+    unsubscribe(client: ClientState, channels: string[], pattern: boolean): Reply[];
+    channels(pattern: string | null): string[];
+    numsub(channels: string[]): [string, number][];
+    numpat(): number;
+  };
+  /** INFO text for the requested sections (already lower case; empty = default). */
+  info(sections: string[]): string;
+  readonly slowlog: {
+    get(count: number): Reply;
+    len(): number;
+    reset(): void;
+  };
+  /** Unix time (seconds) of the last successful save/snapshot. */
+  lastSave(): number;
+  /** Replication role as ROLE reports it. */
+  role(): Reply;
+  /** Whether `requirepass` is set, and a check of a password. */
+  checkPassword(password: string): 'ok' | 'wrong' | 'none-set';
+  /** Server id/version facts for HELLO and INFO. */
+  readonly facts: { version: string; mode: 'standalone'; role: 'master' | 'replica' };
+}
+
+function unavailable(): never {
+  throw new Error('server services are not available in engine-only execution');
+}
+
+export const detachedServer: ServerServices = {
+  config: { get: unavailable, set: unavailable, resetStats: unavailable },
+  clients: {
+    list: unavailable, info: unavailable, kill: unavailable, unblock: unavailable, setReplyMode: unavailable,
+    setNoEvict: unavailable, closeAfterReply: unavailable, reset: unavailable, startMonitor: unavailable,
+  },
+  pubsub: {
+    publish: unavailable, subscribe: unavailable, unsubscribe: unavailable, channels: unavailable,
+    numsub: unavailable, numpat: unavailable,
+  },
+  info: unavailable,
+  slowlog: { get: unavailable, len: unavailable, reset: unavailable },
+  lastSave: unavailable,
+  role: unavailable,
+  checkPassword: unavailable,
+  facts: { version: '7.2.0', mode: 'standalone', role: 'master' },
+};
