@@ -10,8 +10,13 @@ export interface CollectionValue {
   readonly size: number;
   /** A deep copy (COPY, snapshots of state in tests). */
   clone(): CollectionValue;
-  /** Canonical plain form for comparisons in tests and for DUMP/snapshots. */
+  /**
+   * Canonical plain form (arrays/strings/numbers only) for comparisons in tests, DUMP and
+   * snapshots. Each type's file also exports `fromPlain(plain)` that rebuilds the value.
+   */
   toPlain(): unknown;
+  /** What OBJECT ENCODING reports, mimicking Redis's choice for the same contents. */
+  encoding(): string;
 }
 
 export type Value = string | CollectionValue;
