@@ -1,0 +1,110 @@
+// Every limit and timing of the log service, declared in one place with the unit last.
+// Relationships between them are asserted at start-up by assertLogLimits().
+
+import { assert } from './assert.js';
+
+export interface LogLimits {
+  /** Largest frame (client or peer wire), checked from the length prefix before allocating. */
+  frameBytesMax: number;
+  /** Largest peer frame (Raft messages, snapshots of retained entries). */
+  peerFrameBytesMax: number;
+  /** Largest payload of one log entry. */
+  entryBytesMax: number;
+  /** Largest total payload of one Append batch. */
+  batchBytesMax: number;
+  /** Most entries in one Append batch. */
+  batchEntriesMax: number;
+  /** Most Append batches one client keeps in flight at once (per log). */
+  inFlightBatchesMax: number;
+  /** Most entries pushed to a subscriber before it grants more credit. */
+  subscriptionBufferEntriesMax: number;
+  /** Bytes queued for writing on one connection before the node stops pushing to it. */
+  connectionQueueBytesMax: number;
+  /** Most requests one connection may have outstanding at the node. */
+  connectionRequestsMax: number;
+  /** Most proposals waiting for commit on the leader before new ones are refused. */
+  proposalsPendingMax: number;
+  /** Default and maximum entries / bytes of one Read answer. */
+  readEntriesMax: number;
+  readBytesMax: number;
+  /** Most named logs one node hosts. */
+  logsMax: number;
+  /** Longest log name in bytes. */
+  logNameBytesMax: number;
+  /** Raft entries kept behind the applied index when compacting. */
+  raftCompactMarginEntries: number;
+}
+
+export interface LogTimings {
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  /** A leader's proposal not committed within this answers QUORUM_UNAVAILABLE. */
+  commitTimeoutMs: number;
+  /** Client: one request without an answer fails with TIMEOUT. */
+  requestTimeoutMs: number;
+  /** Client: an append keeps retrying (leader changes, reconnects) this long. */
+  appendTimeoutMs: number;
+  reconnectBackoffMinMs: number;
+  reconnectBackoffMaxMs: number;
+}
+
+export const defaultLogLimits: LogLimits = Object.freeze({
+  frameBytesMax: 4 * 1024 * 1024,
+  peerFrameBytesMax: 256 * 1024 * 1024,
+  entryBytesMax: 1024 * 1024,
+  batchBytesMax: 2 * 1024 * 1024,
+  batchEntriesMax: 8192,
+  inFlightBatchesMax: 8,
+  subscriptionBufferEntriesMax: 4096,
+  connectionQueueBytesMax: 16 * 1024 * 1024,
+  connectionRequestsMax: 1024,
+  proposalsPendingMax: 4096,
+  readEntriesMax: 4096,
+  readBytesMax: 1024 * 1024,
+  logsMax: 4096,
+  logNameBytesMax: 200,
+  raftCompactMarginEntries: 2000,
+});
+
+export const defaultLogTimings: LogTimings = Object.freeze({
+  tickMs: 50,
+  electionTicks: 6, // elections time out after 300–600 ms (randomized in [electionTicks, 2×electionTicks))
+  heartbeatTicks: 1,
+  commitTimeoutMs: 3000,
+  requestTimeoutMs: 5000,
+  appendTimeoutMs: 15000,
+  reconnectBackoffMinMs: 20,
+  reconnectBackoffMaxMs: 1000,
+});
+
+/** Bytes an Append frame may add around its payloads (keys, ids, msgpack headers). */
+export const frameOverheadBytesPerEntry = 64;
+export const frameOverheadBytes = 4096;
+
+export function assertLogLimits(limits: LogLimits): void {
+  for (const [name, value] of Object.entries(limits)) {
+    assert(Number.isSafeInteger(value) && value > 0, `limit ${name} must be a positive integer, got ${value}`);
+  }
+  assert(limits.entryBytesMax <= limits.batchBytesMax, 'entryBytesMax must be <= batchBytesMax');
+  assert(
+    limits.batchBytesMax + limits.batchEntriesMax * frameOverheadBytesPerEntry + frameOverheadBytes <= limits.frameBytesMax,
+    'a full Append batch (batchBytesMax + per-entry overhead) must fit in frameBytesMax',
+  );
+  assert(limits.readBytesMax + limits.entryBytesMax + limits.readEntriesMax * 128 + frameOverheadBytes <= limits.frameBytesMax,
+    'a full Read answer must fit in frameBytesMax');
+  assert(limits.frameBytesMax <= limits.peerFrameBytesMax, 'frameBytesMax must be <= peerFrameBytesMax');
+  assert(limits.peerFrameBytesMax <= 0x7fffffff, 'peerFrameBytesMax must fit the 4-byte length prefix');
+  assert(limits.connectionQueueBytesMax >= limits.frameBytesMax, 'connectionQueueBytesMax must hold one full frame');
+  assert(limits.inFlightBatchesMax <= limits.connectionRequestsMax, 'inFlightBatchesMax must be <= connectionRequestsMax');
+}
+
+export function assertLogTimings(timings: LogTimings): void {
+  for (const [name, value] of Object.entries(timings)) {
+    assert(Number.isSafeInteger(value) && value > 0, `timing ${name} must be a positive integer, got ${value}`);
+  }
+  assert(timings.heartbeatTicks < timings.electionTicks, 'heartbeatTicks must be < electionTicks');
+  assert(timings.reconnectBackoffMinMs <= timings.reconnectBackoffMaxMs, 'reconnect backoff min must be <= max');
+  assert(timings.tickMs * timings.electionTicks * 2 < timings.commitTimeoutMs, 'commitTimeoutMs must exceed an election');
+  assert(timings.commitTimeoutMs < timings.appendTimeoutMs, 'appendTimeoutMs must exceed commitTimeoutMs');
+}

@@ -1,0 +1,174 @@
+// A log node's durable state on top of a LogStore: identity, Raft hard state, Raft entries,
+// the Raft compaction point, and the named-log state machine with its applied index. The
+// driver turns each Raft Ready into one batch built here.
+
+import { assert } from '../assert.js';
+import { decode, encode } from '../codec.js';
+import type { HardState, RaftEntry, SnapshotData, SnapshotMeta } from '../raft/types.js';
+import type { LogStore, StoreOp, StoreSnapshot } from '../store/log-store.js';
+import {
+  allLogEntries,
+  allLogMetas,
+  allRaftEntries,
+  appliedIndexKey,
+  hardStateKey,
+  identityKey,
+  logMetaKey,
+  raftEntryKey,
+  raftEntryRange,
+  raftSnapshotMetaKey,
+  readU64,
+} from '../store/keys.js';
+import { decodeLogEntry, decodeLogMeta, encodeLogEntry, encodeLogMeta, NamedLogs } from '../state/named-logs.js';
+import type { LogEntry, LogMeta } from '../state/types.js';
+import { logEntryKey } from '../store/keys.js';
+
+export interface NodeIdentity {
+  clusterId: string;
+  nodeId: string;
+  /** True from joining as a replacement (empty directory) until the Raft core re-enables voting. */
+  catchingUp: boolean;
+}
+
+export interface LoadedState {
+  identity: NodeIdentity | null;
+  hardState: HardState;
+  snapshot: SnapshotMeta | null;
+  entries: RaftEntry[];
+  appliedIndex: number;
+  logs: NamedLogs;
+}
+
+/** What a state-machine snapshot carries: every log's metadata and retained entries. */
+interface StateSnapshot {
+  logs: Array<{ name: string; meta: LogMeta; entries: LogEntry[] }>;
+}
+
+export const emptyHardState: HardState = { term: 0, votedFor: null, commitIndex: 0 };
+
+function encodeRaftEntry(entry: RaftEntry): Uint8Array {
+  return encode(entry);
+}
+
+function decodeRaftEntry(bytes: Uint8Array): RaftEntry {
+  const entry = decode(bytes) as RaftEntry;
+  return { index: entry.index, term: entry.term, data: entry.data === null || entry.data === undefined ? null : entry.data };
+}
+
+export async function loadIdentity(store: LogStore): Promise<NodeIdentity | null> {
+  const bytes = await store.get(identityKey);
+  return bytes ? (decode(bytes) as NodeIdentity) : null;
+}
+
+export function identityOp(identity: NodeIdentity): StoreOp {
+  return { type: 'put', key: identityKey, value: encode(identity) };
+}
+
+export async function loadState(store: LogStore): Promise<LoadedState> {
+  const identity = await loadIdentity(store);
+  const hardStateBytes = await store.get(hardStateKey);
+  const hardState = hardStateBytes ? (decode(hardStateBytes) as HardState) : { ...emptyHardState };
+  const snapshotBytes = await store.get(raftSnapshotMetaKey);
+  const snapshot = snapshotBytes ? (decode(snapshotBytes) as SnapshotMeta) : null;
+  const entries = (await store.range(allRaftEntries)).map(([, value]) => decodeRaftEntry(value));
+  const appliedBytes = await store.get(appliedIndexKey);
+  const appliedIndex = appliedBytes ? readU64(appliedBytes, 0) : (snapshot?.index ?? 0);
+  const metas: Array<[string, LogMeta]> = [];
+  for (const [key, value] of await store.range(allLogMetas)) {
+    const nameLength = Buffer.from(key).readUInt16BE(1);
+    metas.push([Buffer.from(key.subarray(3, 3 + nameLength)).toString('utf8'), decodeLogMeta(value)]);
+  }
+  return { identity, hardState, snapshot, entries, appliedIndex, logs: NamedLogs.fromMetas(metas) };
+}
+
+export function hardStateOp(hardState: HardState): StoreOp {
+  return { type: 'put', key: hardStateKey, value: encode(hardState) };
+}
+
+export function appliedIndexOp(index: number): StoreOp {
+  const value = Buffer.alloc(8);
+  value.writeBigUInt64BE(BigInt(index));
+  return { type: 'put', key: appliedIndexKey, value };
+}
+
+/** Replace stored entries from `fromIndex` on with `entries` (a conflicting suffix goes). */
+export function raftEntriesOps(fromIndex: number, entries: readonly RaftEntry[], lastStoredIndex: number): StoreOp[] {
+  const ops: StoreOp[] = [];
+  const lastNewIndex = fromIndex + entries.length - 1;
+  if (lastStoredIndex > lastNewIndex) ops.push({ type: 'delRange', ...raftEntryRange(lastNewIndex + 1, lastStoredIndex + 1) });
+  entries.forEach((entry, offset) => {
+    assert(entry.index === fromIndex + offset, 'entries to persist must be contiguous');
+    ops.push({ type: 'put', key: raftEntryKey(entry.index), value: encodeRaftEntry(entry) });
+  });
+  return ops;
+}
+
+/** Record the compaction point and drop stored Raft entries at or below it. */
+export function compactionOps(point: SnapshotMeta): StoreOp[] {
+  return [
+    { type: 'delRange', ...raftEntryRange(0, point.index + 1) },
+    { type: 'put', key: raftSnapshotMetaKey, value: encode(point) },
+  ];
+}
+
+/**
+ * Reads the whole state machine from a store snapshot taken together with `metas` (so both
+ * show the same applied index) into snapshot bytes.
+ */
+export async function readStateSnapshot(store: StoreSnapshot, metas: ReadonlyMap<string, LogMeta>): Promise<Uint8Array> {
+  const snapshot: StateSnapshot = { logs: [] };
+  for (const [name, meta] of [...metas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const rows = await store.range({ gte: logEntryKey(name, meta.firstLsn), lt: logEntryKey(name, meta.tailLsn + 1) });
+    const entries = rows.map(([, value]) => decodeLogEntry(value));
+    assert(entries.length === meta.tailLsn - meta.firstLsn + 1, `log ${name}: retained entries missing from the store`);
+    snapshot.logs.push({ name, meta, entries });
+  }
+  return encode(snapshot);
+}
+
+/**
+ * Ops that replace the whole state machine and Raft log with an installed snapshot, and the
+ * state machine it loads.
+ */
+export function installSnapshotOps(snapshot: SnapshotData): { ops: StoreOp[]; logs: NamedLogs } {
+  const state = decode(snapshot.data) as StateSnapshot;
+  assert(Array.isArray(state.logs), 'malformed state snapshot');
+  const ops: StoreOp[] = [
+    { type: 'delRange', ...allRaftEntries },
+    { type: 'delRange', ...allLogMetas },
+    { type: 'delRange', ...allLogEntries },
+  ];
+  const metas: Array<[string, LogMeta]> = [];
+  for (const { name, meta, entries } of state.logs) {
+    const loaded = decodeLogMeta(encodeLogMeta(meta));
+    metas.push([name, loaded]);
+    ops.push({ type: 'put', key: logMetaKey(name), value: encodeLogMeta(loaded) });
+    for (const entry of entries) ops.push({ type: 'put', key: logEntryKey(name, entry.lsn), value: encodeLogEntry(entry) });
+  }
+  ops.push({ type: 'put', key: raftSnapshotMetaKey, value: encode({ index: snapshot.index, term: snapshot.term }) });
+  ops.push(appliedIndexOp(snapshot.index));
+  return { ops, logs: NamedLogs.fromMetas(metas) };
+}
+
+/** Committed entries of one log from fromLsn, bounded by count and bytes (at least one entry). */
+export async function readLogEntries(
+  store: LogStore,
+  log: string,
+  fromLsn: number,
+  toLsnInclusive: number,
+  entriesMax: number,
+  bytesMax: number,
+): Promise<LogEntry[]> {
+  if (toLsnInclusive < fromLsn) return [];
+  const limit = Math.min(entriesMax, toLsnInclusive - fromLsn + 1);
+  const rows = await store.range({ gte: logEntryKey(log, fromLsn), lt: logEntryKey(log, toLsnInclusive + 1), limit });
+  const entries: LogEntry[] = [];
+  let bytes = 0;
+  for (const [, value] of rows) {
+    const entry = decodeLogEntry(value);
+    if (entries.length > 0 && bytes + entry.payload.length > bytesMax) break;
+    bytes += entry.payload.length;
+    entries.push(entry);
+  }
+  return entries;
+}

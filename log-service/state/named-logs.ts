@@ -1,0 +1,176 @@
+// The replicated state machine: many named logs. apply() is deterministic — the same
+// command sequence gives the same logs, checksums and outcomes on every node — and returns
+// the store operations that the driver writes, in the same sync batch as the applied index.
+
+import { assert } from '../assert.js';
+import { chainChecksum, emptyChainChecksum } from '../checksum.js';
+import { decode, encode } from '../codec.js';
+import type { StoreOp } from '../store/log-store.js';
+import { logEntryKey, logEntryRange, logMetaKey } from '../store/keys.js';
+import {
+  entryFormatVersion,
+  type AppendCommand,
+  type AppendOutcome,
+  type CommandOutcome,
+  type LogCommand,
+  type LogEntry,
+  type LogMeta,
+  type TrimCommand,
+} from './types.js';
+
+export function emptyLogMeta(): LogMeta {
+  return { firstLsn: 1, tailLsn: 0, checksum: emptyChainChecksum, snapshotLsn: 0 };
+}
+
+export interface Applied {
+  outcome: CommandOutcome;
+  ops: StoreOp[];
+  /** The log whose committed tail or trim point moved (for subscribers), if any. */
+  changedLog?: string;
+}
+
+export function encodeLogCommand(command: LogCommand): Uint8Array {
+  return encode(command);
+}
+
+/** Decodes a Raft payload; a malformed one (never produced by a correct node) is null. */
+export function decodeLogCommand(bytes: Uint8Array): LogCommand | null {
+  let value: unknown;
+  try {
+    value = decode(bytes);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== 'object') return null;
+  const command = value as Record<string, unknown>;
+  if (typeof command.log !== 'string') return null;
+  if (command.t === 'append') {
+    if (!isLsn(command.prevLsn) || typeof command.writerId !== 'string' || !isLsn(command.batchSeq)) return null;
+    if (!Array.isArray(command.payloads) || !command.payloads.every((p) => p instanceof Uint8Array)) return null;
+    if (command.snapshotLsn !== undefined && !isLsn(command.snapshotLsn)) return null;
+    return command as unknown as AppendCommand;
+  }
+  if (command.t === 'trim') {
+    if (!isLsn(command.beforeLsn)) return null;
+    return command as unknown as TrimCommand;
+  }
+  return null;
+}
+
+function isLsn(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+export function encodeLogMeta(meta: LogMeta): Uint8Array {
+  return encode(meta);
+}
+
+export function decodeLogMeta(bytes: Uint8Array): LogMeta {
+  const meta = decode(bytes) as LogMeta;
+  assert(isLsn(meta.firstLsn) && isLsn(meta.tailLsn) && meta.firstLsn <= meta.tailLsn + 1, 'corrupt log meta');
+  return {
+    firstLsn: meta.firstLsn,
+    tailLsn: meta.tailLsn,
+    checksum: Uint8Array.from(meta.checksum),
+    snapshotLsn: meta.snapshotLsn,
+  };
+}
+
+export function encodeLogEntry(entry: LogEntry): Uint8Array {
+  return encode(entry);
+}
+
+export function decodeLogEntry(bytes: Uint8Array): LogEntry {
+  const entry = decode(bytes) as LogEntry;
+  assert(isLsn(entry.lsn) && entry.payload instanceof Uint8Array, 'corrupt log entry');
+  return entry;
+}
+
+export class NamedLogs {
+  private readonly metas = new Map<string, LogMeta>();
+
+  /** Loads the state from the store's metadata records (entries stay in the store). */
+  static fromMetas(metas: Iterable<[string, LogMeta]>): NamedLogs {
+    const logs = new NamedLogs();
+    for (const [name, meta] of metas) logs.metas.set(name, meta);
+    return logs;
+  }
+
+  meta(log: string): LogMeta {
+    return this.metas.get(log) ?? emptyLogMeta();
+  }
+
+  has(log: string): boolean {
+    return this.metas.has(log);
+  }
+
+  /** A copy of every log's metadata (for snapshots and status). */
+  cloneMetas(): Map<string, LogMeta> {
+    return new Map(this.metas);
+  }
+
+  names(): string[] {
+    return [...this.metas.keys()].sort();
+  }
+
+  get size(): number {
+    return this.metas.size;
+  }
+
+  apply(command: LogCommand): Applied {
+    return command.t === 'append' ? this.applyAppend(command) : this.applyTrim(command);
+  }
+
+  private applyAppend(command: AppendCommand): Applied {
+    const meta = this.meta(command.log);
+    if (command.prevLsn !== meta.tailLsn) {
+      return { outcome: { ok: false, code: 'LOG_CONFLICT', tailLsn: meta.tailLsn }, ops: [] };
+    }
+    if (command.payloads.length === 0) {
+      return { outcome: { ok: false, code: 'BAD_REQUEST', message: 'append of no entries' }, ops: [] };
+    }
+    if (command.snapshotLsn !== undefined && command.snapshotLsn > command.prevLsn) {
+      return { outcome: { ok: false, code: 'BAD_REQUEST', message: 'snapshotLsn above prevLsn' }, ops: [] };
+    }
+    const ops: StoreOp[] = [];
+    let checksum = meta.checksum;
+    let lsn = meta.tailLsn;
+    for (const payload of command.payloads) {
+      lsn += 1;
+      checksum = chainChecksum(checksum, lsn, payload);
+      const entry: LogEntry = {
+        v: entryFormatVersion, lsn, writerId: command.writerId, batchSeq: command.batchSeq, payload, checksum,
+      };
+      ops.push({ type: 'put', key: logEntryKey(command.log, lsn), value: encodeLogEntry(entry) });
+    }
+    const next: LogMeta = {
+      ...meta,
+      tailLsn: lsn,
+      checksum,
+      snapshotLsn: Math.max(meta.snapshotLsn, command.snapshotLsn ?? 0),
+    };
+    this.metas.set(command.log, next);
+    ops.push({ type: 'put', key: logMetaKey(command.log), value: encodeLogMeta(next) });
+    const outcome: AppendOutcome = { ok: true, firstLsn: meta.tailLsn + 1, lastLsn: lsn, checksum };
+    return { outcome, ops, changedLog: command.log };
+  }
+
+  /** Trim keeps each retained entry's own checksum, so the chain stays checkable from firstLsn. */
+  private applyTrim(command: TrimCommand): Applied {
+    const meta = this.meta(command.log);
+    if (command.beforeLsn > meta.snapshotLsn + 1) {
+      return {
+        outcome: { ok: false, code: 'LOG_TRIM_REFUSED', snapshotLsn: meta.snapshotLsn, tailLsn: meta.tailLsn },
+        ops: [],
+      };
+    }
+    if (command.beforeLsn <= meta.firstLsn) return { outcome: { ok: true, firstLsn: meta.firstLsn }, ops: [] };
+    const next: LogMeta = { ...meta, firstLsn: command.beforeLsn };
+    this.metas.set(command.log, next);
+    const ops: StoreOp[] = [
+      { type: 'delRange', ...logEntryRange(command.log, meta.firstLsn, command.beforeLsn) },
+      { type: 'put', key: logMetaKey(command.log), value: encodeLogMeta(next) },
+    ];
+    return { outcome: { ok: true, firstLsn: command.beforeLsn }, ops, changedLog: command.log };
+  }
+}

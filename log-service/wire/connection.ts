@@ -1,0 +1,83 @@
+// A framed TCP connection: decodes incoming frames with the limit checked up front, writes
+// frames, and exposes how many bytes wait in the socket's write queue (back-pressure).
+
+import type { Socket } from 'node:net';
+import { LogError } from '../errors.js';
+import { encodeFrame, FrameDecoder } from './frame.js';
+
+export interface FrameHandlers {
+  onFrame(value: unknown): void;
+  /** A frame that could not be decoded; FRAME_TOO_LARGE leaves the stream unusable. */
+  onFrameError(error: LogError): void;
+  onClose(): void;
+}
+
+export class FramedConnection {
+  private readonly decoder: FrameDecoder;
+  private closed = false;
+  private readonly drainWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly socket: Socket,
+    public frameBytesMax: number,
+    private readonly handlers: FrameHandlers,
+  ) {
+    this.decoder = new FrameDecoder(frameBytesMax);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      for (const event of this.decoder.push(chunk)) {
+        if (this.closed) return;
+        if (event.kind === 'frame') this.handlers.onFrame(event.value);
+        else this.handlers.onFrameError(event.error);
+      }
+    });
+    socket.on('drain', () => {
+      for (const waiter of this.drainWaiters.splice(0)) waiter();
+    });
+    socket.on('error', () => {
+      // 'close' follows; the reason does not change what the owner does.
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      for (const waiter of this.drainWaiters.splice(0)) waiter();
+      this.handlers.onClose();
+    });
+  }
+
+  /** Changes the incoming frame limit (a peer connection is allowed larger frames). */
+  setFrameBytesMax(frameBytesMax: number): void {
+    this.frameBytesMax = frameBytesMax;
+    this.decoder.frameBytesMax = frameBytesMax;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Encodes and writes one frame; throws FRAME_TOO_LARGE (nothing written) above the limit. */
+  send(value: unknown, frameBytesMax = this.frameBytesMax): void {
+    if (this.closed) throw new LogError('CLOSED', 'connection closed');
+    this.socket.write(encodeFrame(value, frameBytesMax));
+  }
+
+  /** Resolves once the write queue has drained (or the connection closed). */
+  drained(): Promise<void> {
+    if (this.closed || this.socket.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  /** Ends after flushing what was written (used to deliver a final error frame). */
+  end(): void {
+    this.socket.end();
+  }
+}

@@ -1,0 +1,97 @@
+// The named-log state machine: conditional appends checked at apply time, chained
+// checksums, trim guarded by the snapshot marker, and determinism across replicas.
+
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { chainChecksum, emptyChainChecksum } from '../../log-service/checksum.js';
+import { decodeLogCommand, encodeLogCommand, NamedLogs } from '../../log-service/state/named-logs.js';
+import type { LogCommand } from '../../log-service/state/types.js';
+
+const payload = (text: string) => Uint8Array.from(Buffer.from(text));
+
+function append(log: string, prevLsn: number, texts: string[], snapshotLsn?: number): LogCommand {
+  return { t: 'append', log, prevLsn, writerId: 'w1', batchSeq: 1, payloads: texts.map(payload), ...(snapshotLsn === undefined ? {} : { snapshotLsn }) };
+}
+
+describe('NamedLogs', () => {
+  it('appends only when the tail equals prevLsn, and chains the checksum', () => {
+    const logs = new NamedLogs();
+    const first = logs.apply(append('s1', 0, ['a', 'b']));
+    expect(first.outcome).toMatchObject({ ok: true, firstLsn: 1, lastLsn: 2 });
+    const expected = chainChecksum(chainChecksum(emptyChainChecksum, 1, payload('a')), 2, payload('b'));
+    expect(Buffer.from(logs.meta('s1').checksum)).toEqual(Buffer.from(expected));
+    expect(logs.apply(append('s1', 1, ['c'])).outcome).toEqual({ ok: false, code: 'LOG_CONFLICT', tailLsn: 2 });
+    expect(logs.apply(append('s1', 2, ['c'])).outcome).toMatchObject({ ok: true, firstLsn: 3, lastLsn: 3 });
+    // Logs are independent.
+    expect(logs.apply(append('s2', 0, ['z'])).outcome).toMatchObject({ ok: true, firstLsn: 1 });
+    expect(logs.meta('s1').tailLsn).toBe(3);
+  });
+
+  it('a rejected batch makes the pipelined batch after it fail too', () => {
+    const logs = new NamedLogs();
+    logs.apply(append('s', 0, ['other']));
+    const k = logs.apply(append('s', 0, ['mine-1']));
+    const k1 = logs.apply(append('s', 1, ['mine-2'])); // expected k's tail, which is not there
+    expect(k.outcome.ok).toBe(false);
+    // tail is 1 (the other writer's entry) so k+1 with prevLsn 1 would succeed: the client must
+    // not pipeline after a batch it does not know committed — it chains prevLsn = k's last LSN.
+    expect(k1.outcome.ok).toBe(true);
+    const strict = new NamedLogs();
+    strict.apply(append('s', 0, ['other']));
+    expect(strict.apply(append('s', 0, ['mine-1', 'x'])).outcome.ok).toBe(false);
+    expect(strict.apply(append('s', 2, ['mine-2'])).outcome).toEqual({ ok: false, code: 'LOG_CONFLICT', tailLsn: 1 });
+  });
+
+  it('refuses trims above the snapshot marker and trims below it', () => {
+    const logs = new NamedLogs();
+    logs.apply(append('s', 0, ['1', '2', '3', '4', '5']));
+    expect(logs.apply({ t: 'trim', log: 's', beforeLsn: 2 }).outcome).toMatchObject({ ok: false, code: 'LOG_TRIM_REFUSED', snapshotLsn: 0 });
+    // A batch recording a snapshot covering LSN 3.
+    expect(logs.apply(append('s', 5, ['snapshot-marker'], 3)).outcome.ok).toBe(true);
+    expect(logs.meta('s').snapshotLsn).toBe(3);
+    expect(logs.apply({ t: 'trim', log: 's', beforeLsn: 5 }).outcome).toMatchObject({ ok: false, code: 'LOG_TRIM_REFUSED', snapshotLsn: 3 });
+    const trimmed = logs.apply({ t: 'trim', log: 's', beforeLsn: 4 });
+    expect(trimmed.outcome).toEqual({ ok: true, firstLsn: 4 });
+    expect(trimmed.ops.some((op) => op.type === 'delRange')).toBe(true);
+    expect(logs.meta('s')).toMatchObject({ firstLsn: 4, tailLsn: 6 });
+    // Trimming again below the trim point is a no-op success.
+    expect(logs.apply({ t: 'trim', log: 's', beforeLsn: 2 }).outcome).toEqual({ ok: true, firstLsn: 4 });
+    // A snapshot marker above prevLsn is malformed and changes nothing.
+    expect(logs.apply(append('s', 6, ['bad'], 9)).outcome).toMatchObject({ ok: false, code: 'BAD_REQUEST' });
+    expect(logs.meta('s').tailLsn).toBe(6);
+  });
+
+  it('round-trips commands through the Raft payload encoding and rejects garbage', () => {
+    const command = append('log/a', 7, ['x', 'y'], 3);
+    expect(decodeLogCommand(encodeLogCommand(command))).toMatchObject({ t: 'append', log: 'log/a', prevLsn: 7, snapshotLsn: 3 });
+    expect(decodeLogCommand(Uint8Array.of(0xc1))).toBeNull();
+    expect(decodeLogCommand(encodeLogCommand({ t: 'nope' } as unknown as LogCommand))).toBeNull();
+  });
+
+  it('is deterministic: replicas applying the same commands agree on every outcome and checksum', () => {
+    const command = fc.oneof(
+      fc.record({ t: fc.constant('append' as const), log: fc.constantFrom('a', 'b'), prevLsn: fc.integer({ min: 0, max: 8 }), writerId: fc.constant('w'), batchSeq: fc.nat(), payloads: fc.array(fc.uint8Array({ maxLength: 4 }), { minLength: 1, maxLength: 3 }), snapshotLsn: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }) }),
+      fc.record({ t: fc.constant('trim' as const), log: fc.constantFrom('a', 'b'), beforeLsn: fc.integer({ min: 0, max: 10 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
+        const one = new NamedLogs();
+        const two = new NamedLogs();
+        for (const c of commands) {
+          const clean = JSON.parse(JSON.stringify(c, (_k, v) => (v instanceof Uint8Array ? [...v] : v)));
+          if (clean.payloads) clean.payloads = clean.payloads.map((p: number[]) => Uint8Array.from(p));
+          const a = one.apply(c as LogCommand);
+          const b = two.apply(decodeLogCommand(encodeLogCommand(clean))!);
+          expect(a.outcome).toEqual(b.outcome);
+        }
+        for (const log of ['a', 'b']) {
+          const meta = one.meta(log);
+          expect(two.meta(log)).toEqual(meta);
+          expect(meta.firstLsn).toBeLessThanOrEqual(meta.tailLsn + 1);
+          expect(meta.snapshotLsn).toBeLessThanOrEqual(meta.tailLsn);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
