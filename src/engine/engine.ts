@@ -32,6 +32,8 @@ export class Engine {
   private readonly touchedKeys = new Map<string, { db: number; key: string }>();
   /** Total changes applied (Redis `dirty`, for INFO persistence). */
   changesTotal = 0;
+  /** Set by the server while clients are blocked: only then are touched keys collected. */
+  wakeTracking = false;
 
   constructor(options: Partial<EngineOptions> = {}, commands?: CommandTable) {
     const resolved = { ...defaultEngineOptions, ...options };
@@ -102,7 +104,7 @@ export class Engine {
     const id = `${db}\0${key}`;
     const set = this.watchers.get(id);
     if (set) for (const client of set) client.watchDirty = true;
-    this.touchedKeys.set(id, { db, key });
+    if (this.wakeTracking) this.touchedKeys.set(id, { db, key });
   }
 
   /** Every key of a database changed (FLUSHDB, SWAPDB, …). */

@@ -1,7 +1,7 @@
 // Renders replies as RESP2 or RESP3 text. All strings are latin1 (one char per byte), so the
 // whole reply is built as one JS string and written with the 'latin1' encoding.
 import {
-  BoolReply, DoubleReply, ErrorReply, MapReply, NullArray, PushReply, RawReply, Reply, SetReply,
+  BoolReply, DoubleReply, ErrorReply, MapReply, MultiReply, NullArray, PushReply, RawReply, Reply, SetReply,
   SimpleString, VerbatimReply,
 } from './reply.js';
 import { formatDouble } from '../util/numbers.js';
@@ -46,6 +46,7 @@ export function encodeReply(reply: Reply, protocol: ProtocolVersion): string {
     return `=${reply.text.length + 4}\r\n${reply.format}:${reply.text}\r\n`;
   }
   if (reply instanceof RawReply) return reply.bytes.toString('latin1');
+  if (reply instanceof MultiReply) return reply.replies.map((item) => encodeReply(item, protocol)).join('');
   throw new TypeError('cannot encode unknown reply object');
 }
 

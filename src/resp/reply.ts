@@ -21,7 +21,8 @@ export type Reply =
   | BoolReply
   | VerbatimReply
   | PushReply
-  | RawReply;
+  | RawReply
+  | MultiReply;
 
 export class SimpleString {
   constructor(readonly value: string) {}
@@ -65,6 +66,11 @@ export class PushReply {
 /** Bytes already encoded (shared constants). Protocol-independent. */
 export class RawReply {
   constructor(readonly bytes: Buffer) {}
+}
+
+/** Several top-level replies to one command (SUBSCRIBE a b → one confirmation per channel). */
+export class MultiReply {
+  constructor(readonly replies: Reply[]) {}
 }
 
 export const OK = new SimpleString('OK');

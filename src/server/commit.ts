@@ -1,0 +1,37 @@
+// Where effects go to become durable. The server hands every non-empty effect batch to a
+// Committer, gets back the batch's log sequence number (LSN), and holds the reply until
+// `committedLsn` reaches it. The durable implementation appends to the quorum log; the
+// in-memory one (no log attached) commits at once.
+import type { EffectBatch } from '../engine/effects.js';
+
+export interface Committer {
+  /** Hands a batch to the log; returns the LSN it will be committed at. */
+  submit(batch: EffectBatch): number;
+  /** Highest LSN known to be committed (every LSN ≤ it is durable). */
+  readonly committedLsn: number;
+  /** Highest LSN handed out (committed or not). */
+  readonly lastLsn: number;
+  /** Called whenever `committedLsn` advances. */
+  onCommitted(listener: (committedLsn: number) => void): void;
+}
+
+/** Commits every batch immediately and keeps nothing: a node with no log attached. */
+export class InMemoryCommitter implements Committer {
+  private lsn = 0;
+
+  submit(_batch: EffectBatch): number {
+    return ++this.lsn;
+  }
+
+  get committedLsn(): number {
+    return this.lsn;
+  }
+
+  get lastLsn(): number {
+    return this.lsn;
+  }
+
+  onCommitted(_listener: (committedLsn: number) => void): void {
+    // Nothing ever waits: submit() commits synchronously.
+  }
+}

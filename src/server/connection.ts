@@ -1,0 +1,222 @@
+// One client connection: bytes in → commands → replies out, in command order.
+// A reply may have to wait for the commit of the effects it depends on (`waitLsn`); replies
+// behind it wait too, so each connection sees replies in the order it sent commands.
+import type { Socket } from 'node:net';
+import { RequestReader } from '../resp/request-reader.js';
+import type { RequestLimits } from '../resp/request-reader.js';
+import { encodeReply, type ProtocolVersion } from '../resp/encoder.js';
+import type { Reply } from '../resp/reply.js';
+import type { ClientState, QueuedCommand } from '../commands/client-state.js';
+import type { BlockRequest } from '../commands/spec.js';
+
+export interface ConnectionHost {
+  readonly committedLsn: number;
+  /** Runs one command for this connection. */
+  executeCommand(connection: Connection, argv: string[]): void;
+  /** The connection is gone: drop subscriptions, blocked state, watches. */
+  connectionClosed(connection: Connection): void;
+  outputLimitBytes(connection: Connection): number;
+}
+
+export interface BlockedState {
+  argv: string[];
+  request: BlockRequest;
+  timer: NodeJS.Timeout | null;
+}
+
+interface PendingReply {
+  text: string;
+  waitLsn: number;
+}
+
+export class Connection implements ClientState {
+  // ClientState
+  name = '';
+  dbIndex = 0;
+  protocol: ProtocolVersion = 2;
+  authenticated: boolean;
+  multi: QueuedCommand[] | null = null;
+  multiFailed = false;
+  watched = new Map<string, { db: number; key: string; existed: boolean }>();
+  watchDirty = false;
+
+  // Server-side state
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly createdAtMs = Date.now();
+  lastCommandAtMs = Date.now();
+  lastCommandName = 'NULL';
+  replyMode: 'on' | 'off' | 'skip' = 'on';
+  noEvict = false;
+  monitor = false;
+  blocked: BlockedState | null = null;
+  closed = false;
+
+  private readonly reader: RequestReader;
+  /** Commands that arrived while the connection was blocked (Redis stops reading then). */
+  private backlog: string[][] = [];
+  private readonly pending: PendingReply[] = [];
+  private output = '';
+  private flushScheduled = false;
+  private closeAfterFlush = false;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    private readonly host: ConnectionHost,
+    limits: RequestLimits,
+    passwordRequired: boolean,
+  ) {
+    this.authenticated = !passwordRequired;
+    this.reader = new RequestReader(limits, {
+      command: (argv) => this.onCommand(argv),
+      protocolError: (message) => {
+        this.writeNow(`-ERR ${message}\r\n`);
+        this.close(true);
+      },
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.reader.feed(chunk);
+      this.flush();
+    });
+    socket.on('error', () => this.close(false));
+    socket.on('close', () => this.close(false));
+  }
+
+  get address(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  get localAddress(): string {
+    return `${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  get queryBufferBytes(): number {
+    return this.reader.pendingBytes;
+  }
+
+  get outputBytes(): number {
+    return this.output.length + this.socket.writableLength + this.pending.reduce((sum, reply) => sum + reply.text.length, 0);
+  }
+
+  subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
+  private onCommand(argv: string[]): void {
+    if (this.closed || this.closeAfterFlush) return;
+    if (this.blocked !== null || this.backlog.length > 0) {
+      this.backlog.push(argv);
+      return;
+    }
+    this.lastCommandAtMs = Date.now();
+    this.host.executeCommand(this, argv);
+  }
+
+  /** Runs commands that queued up while blocked, until blocked again or done. */
+  resume(): void {
+    while (this.backlog.length > 0 && this.blocked === null && !this.closed && !this.closeAfterFlush) {
+      const argv = this.backlog.shift()!;
+      this.lastCommandAtMs = Date.now();
+      this.host.executeCommand(this, argv);
+    }
+    this.scheduleFlush();
+  }
+
+  /** Queues a reply that may leave once `waitLsn` is committed (0 = at once). */
+  reply(reply: Reply, waitLsn = 0): void {
+    if (this.replyMode !== 'on') {
+      if (this.replyMode === 'skip') this.replyMode = 'on';
+      return;
+    }
+    this.replyText(encodeReply(reply, this.protocol), waitLsn);
+  }
+
+  replyText(text: string, waitLsn = 0): void {
+    if (this.closed) return;
+    if (this.pending.length === 0 && waitLsn <= this.host.committedLsn) {
+      this.output += text;
+    } else {
+      this.pending.push({ text, waitLsn });
+    }
+  }
+
+  /** Out-of-band data (pub/sub messages, MONITOR lines): not ordered behind waiting replies. */
+  push(text: string): void {
+    if (this.closed) return;
+    this.output += text;
+    this.scheduleFlush();
+  }
+
+  /** The commit LSN advanced: release the replies it unblocks. */
+  commitAdvanced(committedLsn: number): void {
+    let released = 0;
+    while (released < this.pending.length && this.pending[released]!.waitLsn <= committedLsn) {
+      this.output += this.pending[released]!.text;
+      released++;
+    }
+    if (released > 0) {
+      this.pending.splice(0, released);
+      this.scheduleFlush();
+    }
+  }
+
+  /** Fails every reply still waiting for a commit (step-down, commit failure). */
+  failPending(errorText: string): void {
+    for (let i = 0; i < this.pending.length; i++) this.output += errorText;
+    this.pending.length = 0;
+    this.scheduleFlush();
+  }
+
+  get waitingReplies(): number {
+    return this.pending.length;
+  }
+
+  scheduleFlush(): void {
+    if (this.flushScheduled || this.closed) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  flush(): void {
+    if (this.closed) return;
+    if (this.output.length > 0) {
+      const text = this.output;
+      this.output = '';
+      this.socket.write(text, 'latin1');
+      const limit = this.host.outputLimitBytes(this);
+      if (limit > 0 && this.socket.writableLength > limit && !this.noEvict) {
+        this.close(false);
+        return;
+      }
+    }
+    if (this.closeAfterFlush && this.pending.length === 0) this.close(true);
+  }
+
+  private writeNow(text: string): void {
+    this.output += text;
+    this.flush();
+  }
+
+  /** Closes after the replies already queued have been written (QUIT). */
+  closeAfterReplies(): void {
+    this.closeAfterFlush = true;
+    this.scheduleFlush();
+  }
+
+  close(graceful: boolean): void {
+    if (this.closed) return;
+    if (graceful && this.output.length > 0) {
+      this.socket.write(this.output, 'latin1');
+      this.output = '';
+    }
+    this.closed = true;
+    if (graceful) this.socket.end();
+    else this.socket.destroy();
+    this.host.connectionClosed(this);
+  }
+}

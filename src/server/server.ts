@@ -1,0 +1,346 @@
+// The RESP server of a database node: accepts connections, runs their commands on the
+// engine, hands effects to the committer, and releases replies as commits arrive.
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Engine } from '../engine/engine.js';
+import type { EffectBatch } from '../engine/effects.js';
+import type { ExpiryPolicy } from '../engine/keyspace.js';
+import { BlockRequest } from '../commands/spec.js';
+import type { ServerServices } from '../commands/server-services.js';
+import type { ClientState } from '../commands/client-state.js';
+import { encodeReply } from '../resp/encoder.js';
+import { ErrorReply, type Reply } from '../resp/reply.js';
+import { assertServerLimits } from '../config/limits.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { PubSub } from './pubsub.js';
+import { BlockedClients } from './blocking.js';
+import { Slowlog } from './slowlog.js';
+import { InMemoryCommitter, type Committer } from './commit.js';
+import { configParams } from './config-params.js';
+import type { ServerSettings } from './settings.js';
+import { renderInfo } from './info.js';
+import { renderClientInfo } from './client-info.js';
+import { globMatch } from '../commands/args.js';
+import { KEEL_VERSION } from '../version.js';
+
+export interface CommandStats {
+  calls: number;
+  micros: number;
+  rejected: number;
+  failed: number;
+}
+
+export class KeelServer implements ConnectionHost {
+  readonly engine: Engine;
+  readonly pubsub = new PubSub();
+  readonly blocked = new BlockedClients();
+  readonly slowlog: Slowlog;
+  readonly connections = new Map<number, Connection>();
+  readonly commandStats = new Map<string, CommandStats>();
+  readonly startedAtMs = Date.now();
+  readonly stats = { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0, expiredKeys: 0 };
+  readonly services: ServerServices;
+  /** Who serves: 'primary' executes writes; 'replica' refuses them (see dispatch). */
+  policy: ExpiryPolicy = 'primary';
+  lastSaveSeconds = Math.floor(Date.now() / 1000);
+  readonly runId = randomBytes(20).toString('hex');
+  /** How writes are made durable, for INFO persistence ('memory' = no log attached). */
+  durabilityName = 'memory';
+  private readonly listener: net.Server;
+  private nextClientId = 1;
+  private expireTimer: NodeJS.Timeout | null = null;
+  private readonly params;
+
+  constructor(
+    readonly settings: ServerSettings,
+    readonly logger: Logger,
+    readonly committer: Committer = new InMemoryCommitter(),
+    engine?: Engine,
+  ) {
+    assertServerLimits(settings.limits);
+    this.engine = engine ?? new Engine({ databases: settings.databases });
+    this.slowlog = new Slowlog(settings.limits.slowlogSlowerThanMicros, settings.limits.slowlogEntriesMax);
+    this.params = configParams(settings, this.slowlog);
+    this.services = this.buildServices();
+    this.listener = net.createServer((socket) => this.accept(socket));
+    committer.onCommitted((lsn) => {
+      for (const connection of this.connections.values()) connection.commitAdvanced(lsn);
+    });
+  }
+
+  get committedLsn(): number {
+    return this.committer.committedLsn;
+  }
+
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.listener.once('error', reject);
+      this.listener.listen(this.settings.port, this.settings.host, () => {
+        this.listener.off('error', reject);
+        const address = this.listener.address() as net.AddressInfo;
+        this.settings.port = address.port;
+        this.expireTimer = setInterval(() => this.activeExpire(), this.settings.limits.activeExpireIntervalMs);
+        this.expireTimer.unref();
+        resolve(address.port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    for (const connection of this.connections.values()) connection.close(true);
+    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    this.stats.connectionsReceived++;
+    if (this.connections.size >= this.settings.limits.maxClients) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const limits = this.settings.limits;
+    const connection = new Connection(this.nextClientId++, socket, this, limits, this.settings.requirepass !== '');
+    this.connections.set(connection.id, connection);
+  }
+
+  connectionClosed(connection: Connection): void {
+    this.connections.delete(connection.id);
+    this.unblock(connection);
+    this.pubsub.dropConnection(connection);
+    this.engine.unwatchAll(connection);
+  }
+
+  outputLimitBytes(connection: Connection): number {
+    return connection.subscriptionCount() > 0 ? this.settings.limits.outputBufferPubsubBytes : this.settings.limits.outputBufferNormalBytes;
+  }
+
+  // --- command execution ------------------------------------------------------------------------
+
+  executeCommand(connection: Connection, argv: string[]): void {
+    this.feedMonitors(connection, argv);
+    const startedAt = process.hrtime.bigint();
+    const outcome = this.engine.execute(connection, argv, this.policy, this.services);
+    const micros = Number((process.hrtime.bigint() - startedAt) / 1000n);
+    this.stats.commandsProcessed++;
+    const name = outcome.spec ? argv[0]!.toLowerCase() + (outcome.spec.name !== argv[0]!.toLowerCase() ? `|${outcome.spec.name}` : '') : null;
+    if (name !== null) {
+      const stats = this.commandStats.get(name) ?? { calls: 0, micros: 0, rejected: 0, failed: 0 };
+      stats.calls++;
+      stats.micros += micros;
+      if (outcome.reply instanceof ErrorReply) stats.failed++;
+      this.commandStats.set(name, stats);
+      this.slowlog.record(argv, micros, connection.address, connection.name);
+    }
+    connection.lastCommandName = name ?? argv[0]!.toLowerCase();
+    if (outcome.reply instanceof BlockRequest) {
+      this.block(connection, argv, outcome.reply);
+    } else {
+      const lsn = this.commit(outcome.effects);
+      connection.reply(outcome.reply, lsn);
+    }
+    if (this.blocked.size > 0) this.serveBlockedClients();
+  }
+
+  /** Hands effects to the committer; returns the LSN the reply must wait for. */
+  commit(effects: EffectBatch): number {
+    if (effects.length === 0) return 0;
+    return this.committer.submit(effects);
+  }
+
+  // --- blocking -------------------------------------------------------------------------------
+
+  private block(connection: Connection, argv: string[], request: BlockRequest): void {
+    const timer = request.deadlineMs === 0 ? null : setTimeout(() => {
+      if (connection.blocked?.request !== request) return;
+      this.unblock(connection);
+      connection.reply(request.timeoutReply);
+      connection.resume();
+    }, Math.max(0, request.deadlineMs - Date.now()));
+    connection.blocked = { argv, request, timer };
+    this.blocked.add(connection, connection.dbIndex, request.keys);
+    this.engine.wakeTracking = true;
+  }
+
+  unblock(connection: Connection): void {
+    const state = connection.blocked;
+    if (!state) return;
+    if (state.timer) clearTimeout(state.timer);
+    this.blocked.remove(connection, connection.dbIndex, state.request.keys);
+    connection.blocked = null;
+    if (this.blocked.size === 0) this.engine.wakeTracking = false;
+  }
+
+  /** Re-runs the commands of clients blocked on keys that were touched, FIFO per key. */
+  serveBlockedClients(): void {
+    let touched = this.engine.drainTouchedKeys();
+    while (touched.length > 0) {
+      for (const { db, key } of touched) {
+        for (const connection of this.blocked.waitingOn(db, key)) {
+          const state = connection.blocked;
+          if (!state) continue;
+          const outcome = this.engine.execute(connection, state.argv, this.policy, this.services);
+          if (outcome.reply instanceof BlockRequest) continue;
+          this.unblock(connection);
+          connection.reply(outcome.reply, this.commit(outcome.effects));
+          setImmediate(() => connection.resume());
+        }
+      }
+      touched = this.engine.drainTouchedKeys();
+    }
+  }
+
+  // --- background work --------------------------------------------------------------------------
+
+  private activeExpire(): void {
+    if (this.policy !== 'primary') return;
+    const effects = this.engine.activeExpireStep(this.settings.limits.activeExpireKeysPerStep);
+    if (effects.length === 0) return;
+    this.stats.expiredKeys += effects.length;
+    this.commit(effects);
+    if (this.blocked.size > 0) this.serveBlockedClients();
+  }
+
+  private feedMonitors(connection: Connection, argv: string[]): void {
+    let monitors: Connection[] | null = null;
+    for (const candidate of this.connections.values()) {
+      if (candidate.monitor && candidate !== connection) (monitors ??= []).push(candidate);
+    }
+    if (monitors === null) return;
+    const now = Date.now() / 1000;
+    const args = argv.map((arg) => `"${arg.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f-\xff]/g, (c) => {
+      const escapes: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x07': '\\a', '\b': '\\b' };
+      return escapes[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    })}"`).join(' ');
+    const line = `+${now.toFixed(6)} [${connection.dbIndex} ${connection.address}] ${args}\r\n`;
+    for (const monitor of monitors) monitor.push(line);
+  }
+
+  // --- services for connection/server commands ------------------------------------------------
+
+  private connectionOf(client: ClientState): Connection {
+    const connection = this.connections.get(client.id);
+    if (!connection) throw new Error(`no connection for client ${client.id}`);
+    return connection;
+  }
+
+  private buildServices(): ServerServices {
+    const server = this;
+    return {
+      config: {
+        get: (pattern) => {
+          const result: [string, string][] = [];
+          for (const param of this.params) if (globMatch(pattern, param.name, true)) result.push([param.name, param.get()]);
+          return result;
+        },
+        set: (name, value) => {
+          const param = this.params.find((candidate) => candidate.name === name.toLowerCase());
+          if (!param) return `Unknown option or number of arguments for CONFIG SET - '${name}'`;
+          if (!param.set) return `CONFIG SET failed (possibly related to argument '${name.toLowerCase()}') - can't set immutable config`;
+          const error = param.set(value);
+          return error === null ? null : `CONFIG SET failed (possibly related to argument '${name.toLowerCase()}') - ${error}`;
+        },
+        resetStats: () => {
+          this.commandStats.clear();
+          this.stats.commandsProcessed = 0;
+          this.stats.connectionsReceived = 0;
+          this.stats.rejectedConnections = 0;
+          this.stats.expiredKeys = 0;
+          this.slowlog.reset();
+        },
+      },
+      clients: {
+        list: (filter) => {
+          const lines: string[] = [];
+          for (const connection of this.connections.values()) {
+            if (filter?.ids && !filter.ids.includes(connection.id)) continue;
+            if (filter?.type && clientType(connection) !== filter.type) continue;
+            lines.push(renderClientInfo(connection));
+          }
+          return lines.map((line) => `${line}\n`).join('');
+        },
+        info: (client) => `${renderClientInfo(this.connectionOf(client))}\n`,
+        kill: (filter, self) => {
+          let killed = 0;
+          for (const connection of [...this.connections.values()]) {
+            if (filter.id !== undefined && connection.id !== filter.id) continue;
+            if (filter.addr !== undefined && connection.address !== filter.addr) continue;
+            if (filter.laddr !== undefined && connection.localAddress !== filter.laddr) continue;
+            if (filter.user !== undefined && filter.user !== 'default') continue;
+            if (filter.type !== undefined && clientType(connection) !== filter.type) continue;
+            if (filter.skipMe !== false && connection.id === self.id) continue;
+            killed++;
+            if (connection.id === self.id) connection.closeAfterReplies();
+            else connection.close(false);
+          }
+          return killed;
+        },
+        unblock: (id, mode) => {
+          const connection = this.connections.get(id);
+          const state = connection?.blocked;
+          if (!connection || !state) return false;
+          this.unblock(connection);
+          connection.reply(mode === 'error' ? new ErrorReply('UNBLOCKED client unblocked via CLIENT UNBLOCK') : state.request.timeoutReply);
+          setImmediate(() => connection.resume());
+          return true;
+        },
+        setReplyMode: (client, mode) => {
+          const connection = this.connectionOf(client);
+          // The reply to CLIENT REPLY OFF|SKIP itself is not sent: set the mode to skip it.
+          connection.replyMode = mode === 'on' ? 'on' : 'skip';
+          if (mode === 'off') queueMicrotask(() => { connection.replyMode = 'off'; });
+        },
+        setNoEvict: (client, on) => { this.connectionOf(client).noEvict = on; },
+        closeAfterReply: (client) => this.connectionOf(client).closeAfterReplies(),
+        reset: (client) => {
+          const connection = this.connectionOf(client);
+          this.pubsub.dropConnection(connection);
+          this.engine.unwatchAll(connection);
+          connection.multi = null;
+          connection.multiFailed = false;
+          connection.dbIndex = 0;
+          connection.protocol = 2;
+          connection.name = '';
+          connection.monitor = false;
+          connection.replyMode = 'on';
+          connection.noEvict = false;
+          connection.authenticated = this.settings.requirepass === '';
+        },
+        startMonitor: (client) => { this.connectionOf(client).monitor = true; },
+      },
+      pubsub: {
+        publish: (channel, message) => this.pubsub.publish(channel, message),
+        subscribe: (client, channels, pattern) => this.pubsub.subscribe(this.connectionOf(client), channels, pattern),
+        unsubscribe: (client, channels, pattern) => this.pubsub.unsubscribe(this.connectionOf(client), channels, pattern),
+        channels: (pattern) => this.pubsub.channelNames(pattern),
+        numsub: (channels) => channels.map((channel) => [channel, this.pubsub.subscriberCount(channel)]),
+        numpat: () => this.pubsub.patternCount(),
+      },
+      info: (sections) => renderInfo(server, sections),
+      slowlog: {
+        get: (count) => this.slowlog.get(count),
+        len: () => this.slowlog.length,
+        reset: () => this.slowlog.reset(),
+      },
+      lastSave: () => this.lastSaveSeconds,
+      role: (): Reply => this.policy === 'replica' ? ['slave', this.settings.host, this.settings.port, 'connected', 0] : ['master', 0, []],
+      checkPassword: (password) => {
+        if (this.settings.requirepass === '') return 'none-set';
+        return password === this.settings.requirepass ? 'ok' : 'wrong';
+      },
+      facts: { version: KEEL_VERSION, mode: 'standalone', get role() { return server.policy === 'replica' ? 'replica' as const : 'master' as const; } },
+    };
+  }
+
+  /** Encodes a reply for a client's protocol (used by tests and MONITOR-like paths). */
+  static encode(reply: Reply, protocol: 2 | 3): string {
+    return encodeReply(reply, protocol);
+  }
+}
+
+export function clientType(connection: Connection): string {
+  if (connection.subscriptionCount() > 0) return 'pubsub';
+  return 'normal';
+}
