@@ -1,103 +1,214 @@
 // String commands. Values are latin1 JS strings (one char per byte).
+// Range commands (GETRANGE, SETRANGE, LCS) live in string-ranges.ts, the SET/GETEX option
+// grammar in string-options.ts, INCRBYFLOAT's number rules in string-float.ts.
 import { err, ErrorReply, Errors, OK, Reply } from '../resp/reply.js';
 import { defineCommand } from './define.js';
 import type { ExecContext } from './context.js';
-import { FIRST_KEY, type CommandSpec } from './spec.js';
-import { int64Arg, intArg, is } from './args.js';
+import { ALL_KEYS, FIRST_KEY, type CommandSpec, type KeyRange } from './spec.js';
+import { int64Arg } from './args.js';
 import { isInt64, parseInt64Big } from '../util/numbers.js';
+import { expireAt, parseStringOptions, pxatArgs } from './string-options.js';
+import { checkStringLength } from './string-limits.js';
+import { formatIncrByFloat, parseLongDouble } from './string-float.js';
+import { cmdGetRange, cmdLcs, cmdSetRange } from './string-ranges.js';
+
+export { stringBytesMax } from './string-limits.js';
+export { expireAt, pxatArgs } from './string-options.js';
 
 const group = 'string';
 const acl = ['string'];
 
-// --- expiry options shared by SET and GETEX -------------------------------------------------
+// --- SET family ---------------------------------------------------------------------------------
 
-export type ExpireOption =
-  | { kind: 'none' }
-  | { kind: 'keep' }
-  | { kind: 'persist' }
-  | { kind: 'at'; atMs: number };
-
-const MAX_EXPIRE_MS = 2 ** 62; // beyond this, now + ttl could overflow Redis's int64 math
-
-/**
- * Turns EX/PX/EXAT/PXAT and their argument into an absolute time, or Redis's error.
- * `command` names the command in the error text.
- */
-export function expireAt(unit: string, amountText: string, nowMs: number, command: string): number | ErrorReply {
-  const amount = intArg(amountText);
-  if (amount instanceof ErrorReply) return amount;
-  if (amount <= 0) return Errors.invalidExpire(command);
-  const upper = unit.toUpperCase();
-  const isSeconds = upper === 'EX' || upper === 'EXAT';
-  if (isSeconds && amount > MAX_EXPIRE_MS / 1000) return Errors.invalidExpire(command);
-  const ms = isSeconds ? amount * 1000 : amount;
-  const absolute = upper === 'EX' || upper === 'PX' ? nowMs + ms : ms;
-  if (absolute > MAX_EXPIRE_MS) return Errors.invalidExpire(command);
-  return absolute;
-}
-
-/** The log form of an absolute expiry. */
-export function pxatArgs(atMs: number): string[] {
-  return ['PXAT', String(atMs)];
-}
-
-// --- SET --------------------------------------------------------------------------------------
-
-interface SetOptions {
-  condition: 'nx' | 'xx' | null;
+interface SetRequest {
+  nx: boolean;
+  xx: boolean;
   get: boolean;
-  expire: ExpireOption;
-}
-
-function parseSetOptions(argv: string[], start: number, nowMs: number): SetOptions | ErrorReply {
-  const options: SetOptions = { condition: null, get: false, expire: { kind: 'none' } };
-  for (let i = start; i < argv.length; i++) {
-    const word = argv[i]!.toUpperCase();
-    if (word === 'NX' && options.condition !== 'xx') options.condition = 'nx';
-    else if (word === 'XX' && options.condition !== 'nx') options.condition = 'xx';
-    else if (word === 'GET') options.get = true;
-    else if (word === 'KEEPTTL' && options.expire.kind === 'none') options.expire = { kind: 'keep' };
-    else if ((word === 'EX' || word === 'PX' || word === 'EXAT' || word === 'PXAT') && options.expire.kind === 'none' && i + 1 < argv.length) {
-      const at = expireAt(word, argv[++i]!, nowMs, 'set');
-      if (at instanceof ErrorReply) return at;
-      options.expire = { kind: 'at', atMs: at };
-    } else return Errors.syntax;
-  }
-  return options;
+  keepTtl: boolean;
+  /** Absolute expiry in ms, or null for none. */
+  expireAtMs: number | null;
 }
 
 /**
- * SET with every option. Effect: `SET key value [PXAT abs | KEEPTTL]`; a SET whose absolute
- * expiry is already past deletes the key instead (effect `DEL`), as a primary would expire it.
+ * Redis's setGenericCommand. Effect: `SET key value [PXAT abs | KEEPTTL]`; a SET whose
+ * absolute expiry is already past deletes the key instead (effect `DEL`), as a primary would
+ * expire it at once.
  */
-function cmdSet(ctx: ExecContext, argv: string[]): Reply {
-  const [, key, value] = argv as [string, string, string];
-  const options = parseSetOptions(argv, 3, ctx.nowMs);
-  if (options instanceof ErrorReply) return options;
-  const old = options.get ? ctx.getString(key) : ctx.get(key);
+function setGeneric(ctx: ExecContext, key: string, value: string, request: SetRequest): Reply {
+  const old = request.get ? ctx.getString(key) : ctx.get(key);
   const exists = old !== undefined;
-  if ((options.condition === 'nx' && exists) || (options.condition === 'xx' && !exists)) {
-    return options.get ? (old ?? null) : null;
+  if ((request.nx && exists) || (request.xx && !exists)) {
+    return request.get ? (old ?? null) : null;
   }
-  const expire = options.expire;
-  if (expire.kind === 'at' && expire.atMs <= ctx.nowMs && !ctx.isApplying) {
+  const atMs = request.expireAtMs;
+  if (atMs !== null && atMs <= ctx.nowMs && !ctx.isApplying) {
     if (ctx.deleteKey(key)) ctx.dirty++;
     ctx.rewrite(['DEL', key]);
   } else {
-    ctx.setValue(key, value, expire.kind === 'keep');
-    if (expire.kind === 'at') ctx.db.setExpire(key, expire.atMs);
+    ctx.setValue(key, value, request.keepTtl);
+    if (atMs !== null) ctx.db.setExpire(key, atMs);
     ctx.dirty++;
     const rewritten = ['SET', key, value];
-    if (expire.kind === 'at') rewritten.push(...pxatArgs(expire.atMs));
-    if (expire.kind === 'keep') rewritten.push('KEEPTTL');
+    if (atMs !== null) rewritten.push(...pxatArgs(atMs));
+    if (request.keepTtl) rewritten.push('KEEPTTL');
     ctx.rewrite(rewritten);
   }
-  if (options.get) return typeof old === 'string' ? old : null;
+  if (request.get) return typeof old === 'string' ? old : null;
   return OK;
+}
+
+function cmdSet(ctx: ExecContext, argv: string[]): Reply {
+  const [, key, value] = argv as [string, string, string];
+  const options = parseStringOptions(argv, 3, 'set');
+  if (options instanceof ErrorReply) return options;
+  let expireAtMs: number | null = null;
+  if (options.expire !== null) {
+    const at = expireAt(options.expire.unit, options.expire.amountText, ctx.nowMs, 'set');
+    if (at instanceof ErrorReply) return at;
+    expireAtMs = at;
+  }
+  return setGeneric(ctx, key, value, { ...options, expireAtMs });
+}
+
+/** SETNX key value → 1 when set, 0 when the key exists (of any type). Effect: itself. */
+function cmdSetNx(ctx: ExecContext, argv: string[]): Reply {
+  const [, key, value] = argv as [string, string, string];
+  if (ctx.get(key) !== undefined) return 0;
+  ctx.setValue(key, value);
+  ctx.dirty++;
+  return 1;
+}
+
+/** SETEX key seconds value / PSETEX key milliseconds value. Effect: `SET key value PXAT abs`. */
+function setWithTtl(unit: 'EX' | 'PX', command: string) {
+  return (ctx: ExecContext, argv: string[]): Reply => {
+    const [, key, amount, value] = argv as [string, string, string, string];
+    const at = expireAt(unit, amount, ctx.nowMs, command);
+    if (at instanceof ErrorReply) return at;
+    return setGeneric(ctx, key, value, { nx: false, xx: false, get: false, keepTtl: false, expireAtMs: at });
+  };
+}
+
+/** GETSET key value. Effect: `SET key value` (the TTL is cleared, as by SET). */
+function cmdGetSet(ctx: ExecContext, argv: string[]): Reply {
+  const [, key, value] = argv as [string, string, string];
+  const old = ctx.getString(key);
+  ctx.setValue(key, value);
+  ctx.dirty++;
+  ctx.rewrite(['SET', key, value]);
+  return old ?? null;
 }
 
 function cmdGet(ctx: ExecContext, argv: string[]): Reply {
   return ctx.getString(argv[1]!) ?? null;
+}
+
+/** GETDEL key. Effect: `DEL key`. */
+function cmdGetDel(ctx: ExecContext, argv: string[]): Reply {
+  const key = argv[1]!;
+  const value = ctx.getString(key);
+  if (value === undefined) return null;
+  ctx.deleteKey(key);
+  ctx.dirty++;
+  ctx.rewrite(['DEL', key]);
+  return value;
+}
+
+/**
+ * GETEX key [EX s | PX ms | EXAT ts | PXAT ts-ms | PERSIST]. Never logged as itself: the
+ * effect is `PEXPIREAT key abs`, `PERSIST key`, or `DEL key` when EXAT/PXAT is already past.
+ * The expiry argument is read after the key, so a missing key replies nil even for `EX abc`.
+ */
+function cmdGetEx(ctx: ExecContext, argv: string[]): Reply {
+  const key = argv[1]!;
+  const options = parseStringOptions(argv, 2, 'getex');
+  if (options instanceof ErrorReply) return options;
+  const value = ctx.getString(key);
+  if (value === undefined) return null;
+  if (options.expire !== null) {
+    const { unit, amountText } = options.expire;
+    const atMs = expireAt(unit, amountText, ctx.nowMs, 'getex');
+    if (atMs instanceof ErrorReply) return atMs;
+    const absolute = unit === 'EXAT' || unit === 'PXAT';
+    if (absolute && atMs <= ctx.nowMs && !ctx.isApplying) {
+      ctx.deleteKey(key);
+      ctx.rewrite(['DEL', key]);
+    } else {
+      ctx.db.setExpire(key, atMs);
+      ctx.touched(key);
+      ctx.rewrite(['PEXPIREAT', key, String(atMs)]);
+    }
+    ctx.dirty++;
+  } else if (options.persist) {
+    const entry = ctx.db.peek(key)!;
+    if (entry.expireAtMs !== 0) {
+      ctx.db.setExpire(key, 0);
+      ctx.touched(key);
+      ctx.rewrite(['PERSIST', key]);
+      ctx.dirty++;
+    }
+  }
+  return value;
+}
+
+// --- multi-key ----------------------------------------------------------------------------------
+
+/** MGET key [key …]: a value that is not a string reads as nil. */
+function cmdMget(ctx: ExecContext, argv: string[]): Reply {
+  const replies: Reply[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const value = ctx.get(argv[i]!);
+    replies.push(typeof value === 'string' ? value : null);
+  }
+  return replies;
+}
+
+/** MSET key value [key value …]. Effect: itself. */
+function cmdMset(ctx: ExecContext, argv: string[]): Reply {
+  if (argv.length % 2 === 0) return Errors.wrongArity('mset');
+  for (let i = 1; i < argv.length; i += 2) ctx.setValue(argv[i]!, argv[i + 1]!);
+  ctx.dirty += (argv.length - 1) / 2;
+  return OK;
+}
+
+/** MSETNX key value [key value …]: sets all, or none when any key exists. Effect: itself. */
+function cmdMsetNx(ctx: ExecContext, argv: string[]): Reply {
+  if (argv.length % 2 === 0) return Errors.wrongArity('msetnx');
+  for (let i = 1; i < argv.length; i += 2) {
+    if (ctx.get(argv[i]!) !== undefined) return 0;
+  }
+  for (let i = 1; i < argv.length; i += 2) ctx.setValue(argv[i]!, argv[i + 1]!);
+  ctx.dirty += (argv.length - 1) / 2;
+  return 1;
+}
+
+const everyOtherKey: KeyRange = { first: 1, last: -1, step: 2 };
+
+// --- APPEND / STRLEN ------------------------------------------------------------------------------
+
+/**
+ * APPEND key value → the new length; the TTL is kept. Effect: itself. Known cost: appending
+ * builds a new JS string (V8 makes it a rope, flattened on the next read: O(n) per append
+ * followed by a read, where Redis appends in place).
+ */
+function cmdAppend(ctx: ExecContext, argv: string[]): Reply {
+  const [, key, suffix] = argv as [string, string, string];
+  const current = ctx.getString(key);
+  if (current === undefined) {
+    ctx.setValue(key, suffix);
+    ctx.dirty++;
+    return suffix.length;
+  }
+  const tooLong = checkStringLength(ctx, current.length, suffix.length);
+  if (tooLong) return tooLong;
+  const updated = current + suffix;
+  ctx.setValue(key, updated, true);
+  ctx.dirty++;
+  return updated.length;
+}
+
+function cmdStrlen(ctx: ExecContext, argv: string[]): Reply {
+  return ctx.getString(argv[1]!)?.length ?? 0;
 }
 
 // --- INCR family --------------------------------------------------------------------------------
@@ -139,6 +250,34 @@ function cmdDecrBy(ctx: ExecContext, argv: string[]): Reply {
   return incrementBy(ctx, argv[1]!, -delta);
 }
 
+/**
+ * INCRBYFLOAT key increment. Effect: `SET key result KEEPTTL`, so replicas store the primary's
+ * text instead of redoing float arithmetic. The stored value is checked before the increment.
+ */
+function cmdIncrByFloat(ctx: ExecContext, argv: string[]): Reply {
+  const key = argv[1]!;
+  const current = ctx.getString(key);
+  let base = 0;
+  if (current !== undefined) {
+    const parsed = parseLongDouble(current);
+    if (parsed === null) return Errors.notFloat;
+    base = parsed;
+  }
+  const increment = parseLongDouble(argv[2]!);
+  if (increment === null) return Errors.notFloat;
+  const result = base + increment;
+  if (!Number.isFinite(result)) return err('ERR increment would produce NaN or Infinity');
+  const text = formatIncrByFloat(result);
+  ctx.setValue(key, text, true);
+  ctx.dirty++;
+  ctx.rewrite(['SET', key, text, 'KEEPTTL']);
+  return text;
+}
+
+// --- the table ----------------------------------------------------------------------------------
+
+const lcsKeys: KeyRange = { first: 1, last: 2, step: 1 };
+
 export const commands: CommandSpec[] = [
   defineCommand({
     name: 'get', arity: 2, flags: ['readonly', 'fast'], keys: FIRST_KEY, acl, group, since: '1.0.0',
@@ -150,6 +289,63 @@ export const commands: CommandSpec[] = [
     complexity: 'O(1)',
     syntax: 'key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]',
     handler: cmdSet,
+  }),
+  defineCommand({
+    name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: FIRST_KEY, acl, group, since: '1.0.0',
+    summary: 'Set the string value of a key only when the key doesn\'t exist.',
+    complexity: 'O(1)', syntax: 'key value', handler: cmdSetNx,
+  }),
+  defineCommand({
+    name: 'setex', arity: 4, flags: ['write', 'denyoom'], keys: FIRST_KEY, acl, group, since: '2.0.0',
+    summary: 'Sets the string value and expiration time of a key. Creates the key if it doesn\'t exist.',
+    complexity: 'O(1)', syntax: 'key seconds value', handler: setWithTtl('EX', 'setex'),
+  }),
+  defineCommand({
+    name: 'psetex', arity: 4, flags: ['write', 'denyoom'], keys: FIRST_KEY, acl, group, since: '2.6.0',
+    summary: 'Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn\'t exist.',
+    complexity: 'O(1)', syntax: 'key milliseconds value', handler: setWithTtl('PX', 'psetex'),
+  }),
+  defineCommand({
+    name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: FIRST_KEY, acl, group, since: '1.0.0',
+    summary: 'Returns the previous string value of a key after setting it to a new value.',
+    complexity: 'O(1)', syntax: 'key value', handler: cmdGetSet,
+  }),
+  defineCommand({
+    name: 'getdel', arity: 2, flags: ['write', 'fast'], keys: FIRST_KEY, acl, group, since: '6.2.0',
+    summary: 'Returns the string value of a key after deleting the key.',
+    complexity: 'O(1)', syntax: 'key', handler: cmdGetDel,
+  }),
+  defineCommand({
+    name: 'getex', arity: -2, flags: ['write', 'fast'], keys: FIRST_KEY, acl, group, since: '6.2.0',
+    summary: 'Returns the string value of a key after setting its expiration time.',
+    complexity: 'O(1)',
+    syntax: 'key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]',
+    handler: cmdGetEx,
+  }),
+  defineCommand({
+    name: 'mget', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, acl, group, since: '1.0.0',
+    summary: 'Atomically returns the string values of one or more keys.',
+    complexity: 'O(N) where N is the number of keys to retrieve.', syntax: 'key [key ...]', handler: cmdMget,
+  }),
+  defineCommand({
+    name: 'mset', arity: -3, flags: ['write', 'denyoom'], keys: everyOtherKey, acl, group, since: '1.0.1',
+    summary: 'Atomically creates or modifies the string values of one or more keys.',
+    complexity: 'O(N) where N is the number of keys to set.', syntax: 'key value [key value ...]', handler: cmdMset,
+  }),
+  defineCommand({
+    name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], keys: everyOtherKey, acl, group, since: '1.0.1',
+    summary: 'Atomically modifies the string values of one or more keys only when all keys don\'t exist.',
+    complexity: 'O(N) where N is the number of keys to set.', syntax: 'key value [key value ...]', handler: cmdMsetNx,
+  }),
+  defineCommand({
+    name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: FIRST_KEY, acl, group, since: '2.0.0',
+    summary: 'Appends a string to the value of a key. Creates the key if it doesn\'t exist.',
+    complexity: 'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
+    syntax: 'key value', handler: cmdAppend,
+  }),
+  defineCommand({
+    name: 'strlen', arity: 2, flags: ['readonly', 'fast'], keys: FIRST_KEY, acl, group, since: '2.2.0',
+    summary: 'Returns the length of a string value.', complexity: 'O(1)', syntax: 'key', handler: cmdStrlen,
   }),
   defineCommand({
     name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: FIRST_KEY, acl, group, since: '1.0.0',
@@ -170,5 +366,34 @@ export const commands: CommandSpec[] = [
     name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: FIRST_KEY, acl, group, since: '1.0.0',
     summary: 'Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn\'t exist.',
     complexity: 'O(1)', syntax: 'key decrement', handler: cmdDecrBy,
+  }),
+  defineCommand({
+    name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: FIRST_KEY, acl, group, since: '2.6.0',
+    summary: 'Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.',
+    complexity: 'O(1)', syntax: 'key increment', handler: cmdIncrByFloat,
+  }),
+  defineCommand({
+    name: 'getrange', arity: 4, flags: ['readonly'], keys: FIRST_KEY, acl, group, since: '2.4.0',
+    summary: 'Returns a substring of the string stored at a key.',
+    complexity: 'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.',
+    syntax: 'key start end', handler: cmdGetRange,
+  }),
+  defineCommand({
+    name: 'substr', arity: 4, flags: ['readonly'], keys: FIRST_KEY, acl, group, since: '1.0.0',
+    summary: 'Returns a substring from a string value.',
+    complexity: 'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.',
+    syntax: 'key start end', handler: cmdGetRange,
+  }),
+  defineCommand({
+    name: 'setrange', arity: 4, flags: ['write', 'denyoom'], keys: FIRST_KEY, acl, group, since: '2.2.0',
+    summary: 'Overwrites a part of a string value with another by an offset. Creates the key if it doesn\'t exist.',
+    complexity: 'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
+    syntax: 'key offset value', handler: cmdSetRange,
+  }),
+  defineCommand({
+    name: 'lcs', arity: -3, flags: ['readonly'], keys: lcsKeys, acl, group, since: '7.0.0',
+    summary: 'Finds the longest common substring.',
+    complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
+    syntax: 'key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]', handler: cmdLcs,
   }),
 ];
