@@ -16,12 +16,21 @@ function cmdPing(ctx: ExecContext, argv: string[]): Reply {
   return argv.length === 2 ? argv[1]! : PONG;
 }
 
+/**
+ * The only user is `default`, as in a Redis without ACL rules: without `requirepass` it
+ * accepts any password given with the username form; the one-argument form then errors.
+ */
 function authenticate(ctx: ExecContext, username: string | null, password: string): ErrorReply | null {
+  if (username !== null && username !== 'default') return wrongPass;
   const result = ctx.server.checkPassword(password);
+  if (result === 'none-set' && username !== null) {
+    ctx.client.authenticated = true;
+    return null;
+  }
   if (result === 'none-set') {
     return err('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
   }
-  if (result === 'wrong' || (username !== null && username !== 'default')) return wrongPass;
+  if (result === 'wrong') return wrongPass;
   ctx.client.authenticated = true;
   return null;
 }
