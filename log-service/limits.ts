@@ -33,6 +33,13 @@ export interface LogLimits {
   logNameBytesMax: number;
   /** Raft entries kept behind the applied index when compacting. */
   raftCompactMarginEntries: number;
+  /** A state-machine snapshot is taken and the Raft log compacted every this many applied entries. */
+  raftCompactEveryEntries: number;
+  /** Most Raft entries in one AppendEntries message, and most AppendEntries in flight per follower. */
+  raftAppendEntriesMax: number;
+  raftInflightAppendsMax: number;
+  /** Bytes queued towards one peer before further Raft messages to it are dropped (Raft resends). */
+  peerQueueBytesMax: number;
 }
 
 export interface LogTimings {
@@ -65,7 +72,16 @@ export const defaultLogLimits: LogLimits = Object.freeze({
   logsMax: 4096,
   logNameBytesMax: 200,
   raftCompactMarginEntries: 2000,
+  raftCompactEveryEntries: 10000,
+  raftAppendEntriesMax: 1024,
+  raftInflightAppendsMax: 16,
+  peerQueueBytesMax: 64 * 1024 * 1024,
 });
+
+/** Bytes of one Raft payload carrying a full Append batch (payloads plus command overhead). */
+export function raftEntryBytesMax(limits: LogLimits): number {
+  return limits.batchBytesMax + limits.batchEntriesMax * frameOverheadBytesPerEntry + frameOverheadBytes;
+}
 
 export const defaultLogTimings: LogTimings = Object.freeze({
   tickMs: 50,
@@ -97,6 +113,9 @@ export function assertLogLimits(limits: LogLimits): void {
   assert(limits.peerFrameBytesMax <= 0x7fffffff, 'peerFrameBytesMax must fit the 4-byte length prefix');
   assert(limits.connectionQueueBytesMax >= limits.frameBytesMax, 'connectionQueueBytesMax must hold one full frame');
   assert(limits.inFlightBatchesMax <= limits.connectionRequestsMax, 'inFlightBatchesMax must be <= connectionRequestsMax');
+  assert(limits.raftCompactMarginEntries < limits.raftCompactEveryEntries, 'raftCompactMarginEntries must be < raftCompactEveryEntries');
+  assert(2 * raftEntryBytesMax(limits) + frameOverheadBytes <= limits.peerFrameBytesMax, 'an AppendEntries of two full batches must fit peerFrameBytesMax');
+  assert(limits.peerQueueBytesMax >= limits.peerFrameBytesMax / 4, 'peerQueueBytesMax must hold several large Raft messages');
 }
 
 export function assertLogTimings(timings: LogTimings): void {

@@ -1,0 +1,185 @@
+// One log node process: its store, identity, Raft driver, peer links and TCP server.
+
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { assert } from '../assert.js';
+import { LogError } from '../errors.js';
+import { assertLogLimits, assertLogTimings, defaultLogLimits, defaultLogTimings, type LogLimits, type LogTimings } from '../limits.js';
+import { RaftCore } from '../raft/index.js';
+import type { SnapshotData } from '../raft/types.js';
+import type { LogStore } from '../store/log-store.js';
+import { LevelLogStore } from '../store/level-store.js';
+import type { NodeStatus } from '../wire/protocol.js';
+import { derivedClusterId, resolveNewIdentity } from './identity.js';
+import { LogServer } from './log-server.js';
+import { identityOp, loadState, readStateSnapshot, type LoadedState, type NodeIdentity } from './node-storage.js';
+import { PeerTransport } from './peer-transport.js';
+import { RaftDriver } from './raft-driver.js';
+
+export interface LogNodeConfig {
+  id: string;
+  /** host:port to listen on (port 0 picks a free one, for tests). */
+  listen: string;
+  /** Data directory (LevelDB); ignored when `store` is given. */
+  dir: string;
+  /** Every node, this one included: id -> host:port. */
+  peers: Map<string, string>;
+  limits?: Partial<LogLimits>;
+  timings?: Partial<LogTimings>;
+  logger: Logger;
+  store?: LogStore;
+}
+
+export class LogNode {
+  private driver: RaftDriver | null = null;
+  private transport: PeerTransport | null = null;
+  private identity: NodeIdentity | null = null;
+  private stopped = false;
+
+  private constructor(
+    readonly config: LogNodeConfig,
+    readonly limits: LogLimits,
+    readonly timings: LogTimings,
+    private readonly store: LogStore,
+    readonly server: LogServer,
+  ) {}
+
+  static async start(config: LogNodeConfig): Promise<LogNode> {
+    const limits: LogLimits = { ...defaultLogLimits, ...config.limits };
+    const timings: LogTimings = { ...defaultLogTimings, ...config.timings };
+    assertLogLimits(limits);
+    assertLogTimings(timings);
+    assert(config.peers.has(config.id), `--peers must include this node's own id ${config.id}`);
+    const store = config.store ?? new LevelLogStore(config.dir);
+    if (!config.store) await mkdir(config.dir, { recursive: true });
+    await store.open();
+    let node: LogNode | null = null;
+    const server = new LogServer(
+      {
+        nodeId: config.id,
+        addresses: config.peers,
+        limits,
+        logger: config.logger,
+        clusterId: () => node?.identity?.clusterId ?? null,
+        hasData: () => node?.hasData() ?? false,
+        driver: () => node?.driver ?? null,
+      },
+      (message) => node?.driver?.step(message),
+    );
+    node = new LogNode(config, limits, timings, store, server);
+    try {
+      await server.listen(config.listen);
+      await node.boot();
+    } catch (error) {
+      await node.close();
+      throw error;
+    }
+    return node;
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  get clusterId(): string | null {
+    return this.identity?.clusterId ?? null;
+  }
+
+  status(): NodeStatus {
+    return this.server.status();
+  }
+
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.transport?.close();
+    await this.driver?.stop();
+    await this.server.close();
+    await this.store.close().catch(() => undefined);
+  }
+
+  private hasData(): boolean {
+    if (!this.identity) return false;
+    if (this.identity.catchingUp) return true;
+    const status = this.driver?.status();
+    return status !== undefined && (status.term > 0 || status.lastIndex > 0);
+  }
+
+  private async boot(): Promise<void> {
+    const { config, limits, timings } = this;
+    const loaded = await loadState(this.store);
+    const others = new Map([...config.peers].filter(([id]) => id !== config.id));
+    let identity = loaded.identity;
+    if (identity) {
+      if (identity.nodeId !== config.id) {
+        throw new LogError('BAD_REQUEST', `data directory belongs to node ${identity.nodeId}, not ${config.id}`);
+      }
+    } else {
+      const hasRaftState = loaded.hardState.term > 0 || loaded.entries.length > 0 || loaded.snapshot !== null;
+      identity = hasRaftState
+        ? { clusterId: derivedClusterId(config.peers.keys()), nodeId: config.id, catchingUp: false }
+        : await resolveNewIdentity({
+            nodeId: config.id, peers: others, frameBytesMax: limits.frameBytesMax, probeTimeoutMs: 1000, retryMs: 250,
+            logger: config.logger, isStopped: () => this.stopped,
+          });
+      await this.store.batch([identityOp(identity)], { sync: true });
+    }
+    this.identity = identity;
+    const initialSnapshot = await this.initialSnapshot(loaded);
+    this.transport = new PeerTransport({
+      selfId: config.id, clusterId: identity.clusterId, peers: others, peerFrameBytesMax: limits.peerFrameBytesMax,
+      peerQueueBytesMax: limits.peerQueueBytesMax, reconnectBackoffMinMs: timings.reconnectBackoffMinMs,
+      reconnectBackoffMaxMs: timings.reconnectBackoffMaxMs, logger: config.logger,
+    });
+    const transport = this.transport;
+    this.driver = new RaftDriver(
+      {
+        nodeId: config.id,
+        peerIds: [...config.peers.keys()],
+        store: this.store,
+        loaded,
+        limits,
+        timings,
+        votingDisabledUntilCaughtUp: identity.catchingUp,
+        createCore: (raftConfig, persisted) => new RaftCore(raftConfig, persisted),
+        send: (message) => transport.send(message),
+        logger: config.logger,
+        onLogChanged: (log) => this.server.logChanged(log),
+        onVotingEnabled: () => void this.markCaughtUp(),
+      },
+      initialSnapshot,
+    );
+    this.driver.start();
+    config.logger.info(
+      { id: config.id, listen: config.listen, port: this.port, clusterId: identity.clusterId, catchingUp: identity.catchingUp, appliedIndex: loaded.appliedIndex, term: loaded.hardState.term },
+      'log node started',
+    );
+  }
+
+  private async markCaughtUp(): Promise<void> {
+    if (!this.identity?.catchingUp || this.stopped) return;
+    const identity = { ...this.identity, catchingUp: false };
+    try {
+      await this.store.batch([identityOp(identity)], { sync: true });
+      this.identity = identity;
+    } catch (error) {
+      this.config.logger.error({ err: error }, 'could not record that this node caught up');
+    }
+  }
+
+  /** The state machine at the applied index, for a follower that needs compacted entries. */
+  private async initialSnapshot(loaded: LoadedState): Promise<SnapshotData> {
+    const snapshotIndex = loaded.snapshot?.index ?? 0;
+    const term = loaded.appliedIndex === snapshotIndex
+      ? (loaded.snapshot?.term ?? 0)
+      : loaded.entries.find((entry) => entry.index === loaded.appliedIndex)?.term;
+    assert(term !== undefined, `no term known for the applied index ${loaded.appliedIndex}`);
+    const storeSnapshot = this.store.snapshot();
+    try {
+      const data = await readStateSnapshot(storeSnapshot, loaded.logs.cloneMetas());
+      return { index: loaded.appliedIndex, term, data };
+    } finally {
+      await storeSnapshot.close();
+    }
+  }
+}

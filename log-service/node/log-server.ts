@@ -1,0 +1,371 @@
+// The TCP front of a log node: client requests (append, read, tail, trim, status, identity,
+// subscribe) and, after a PeerHello, Raft traffic from the other log nodes. Every limit is
+// checked here before work is queued; bad frames get a typed error, never a crash.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { LogError, toWireError } from '../errors.js';
+import type { LogLimits } from '../limits.js';
+import type { RaftMessage } from '../raft/types.js';
+import type { LogEntry } from '../state/types.js';
+import { FramedConnection } from '../wire/connection.js';
+import {
+  validateRequest,
+  type AppendResult,
+  type IdentityResult,
+  type NodeStatus,
+  type Push,
+  type ReadResult,
+  type Request,
+  type TailResult,
+} from '../wire/protocol.js';
+import type { RaftDriver } from './raft-driver.js';
+import { parseAddress } from './address.js';
+
+export interface LogServerContext {
+  nodeId: string;
+  /** id -> host:port for every node, this one included (for NOT_LEADER redirects). */
+  addresses: Map<string, string>;
+  limits: LogLimits;
+  logger: Logger;
+  clusterId(): string | null;
+  hasData(): boolean;
+  /** Null while the node is still starting (identity check in progress). */
+  driver(): RaftDriver | null;
+}
+
+interface Subscription {
+  id: number;
+  log: string;
+  nextLsn: number;
+  credit: number;
+  pumping: boolean;
+  again: boolean;
+  connection: ClientConnection;
+}
+
+class ClientConnection {
+  readonly connection: FramedConnection;
+  outstanding = 0;
+  isPeer = false;
+  peerId: string | null = null;
+  readonly subscriptions = new Map<number, Subscription>();
+
+  constructor(socket: Socket, private readonly server: LogServer) {
+    this.connection = new FramedConnection(socket, server.context.limits.frameBytesMax, {
+      onFrame: (value) => server.onFrame(this, value),
+      onFrameError: (error) => {
+        // The stream is unusable after a bad length prefix: say why, then close.
+        this.sendSafe({ id: 0, ok: false, error: toWireError(error) });
+        if (error.code === 'FRAME_TOO_LARGE') this.connection.end();
+      },
+      onClose: () => server.onClose(this),
+    });
+  }
+
+  sendSafe(frame: unknown): void {
+    if (this.connection.isClosed) return;
+    try {
+      this.connection.send(frame);
+    } catch (error) {
+      if (error instanceof LogError && error.code === 'FRAME_TOO_LARGE' && typeof (frame as { id?: unknown }).id === 'number') {
+        this.connection.send({ id: (frame as { id: number }).id, ok: false, error: toWireError(error) });
+      } else if (!(error instanceof LogError && error.code === 'CLOSED')) {
+        throw error;
+      }
+    }
+  }
+}
+
+export class LogServer {
+  private readonly server: Server;
+  private readonly connections = new Set<ClientConnection>();
+  private readonly subscriptionsByLog = new Map<string, Set<Subscription>>();
+
+  constructor(readonly context: LogServerContext, private readonly onRaftMessage: (message: RaftMessage) => void) {
+    this.server = createServer((socket) => {
+      const connection = new ClientConnection(socket, this);
+      this.connections.add(connection);
+    });
+  }
+
+  listen(address: string): Promise<void> {
+    const { host, port } = parseAddress(address);
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  close(): Promise<void> {
+    for (const connection of this.connections) connection.connection.close();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** A log's committed tail moved: push to its subscribers. */
+  logChanged(log: string): void {
+    for (const subscription of this.subscriptionsByLog.get(log) ?? []) void this.pump(subscription);
+  }
+
+  onClose(connection: ClientConnection): void {
+    this.connections.delete(connection);
+    for (const subscription of connection.subscriptions.values()) this.removeSubscription(subscription);
+  }
+
+  onFrame(connection: ClientConnection, value: unknown): void {
+    const frame = value as Record<string, unknown> | null;
+    if (frame && typeof frame === 'object' && !('id' in frame)) {
+      this.onSignal(connection, frame);
+      return;
+    }
+    const problem = validateRequest(value, this.context.limits.logNameBytesMax);
+    const id = frame && typeof frame === 'object' && typeof frame.id === 'number' ? frame.id : 0;
+    if (problem) {
+      connection.sendSafe({ id, ok: false, error: toWireError(new LogError('BAD_REQUEST', problem)) });
+      return;
+    }
+    const request = value as Request;
+    if (connection.outstanding >= this.context.limits.connectionRequestsMax) {
+      connection.sendSafe({ id, ok: false, error: toWireError(new LogError('LIMIT_EXCEEDED', 'too many outstanding requests on this connection', { limit: 'connectionRequestsMax' })) });
+      return;
+    }
+    connection.outstanding += 1;
+    this.handle(connection, request).then(
+      (result) => {
+        connection.outstanding -= 1;
+        connection.sendSafe({ id: request.id, ok: true, result });
+        if (request.op === 'subscribe') {
+          const subscription = connection.subscriptions.get(request.id);
+          if (subscription) void this.pump(subscription);
+        }
+      },
+      (error: unknown) => {
+        connection.outstanding -= 1;
+        const logError = error instanceof LogError ? error : new LogError('QUORUM_UNAVAILABLE', String((error as Error)?.message ?? error));
+        if (!(error instanceof LogError)) this.context.logger.error({ err: error, op: request.op }, 'request failed unexpectedly');
+        connection.sendSafe({ id: request.id, ok: false, error: toWireError(logError) });
+      },
+    );
+  }
+
+  private onSignal(connection: ClientConnection, frame: Record<string, unknown>): void {
+    if (frame.op === 'peer-hello') {
+      const from = String(frame.from ?? '');
+      const ours = this.context.clusterId();
+      if (!this.context.addresses.has(from) || from === this.context.nodeId || (ours !== null && frame.clusterId !== ours)) {
+        this.context.logger.warn({ from, clusterId: frame.clusterId }, 'refusing a peer of another cluster or an unknown id');
+        connection.connection.close();
+        return;
+      }
+      connection.isPeer = true;
+      connection.peerId = from;
+      connection.connection.setFrameBytesMax(this.context.limits.peerFrameBytesMax);
+      return;
+    }
+    if (frame.op === 'raft') {
+      const message = frame.message as RaftMessage | undefined;
+      if (!connection.isPeer || !message || typeof message !== 'object' || message.from !== connection.peerId || message.to !== this.context.nodeId) {
+        return; // not from a greeted peer, or misaddressed: ignore
+      }
+      this.onRaftMessage(message);
+      return;
+    }
+    if (frame.op === 'credit' && typeof frame.sub === 'number' && typeof frame.entries === 'number') {
+      const subscription = connection.subscriptions.get(frame.sub);
+      if (!subscription) return;
+      subscription.credit = Math.min(subscription.credit + Math.max(0, frame.entries), this.context.limits.subscriptionBufferEntriesMax);
+      void this.pump(subscription);
+      return;
+    }
+    if (frame.op === 'unsubscribe' && typeof frame.sub === 'number') {
+      const subscription = connection.subscriptions.get(frame.sub);
+      if (subscription) this.removeSubscription(subscription);
+      return;
+    }
+    connection.sendSafe({ id: 0, ok: false, error: toWireError(new LogError('BAD_REQUEST', 'unknown frame')) });
+  }
+
+  private requireDriver(): RaftDriver {
+    const driver = this.context.driver();
+    if (!driver) throw new LogError('QUORUM_UNAVAILABLE', 'log node is starting');
+    return driver;
+  }
+
+  private notLeader(driver: RaftDriver): LogError {
+    const leaderId = driver.status().leaderId;
+    const leaderAddr = leaderId ? (this.context.addresses.get(leaderId) ?? null) : null;
+    return new LogError('NOT_LEADER', leaderId ? `leader is ${leaderId}` : 'no leader known', { leaderId, leaderAddr });
+  }
+
+  private async handle(connection: ClientConnection, request: Request): Promise<unknown> {
+    const { limits } = this.context;
+    switch (request.op) {
+      case 'identity': {
+        const result: IdentityResult = { nodeId: this.context.nodeId, clusterId: this.context.clusterId(), hasData: this.context.hasData() };
+        return result;
+      }
+      case 'status':
+        return this.status();
+      case 'append': {
+        const driver = this.requireDriver();
+        if (driver.status().role !== 'leader') throw this.notLeader(driver);
+        if (request.payloads.length > limits.batchEntriesMax) {
+          throw new LogError('LIMIT_EXCEEDED', `batch of ${request.payloads.length} entries exceeds batchEntriesMax ${limits.batchEntriesMax}`, { limit: 'batchEntriesMax' });
+        }
+        let bytes = 0;
+        for (const payload of request.payloads) {
+          if (payload.length > limits.entryBytesMax) {
+            throw new LogError('LIMIT_EXCEEDED', `entry of ${payload.length} bytes exceeds entryBytesMax ${limits.entryBytesMax}`, { limit: 'entryBytesMax' });
+          }
+          bytes += payload.length;
+        }
+        if (bytes > limits.batchBytesMax) {
+          throw new LogError('LIMIT_EXCEEDED', `batch of ${bytes} bytes exceeds batchBytesMax ${limits.batchBytesMax}`, { limit: 'batchBytesMax' });
+        }
+        if (!driver.hasLog(request.log) && driver.logCount >= limits.logsMax) {
+          throw new LogError('LIMIT_EXCEEDED', `more than logsMax ${limits.logsMax} logs`, { limit: 'logsMax' });
+        }
+        const outcome = await driver
+          .propose({
+            t: 'append', log: request.log, prevLsn: request.prevLsn, writerId: request.writerId, batchSeq: request.batchSeq,
+            payloads: request.payloads, ...(request.snapshotLsn === undefined ? {} : { snapshotLsn: request.snapshotLsn }),
+          })
+          .catch((error: unknown) => {
+            throw error instanceof LogError && error.code === 'NOT_LEADER' && !error.details.leaderAddr ? this.notLeader(driver) : error;
+          });
+        if (outcome.ok && 'lastLsn' in outcome) {
+          const result: AppendResult = { firstLsn: outcome.firstLsn, lastLsn: outcome.lastLsn, checksum: outcome.checksum };
+          return result;
+        }
+        if (!outcome.ok && outcome.code === 'LOG_CONFLICT') {
+          throw new LogError('LOG_CONFLICT', `log ${request.log} tail is ${outcome.tailLsn}, not ${request.prevLsn}`, { tailLsn: outcome.tailLsn });
+        }
+        throw new LogError('BAD_REQUEST', !outcome.ok && 'message' in outcome ? outcome.message : 'append refused');
+      }
+      case 'trim': {
+        const driver = this.requireDriver();
+        if (driver.status().role !== 'leader') throw this.notLeader(driver);
+        const outcome = await driver.propose({ t: 'trim', log: request.log, beforeLsn: request.beforeLsn });
+        if (outcome.ok && !('lastLsn' in outcome)) return { firstLsn: outcome.firstLsn };
+        if (!outcome.ok && outcome.code === 'LOG_TRIM_REFUSED') {
+          throw new LogError('LOG_TRIM_REFUSED', `trim before ${request.beforeLsn} is above the snapshot marker ${outcome.snapshotLsn}`, {
+            snapshotLsn: outcome.snapshotLsn,
+            tailLsn: outcome.tailLsn,
+          });
+        }
+        throw new LogError('BAD_REQUEST', 'trim refused');
+      }
+      case 'read': {
+        const driver = this.requireDriver();
+        const entriesMax = Math.min(request.entriesMax ?? limits.readEntriesMax, limits.readEntriesMax);
+        const bytesMax = Math.min(request.bytesMax ?? limits.readBytesMax, limits.readBytesMax);
+        const { entries, meta } = await driver.read(request.log, request.fromLsn, Math.max(1, entriesMax), Math.max(1, bytesMax));
+        const result: ReadResult = { entries, firstLsn: meta.firstLsn, tailLsn: meta.tailLsn };
+        return result;
+      }
+      case 'tail': {
+        const driver = this.requireDriver();
+        const meta = driver.logMeta(request.log);
+        const result: TailResult = meta
+          ? { firstLsn: meta.firstLsn, tailLsn: meta.tailLsn, checksum: meta.checksum, snapshotLsn: meta.snapshotLsn }
+          : { firstLsn: 1, tailLsn: 0, checksum: new Uint8Array(16), snapshotLsn: 0 };
+        return result;
+      }
+      case 'subscribe': {
+        const driver = this.requireDriver();
+        const meta = driver.logMeta(request.log);
+        const firstLsn = meta?.firstLsn ?? 1;
+        if (request.fromLsn < firstLsn) throw new LogError('LOG_TRIMMED', `log ${request.log} is trimmed below ${firstLsn}`, { firstLsn });
+        if (connection.subscriptions.has(request.id)) throw new LogError('BAD_REQUEST', 'subscription id in use');
+        if (connection.subscriptions.size >= limits.connectionRequestsMax) {
+          throw new LogError('LIMIT_EXCEEDED', 'too many subscriptions on this connection', { limit: 'connectionRequestsMax' });
+        }
+        const subscription: Subscription = {
+          id: request.id, log: request.log, nextLsn: Math.max(1, request.fromLsn),
+          credit: Math.min(request.credit, limits.subscriptionBufferEntriesMax), pumping: false, again: false, connection,
+        };
+        connection.subscriptions.set(request.id, subscription);
+        let set = this.subscriptionsByLog.get(request.log);
+        if (!set) this.subscriptionsByLog.set(request.log, (set = new Set()));
+        set.add(subscription);
+        return { firstLsn, tailLsn: meta?.tailLsn ?? 0 };
+      }
+    }
+  }
+
+  status(): NodeStatus {
+    const driver = this.context.driver();
+    const logs: NodeStatus['logs'] = {};
+    const peers: NodeStatus['peers'] = {};
+    if (!driver) {
+      return { id: this.context.nodeId, role: 'follower', term: 0, leaderId: null, commitIndex: 0, appliedIndex: 0, votingEnabled: false, clusterId: this.context.clusterId(), logs, peers };
+    }
+    const status = driver.status();
+    for (const [name, meta] of driver.logMetas()) logs[name] = { firstLsn: meta.firstLsn, tailLsn: meta.tailLsn };
+    for (const [id, progress] of Object.entries(status.progress)) peers[id] = { matchIndex: progress.matchIndex };
+    return {
+      id: status.id, role: status.role, term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,
+      appliedIndex: status.appliedIndex, votingEnabled: status.votingEnabled, clusterId: this.context.clusterId(), logs, peers,
+    };
+  }
+
+  private removeSubscription(subscription: Subscription): void {
+    subscription.connection.subscriptions.delete(subscription.id);
+    const set = this.subscriptionsByLog.get(subscription.log);
+    set?.delete(subscription);
+    if (set && set.size === 0) this.subscriptionsByLog.delete(subscription.log);
+  }
+
+  /** Sends committed entries while the subscriber has credit and the socket keeps up. */
+  private async pump(subscription: Subscription): Promise<void> {
+    if (subscription.pumping) {
+      subscription.again = true;
+      return;
+    }
+    subscription.pumping = true;
+    const { connection } = subscription.connection;
+    const { limits } = this.context;
+    try {
+      do {
+        subscription.again = false;
+        for (;;) {
+          const driver = this.context.driver();
+          if (!driver || connection.isClosed || !subscription.connection.subscriptions.has(subscription.id)) return;
+          const meta = driver.logMeta(subscription.log);
+          if (subscription.credit <= 0 || !meta || subscription.nextLsn > meta.tailLsn) break;
+          if (connection.queuedBytes >= limits.connectionQueueBytesMax) {
+            await connection.drained();
+            continue;
+          }
+          let entries: LogEntry[];
+          try {
+            ({ entries } = await driver.read(subscription.log, subscription.nextLsn, Math.min(subscription.credit, limits.readEntriesMax), limits.readBytesMax));
+          } catch (error) {
+            if (error instanceof LogError) {
+              const push: Push = { push: subscription.id, error: toWireError(error) };
+              subscription.connection.sendSafe(push);
+              this.removeSubscription(subscription);
+              return;
+            }
+            throw error;
+          }
+          if (entries.length === 0) break;
+          const push: Push = { push: subscription.id, entries };
+          subscription.connection.sendSafe(push);
+          subscription.nextLsn = entries[entries.length - 1]!.lsn + 1;
+          subscription.credit -= entries.length;
+        }
+      } while (subscription.again);
+    } finally {
+      subscription.pumping = false;
+    }
+  }
+}

@@ -1,0 +1,389 @@
+// The driver around the pure Raft core: ticks it, feeds it peer messages and proposals, and
+// turns each Ready into one store batch (Raft entries + hard state + the state-machine
+// writes of the committed entries + applied index), then sends messages, answers the
+// proposals that committed and tells subscribers. All proposals that arrive while a batch
+// is being written go into the next Ready together: group commit.
+
+import type { Logger } from 'pino';
+import { assert } from '../assert.js';
+import { LogError } from '../errors.js';
+import { raftEntryBytesMax, type LogLimits, type LogTimings } from '../limits.js';
+import type {
+  PersistedState,
+  RaftConfig,
+  RaftCoreApi,
+  RaftEntry,
+  RaftMessage,
+  RaftStatus,
+  Ready,
+  SnapshotData,
+  SnapshotMeta,
+} from '../raft/types.js';
+import type { LogStore, StoreOp } from '../store/log-store.js';
+import { decodeLogCommand, encodeLogCommand, NamedLogs } from '../state/named-logs.js';
+import type { CommandOutcome, LogCommand, LogEntry, LogMeta } from '../state/types.js';
+import {
+  appliedIndexOp,
+  compactionOps,
+  hardStateOp,
+  installSnapshotOps,
+  raftEntriesOps,
+  readLogEntries,
+  readStateSnapshot,
+  type LoadedState,
+} from './node-storage.js';
+
+export interface RaftDriverOptions {
+  nodeId: string;
+  peerIds: string[];
+  store: LogStore;
+  loaded: LoadedState;
+  limits: LogLimits;
+  timings: LogTimings;
+  votingDisabledUntilCaughtUp: boolean;
+  createCore(config: RaftConfig, persisted: PersistedState): RaftCoreApi;
+  send(message: RaftMessage): void;
+  logger: Logger;
+  /** A log's committed tail or trim point moved. */
+  onLogChanged(log: string): void;
+  /** The core re-enabled voting after a replacement node caught up. */
+  onVotingEnabled(): void;
+  random?: () => number;
+}
+
+interface PendingProposal {
+  term: number;
+  resolve(outcome: CommandOutcome): void;
+  reject(error: LogError): void;
+  timer: NodeJS.Timeout;
+}
+
+export class RaftDriver {
+  private readonly core: RaftCoreApi;
+  private logs: NamedLogs;
+  /** Metadata of what is already written to the store (reads must not run ahead of it). */
+  private visible: Map<string, LogMeta>;
+  private readonly pending = new Map<number, PendingProposal>();
+  private latestSnapshot: SnapshotData;
+  private appliedIndex: number;
+  private appliedTerm: number;
+  private lastStoredIndex: number;
+  private storedSnapshotIndex: number;
+  private lastHardState: { term: number; votedFor: string | null };
+  private pendingCompaction: SnapshotMeta | null = null;
+  private snapshotting = false;
+  private processing = false;
+  private scheduled = false;
+  private stopped = false;
+  private votingWasEnabled: boolean;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private failure: Error | null = null;
+
+  constructor(private readonly options: RaftDriverOptions, initialSnapshot: SnapshotData) {
+    const { loaded, limits, timings } = options;
+    this.logs = loaded.logs;
+    this.visible = loaded.logs.cloneMetas();
+    this.latestSnapshot = initialSnapshot;
+    this.appliedIndex = loaded.appliedIndex;
+    this.appliedTerm = initialSnapshot.term;
+    this.lastStoredIndex = (loaded.snapshot?.index ?? 0) + loaded.entries.length;
+    this.storedSnapshotIndex = loaded.snapshot?.index ?? 0;
+    this.lastHardState = { term: loaded.hardState.term, votedFor: loaded.hardState.votedFor };
+    const entryBytesMax = raftEntryBytesMax(limits);
+    const config: RaftConfig = {
+      id: options.nodeId,
+      peers: options.peerIds,
+      electionTicksMin: timings.electionTicks,
+      electionTicksMax: timings.electionTicks * 2 - 1,
+      heartbeatTicks: timings.heartbeatTicks,
+      random: options.random ?? Math.random,
+      appendEntriesMax: limits.raftAppendEntriesMax,
+      appendBytesMax: entryBytesMax * 2,
+      entryBytesMax,
+      inflightAppendsMax: limits.raftInflightAppendsMax,
+      proposalsPendingMax: limits.proposalsPendingMax,
+      proposalsPendingBytesMax: Math.max(entryBytesMax, limits.peerQueueBytesMax / 2),
+      committedEntriesPerReadyMax: 1024,
+      outboxMessagesMax: options.peerIds.length * (limits.raftInflightAppendsMax + 2) * 4,
+      compactMarginEntries: limits.raftCompactMarginEntries,
+      snapshotRetryTicks: timings.electionTicks * 4,
+      votingDisabledUntilCaughtUp: options.votingDisabledUntilCaughtUp,
+      snapshotProvider: () => this.latestSnapshot,
+    };
+    const persisted: PersistedState = {
+      hardState: loaded.hardState,
+      snapshot: loaded.snapshot,
+      entries: loaded.entries,
+      appliedIndex: loaded.appliedIndex,
+    };
+    this.core = options.createCore(config, persisted);
+    this.votingWasEnabled = this.core.status().votingEnabled;
+  }
+
+  start(): void {
+    this.tickTimer = setInterval(() => {
+      this.core.tick();
+      this.schedule();
+    }, this.options.timings.tickMs);
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    while (this.processing || this.snapshotting) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const [index, proposal] of this.pending) {
+      clearTimeout(proposal.timer);
+      proposal.reject(new LogError('NOT_LEADER', 'node stopping', { leaderId: null }));
+      this.pending.delete(index);
+    }
+  }
+
+  step(message: RaftMessage): void {
+    if (this.stopped) return;
+    this.core.step(message);
+    this.schedule();
+  }
+
+  status(): RaftStatus {
+    return this.core.status();
+  }
+
+  logMeta(log: string): LogMeta | undefined {
+    return this.visible.get(log);
+  }
+
+  logMetas(): ReadonlyMap<string, LogMeta> {
+    return this.visible;
+  }
+
+  hasLog(log: string): boolean {
+    return this.logs.has(log);
+  }
+
+  get logCount(): number {
+    return this.logs.size;
+  }
+
+  /** Proposes a command; resolves with its outcome once it is committed and applied here. */
+  propose(command: LogCommand): Promise<CommandOutcome> {
+    if (this.failure) return Promise.reject(new LogError('QUORUM_UNAVAILABLE', 'node storage failed'));
+    if (this.stopped) return Promise.reject(new LogError('NOT_LEADER', 'node stopping', { leaderId: null }));
+    const result = this.core.propose(encodeLogCommand(command));
+    if (!result.ok) {
+      if (result.code === 'NOT_LEADER') {
+        return Promise.reject(new LogError('NOT_LEADER', 'not the leader', { leaderId: result.leaderId }));
+      }
+      const message = result.code === 'PROPOSALS_FULL' ? 'too many proposals waiting for commit' : 'command too large';
+      return Promise.reject(new LogError('LIMIT_EXCEEDED', message, { reason: result.code }));
+    }
+    this.schedule();
+    return new Promise<CommandOutcome>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(result.index);
+        reject(new LogError('QUORUM_UNAVAILABLE', `not committed within ${this.options.timings.commitTimeoutMs} ms; outcome unknown`));
+      }, this.options.timings.commitTimeoutMs);
+      this.pending.set(result.index, { term: result.term, resolve, reject, timer });
+    });
+  }
+
+  /** Committed entries of a log from fromLsn (answered from this node's applied state). */
+  async read(log: string, fromLsn: number, entriesMax: number, bytesMax: number): Promise<{ entries: LogEntry[]; meta: LogMeta }> {
+    const meta = this.visible.get(log) ?? { firstLsn: 1, tailLsn: 0, checksum: new Uint8Array(16), snapshotLsn: 0 };
+    const trimmed = () => new LogError('LOG_TRIMMED', `log ${log} is trimmed below ${this.visible.get(log)?.firstLsn ?? 1}`, {
+      firstLsn: this.visible.get(log)?.firstLsn ?? 1,
+    });
+    if (fromLsn < meta.firstLsn) throw trimmed();
+    const entries = await readLogEntries(this.options.store, log, fromLsn, meta.tailLsn, entriesMax, bytesMax);
+    // A trim or snapshot install may have run while reading: never return a gap.
+    if (fromLsn <= meta.tailLsn && (entries.length === 0 || entries[0]!.lsn !== fromLsn)) throw trimmed();
+    return { entries, meta };
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.processing || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.processReadies();
+    });
+  }
+
+  private async processReadies(): Promise<void> {
+    if (this.processing || this.stopped || this.failure) return;
+    this.processing = true;
+    try {
+      for (;;) {
+        if (this.pendingCompaction) await this.writeCompaction();
+        const ready = this.core.ready();
+        if (!ready) break;
+        await this.handleReady(ready);
+        this.core.advance(ready);
+        this.afterAdvance();
+        if (this.stopped) break;
+      }
+    } catch (error) {
+      // A failed synced write leaves us unsure what is on disk: stop taking part rather than
+      // acknowledge anything (the supervisor restarts the process, which reloads from disk).
+      this.failure = error as Error;
+      this.options.logger.fatal({ err: error }, 'log node storage or apply failed; stopping the Raft driver');
+      if (this.tickTimer) clearInterval(this.tickTimer);
+      throw error;
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async handleReady(ready: Ready): Promise<void> {
+    const ops: StoreOp[] = [];
+    let logs = this.logs;
+    let installed = false;
+    if (ready.snapshotToInstall) {
+      const snapshot = ready.snapshotToInstall;
+      const install = installSnapshotOps(snapshot);
+      ops.push(...install.ops);
+      logs = install.logs;
+      installed = true;
+      this.lastStoredIndex = snapshot.index;
+      this.storedSnapshotIndex = snapshot.index;
+      this.pendingCompaction = null;
+      this.appliedIndex = snapshot.index;
+      this.appliedTerm = snapshot.term;
+      if (snapshot.index > this.latestSnapshot.index) this.latestSnapshot = snapshot;
+      this.options.logger.info({ index: snapshot.index, term: snapshot.term }, 'installing state-machine snapshot from the leader');
+    }
+    if (ready.entriesFromIndex !== null && ready.entriesToPersist.length > 0) {
+      ops.push(...raftEntriesOps(ready.entriesFromIndex, ready.entriesToPersist, this.lastStoredIndex));
+      this.lastStoredIndex = ready.entriesFromIndex + ready.entriesToPersist.length - 1;
+    }
+    let mustSync = installed || ready.entriesToPersist.length > 0;
+    if (ready.hardState) {
+      ops.push(hardStateOp(ready.hardState));
+      // Term and vote need sync before any message depends on them; a commit index alone
+      // does not (it is re-learned from the leader), so it rides along unsynced.
+      if (ready.hardState.term !== this.lastHardState.term || ready.hardState.votedFor !== this.lastHardState.votedFor) {
+        mustSync = true;
+      }
+      this.lastHardState = { term: ready.hardState.term, votedFor: ready.hardState.votedFor };
+    }
+    const outcomes = this.applyCommitted(ready.committedEntries, logs, ops);
+    // State-machine writes go in the same batch as the Raft writes, so the applied state and
+    // the applied index can never disagree on disk. Unsynced batches are still ordered before
+    // every later synced one in LevelDB's log, so they cannot survive a crash without their
+    // predecessors.
+    if (ops.length > 0) await this.options.store.batch(ops, { sync: mustSync });
+    this.logs = logs;
+    for (const message of ready.messages) this.options.send(message);
+    if (installed) {
+      this.visible = logs.cloneMetas();
+      this.failProposalsUpTo(this.appliedIndex, 'a snapshot replaced the log; outcome unknown');
+      for (const name of logs.names()) this.options.onLogChanged(name);
+    }
+    const changed = new Set<string>();
+    for (const { entry, outcome, changedLog } of outcomes) {
+      if (changedLog) {
+        changed.add(changedLog);
+        this.visible.set(changedLog, logs.meta(changedLog));
+      }
+      this.settleProposal(entry, outcome);
+    }
+    for (const log of changed) this.options.onLogChanged(log);
+  }
+
+  private applyCommitted(
+    entries: readonly RaftEntry[],
+    logs: NamedLogs,
+    ops: StoreOp[],
+  ): Array<{ entry: RaftEntry; outcome: CommandOutcome | null; changedLog?: string }> {
+    const outcomes: Array<{ entry: RaftEntry; outcome: CommandOutcome | null; changedLog?: string }> = [];
+    for (const entry of entries) {
+      if (entry.index <= this.appliedIndex) continue; // re-delivered after a restart: already in the store
+      assert(entry.index === this.appliedIndex + 1, `applying entry ${entry.index} after ${this.appliedIndex}`);
+      this.appliedIndex = entry.index;
+      this.appliedTerm = entry.term;
+      if (entry.data === null) {
+        outcomes.push({ entry, outcome: null });
+        continue;
+      }
+      const command = decodeLogCommand(entry.data);
+      if (command === null) {
+        this.options.logger.error({ index: entry.index }, 'undecodable command in the Raft log; applied as a no-op');
+        outcomes.push({ entry, outcome: { ok: false, code: 'BAD_REQUEST', message: 'undecodable command' } });
+        continue;
+      }
+      const applied = logs.apply(command);
+      ops.push(...applied.ops);
+      outcomes.push({ entry, outcome: applied.outcome, ...(applied.changedLog ? { changedLog: applied.changedLog } : {}) });
+    }
+    if (outcomes.length > 0) ops.push(appliedIndexOp(this.appliedIndex));
+    return outcomes;
+  }
+
+  private settleProposal(entry: RaftEntry, outcome: CommandOutcome | null): void {
+    const proposal = this.pending.get(entry.index);
+    if (!proposal) return;
+    this.pending.delete(entry.index);
+    clearTimeout(proposal.timer);
+    if (proposal.term === entry.term && outcome !== null) proposal.resolve(outcome);
+    else proposal.reject(new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.status().leaderId }));
+  }
+
+  private failProposalsUpTo(index: number, reason: string): void {
+    for (const [proposalIndex, proposal] of this.pending) {
+      if (proposalIndex > index) continue;
+      this.pending.delete(proposalIndex);
+      clearTimeout(proposal.timer);
+      proposal.reject(new LogError('NOT_LEADER', reason, { leaderId: this.core.status().leaderId }));
+    }
+  }
+
+  private afterAdvance(): void {
+    if (!this.votingWasEnabled && this.core.status().votingEnabled) {
+      this.votingWasEnabled = true;
+      this.options.logger.info('caught up with the leader: voting enabled');
+      this.options.onVotingEnabled();
+    }
+    if (!this.snapshotting && this.appliedIndex - this.latestSnapshot.index >= this.options.limits.raftCompactEveryEntries) {
+      this.takeSnapshot();
+    }
+  }
+
+  /**
+   * Captures the state machine at the applied index (a store snapshot plus the metadata, both
+   * taken synchronously between two batches) and serializes it off the Ready loop; then lets
+   * the core compact its log behind it.
+   */
+  private takeSnapshot(): void {
+    this.snapshotting = true;
+    const index = this.appliedIndex;
+    const term = this.appliedTerm;
+    const storeSnapshot = this.options.store.snapshot();
+    const metas = this.logs.cloneMetas();
+    void (async () => {
+      try {
+        const data = await readStateSnapshot(storeSnapshot, metas);
+        if (this.stopped || index <= this.latestSnapshot.index) return;
+        this.latestSnapshot = { index, term, data };
+        const point = this.core.compact(index);
+        if (point) {
+          this.pendingCompaction = point;
+          this.schedule();
+        }
+        this.options.logger.debug({ index, bytes: data.length, compactedTo: point?.index ?? null }, 'state-machine snapshot taken');
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'taking a state-machine snapshot failed');
+      } finally {
+        await storeSnapshot.close().catch(() => undefined);
+        this.snapshotting = false;
+      }
+    })();
+  }
+
+  private async writeCompaction(): Promise<void> {
+    const point = this.pendingCompaction!;
+    this.pendingCompaction = null;
+    if (point.index <= this.storedSnapshotIndex) return;
+    await this.options.store.batch(compactionOps(point), { sync: false });
+    this.storedSnapshotIndex = point.index;
+  }
+}
