@@ -1,6 +1,8 @@
 // Dev tool (not a test): runs command sequences against a real redis-server and the Keel
 // engine and prints every reply that differs byte for byte (RESP2).
-// Usage: npx tsx test/engine/list-hash-vs-redis.script.ts <port> <file with one command per line, words split by spaces>
+// Usage: npx vite-node test/engine/list-hash-vs-redis.script.ts <port> <commands file> [--fixture]
+// The commands file has one command per line, words split by spaces (\s = space, \e = empty).
+// With --fixture it prints [argv, redis RESP2 reply] pairs as TypeScript, for tests.
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { EngineHarness } from '../helpers/engine.js';
@@ -64,17 +66,22 @@ async function main(): Promise<void> {
   await send(['FLUSHALL']);
   const harness = new EngineHarness();
   let differences = 0;
+  const fixture = process.argv[4] === '--fixture';
   for (const line of lines) {
     const argv = line.split(' ').map((word) => word.replace(/\\s/g, ' ').replace(/\\e/g, ''));
     const redisReply = await send(argv);
     const outcome = harness.exec(argv);
     const keelReply = outcome.reply instanceof BlockRequest ? '(blocked)' : encodeReply(outcome.reply, 2);
+    if (fixture) {
+      console.log(`  [${JSON.stringify(argv)}, ${JSON.stringify(redisReply)}],`);
+      continue;
+    }
     if (redisReply !== keelReply) {
       differences++;
       console.log(`DIFF ${line}\n  redis: ${JSON.stringify(redisReply)}\n  keel:  ${JSON.stringify(keelReply)}`);
     }
   }
-  console.log(`${lines.length} commands, ${differences} differences`);
+  if (!fixture) console.log(`${lines.length} commands, ${differences} differences`);
   socket.end();
 }
 

@@ -286,13 +286,10 @@ export function newList(expected = 0): ListValue {
  */
 export function listpackEntryBytes(element: string): number {
   const length = element.length;
+  const integer = length > 0 && length <= 20 ? listpackInteger(element) : null;
   let encoded: number;
-  const first = length > 0 ? element.charCodeAt(0) : 0;
-  const maybeInteger = length > 0 && length <= 20 && (first === 45 || (first >= 48 && first <= 57));
-  const integer = maybeInteger ? parseInt64(element) : null;
   if (integer !== null) {
-    if (typeof integer === 'bigint') encoded = 9;
-    else if (integer >= 0 && integer <= 127) encoded = 1;
+    if (integer >= 0 && integer <= 127) encoded = 1;
     else if (integer >= -4096 && integer <= 4095) encoded = 2;
     else if (integer >= -32768 && integer <= 32767) encoded = 3;
     else if (integer >= -8388608 && integer <= 8388607) encoded = 4;
@@ -306,6 +303,33 @@ export function listpackEntryBytes(element: string): number {
     encoded = 5 + length;
   }
   return encoded + listpackBacklenBytes(encoded);
+}
+
+/**
+ * The integer a listpack would store `text` as (lpStringToInt64: string2ll rules), or null.
+ * A hand-written scan: this runs on every push and pop. Beyond 15 digits the exact int64
+ * check of parseInt64 decides (only the magnitude matters then: 9-byte encoding).
+ */
+function listpackInteger(text: string): number | null {
+  const length = text.length;
+  let i = 0;
+  if (text.charCodeAt(0) === 45 /* - */) {
+    if (length === 1) return null;
+    i = 1;
+  }
+  const first = text.charCodeAt(i) - 48;
+  if (first < 0 || first > 9 || (first === 0 && length !== 1)) return null;
+  if (length - i > 15) {
+    const parsed = parseInt64(text);
+    return parsed === null ? null : Number(parsed);
+  }
+  let value = 0;
+  for (; i < length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return null;
+    value = value * 10 + digit;
+  }
+  return text.charCodeAt(0) === 45 ? -value : value;
 }
 
 function listpackBacklenBytes(entryBytes: number): number {
