@@ -46,7 +46,9 @@ export class Connection implements ClientState {
   readonly createdAtMs = Date.now();
   lastCommandAtMs = Date.now();
   lastCommandName = 'NULL';
-  replyMode: 'on' | 'off' | 'skip' = 'on';
+  replyMode: 'on' | 'off' = 'on';
+  /** Replies still to drop for CLIENT REPLY SKIP (its own and the next command's). */
+  skipReplies = 0;
   noEvict = false;
   monitor = false;
   blocked: BlockedState | null = null;
@@ -126,8 +128,9 @@ export class Connection implements ClientState {
 
   /** Queues a reply that may leave once `waitLsn` is committed (0 = at once). */
   reply(reply: Reply, waitLsn = 0): void {
-    if (this.replyMode !== 'on') {
-      if (this.replyMode === 'skip') this.replyMode = 'on';
+    if (this.replyMode === 'off') return;
+    if (this.skipReplies > 0) {
+      this.skipReplies--;
       return;
     }
     this.replyText(encodeReply(reply, this.protocol), waitLsn);

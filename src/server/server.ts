@@ -287,10 +287,11 @@ export class KeelServer implements ConnectionHost {
           return true;
         },
         setReplyMode: (client, mode) => {
+          // As Redis: ON replies OK; OFF and SKIP send no reply themselves, and SKIP also
+          // drops the reply of the next command.
           const connection = this.connectionOf(client);
-          // The reply to CLIENT REPLY OFF|SKIP itself is not sent: set the mode to skip it.
-          connection.replyMode = mode === 'on' ? 'on' : 'skip';
-          if (mode === 'off') queueMicrotask(() => { connection.replyMode = 'off'; });
+          connection.replyMode = mode === 'off' ? 'off' : 'on';
+          connection.skipReplies = mode === 'skip' ? 2 : 0;
         },
         setNoEvict: (client, on) => { this.connectionOf(client).noEvict = on; },
         closeAfterReply: (client) => this.connectionOf(client).closeAfterReplies(),
@@ -305,6 +306,7 @@ export class KeelServer implements ConnectionHost {
           connection.name = '';
           connection.monitor = false;
           connection.replyMode = 'on';
+          connection.skipReplies = 0;
           connection.noEvict = false;
           connection.authenticated = this.settings.requirepass === '';
         },

@@ -62,6 +62,11 @@ export class RawClient {
     return this.read();
   }
 
+  /** Sends argv without waiting for a reply (pipelining, CLIENT REPLY OFF/SKIP). */
+  send(...argv: string[]): void {
+    this.socket.write(encodeCommand(argv), 'latin1');
+  }
+
   async read(timeoutMs = 5_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (true) {
