@@ -1,0 +1,147 @@
+// The set type: members in a DenseMap (O(1) add/remove/has, O(1) uniform random member for
+// SPOP/SRANDMEMBER, and a scan cursor that never misses a member present for the whole scan).
+//
+// Redis 7.2 keeps small sets compact (intset: ≤ 512 canonical integers, kept sorted; listpack:
+// ≤ 128 members of ≤ 64 bytes, in insertion order) and converts them to a hashtable for good
+// once a threshold is crossed. We track that state only to (a) report OBJECT ENCODING as Redis
+// would, (b) reply in Redis's order where it is deterministic (an intset replies sorted; a set
+// leaving the intset form keeps the sorted order and appends), and (c) answer SSCAN on a small
+// set in one call with cursor 0, as Redis does.
+import { DenseMap } from '../dense-map.js';
+import type { CollectionValue } from './values.js';
+import { parseInt64 } from '../../util/numbers.js';
+import { assert } from '../../util/assert.js';
+
+/** Redis defaults: set-max-intset-entries, set-max-listpack-entries, set-max-listpack-value. */
+export const setEncodingLimits = {
+  intsetEntriesMax: 512,
+  listpackEntriesMax: 128,
+  listpackValueBytesMax: 64,
+} as const;
+
+export type SetEncoding = 'intset' | 'listpack' | 'hashtable';
+
+/** A member Redis would store in an intset: a canonical int64 decimal. */
+export function isIntsetMember(member: string): boolean {
+  return member.length <= 20 && parseInt64(member) !== null;
+}
+
+function compareIntegers(a: string, b: string): number {
+  const x = parseInt64(a)!;
+  const y = parseInt64(b)!;
+  if (typeof x === 'number' && typeof y === 'number') return x - y;
+  const bx = BigInt(x);
+  const by = BigInt(y);
+  return bx < by ? -1 : bx > by ? 1 : 0;
+}
+
+export class SetValue implements CollectionValue {
+  readonly kind = 'set' as const;
+  readonly members = new DenseMap<true>();
+  private form: SetEncoding;
+  /** Sorted members while in intset form, rebuilt lazily after a change. */
+  private sortedCache: string[] | null = null;
+
+  constructor(form: SetEncoding = 'intset') {
+    this.form = form;
+  }
+
+  /** A new set for a first member and a size hint, as Redis 7.2's setTypeCreate. */
+  static create(firstMember: string, sizeHint: number): SetValue {
+    if (isIntsetMember(firstMember) && sizeHint <= setEncodingLimits.intsetEntriesMax) return new SetValue('intset');
+    if (sizeHint <= setEncodingLimits.listpackEntriesMax) return new SetValue('listpack');
+    return new SetValue('hashtable');
+  }
+
+  static fromMembers(members: Iterable<string>): SetValue {
+    const set = new SetValue('intset');
+    for (const member of members) set.add(member);
+    return set;
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  has(member: string): boolean {
+    return this.members.has(member);
+  }
+
+  /** Adds a member; returns true when it was new. */
+  add(member: string): boolean {
+    if (this.members.has(member)) return false;
+    const sizeAfter = this.members.size + 1;
+    if (this.form === 'intset') {
+      if (!isIntsetMember(member)) {
+        const fitsListpack = sizeAfter <= setEncodingLimits.listpackEntriesMax && member.length <= setEncodingLimits.listpackValueBytesMax;
+        this.leaveIntset(fitsListpack ? 'listpack' : 'hashtable');
+      } else if (sizeAfter > setEncodingLimits.intsetEntriesMax) {
+        this.leaveIntset('hashtable');
+      }
+    } else if (this.form === 'listpack') {
+      if (sizeAfter > setEncodingLimits.listpackEntriesMax || member.length > setEncodingLimits.listpackValueBytesMax) {
+        this.form = 'hashtable';
+      }
+    }
+    this.members.set(member, true);
+    this.sortedCache = null;
+    return true;
+  }
+
+  remove(member: string): boolean {
+    if (!this.members.delete(member)) return false;
+    this.sortedCache = null;
+    return true;
+  }
+
+  /** A uniformly random member (the set must not be empty). */
+  randomMember(random: () => number): string {
+    const member = this.members.randomKey(random);
+    assert(member !== undefined, 'randomMember of an empty set');
+    return member;
+  }
+
+  /** Members in reply order: ascending numbers while an intset, storage order otherwise. */
+  ordered(): string[] {
+    if (this.form !== 'intset') return [...this.members.keys()];
+    this.sortedCache ??= [...this.members.keys()].sort(compareIntegers);
+    return this.sortedCache.slice();
+  }
+
+  /** True while Redis would hold the set in a compact encoding (SSCAN answers in one call). */
+  isCompact(): boolean {
+    return this.form !== 'hashtable';
+  }
+
+  encoding(): string {
+    return this.form;
+  }
+
+  clone(): SetValue {
+    const copy = new SetValue(this.form);
+    for (const member of this.members.keys()) copy.members.set(member, true);
+    return copy;
+  }
+
+  /** Plain form: { encoding, members in reply order } (order matters for listpack replies). */
+  toPlain(): unknown {
+    return { encoding: this.form, members: this.ordered() };
+  }
+
+  private leaveIntset(form: SetEncoding): void {
+    // Redis converts an intset by walking it in order, so the sorted order carries over.
+    const sorted = this.ordered();
+    this.members.clear();
+    for (const member of sorted) this.members.set(member, true);
+    this.form = form;
+    this.sortedCache = null;
+  }
+}
+
+export function fromPlain(plain: unknown): SetValue {
+  const record = plain as { encoding: SetEncoding; members: string[] };
+  assert(Array.isArray(record?.members), 'set plain form must have members');
+  const set = new SetValue(record.encoding);
+  for (const member of record.members) set.members.set(member, true);
+  return set;
+}
