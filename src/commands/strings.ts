@@ -1,6 +1,6 @@
 // String commands. Values are latin1 JS strings (one char per byte).
 // Range commands (GETRANGE, SETRANGE, LCS) live in string-ranges.ts, the SET/GETEX option
-// grammar in string-options.ts, INCRBYFLOAT's number rules in string-float.ts.
+// grammar in string-options.ts, INCRBYFLOAT's long double arithmetic in long-double.ts.
 import { err, ErrorReply, Errors, OK, Reply } from '../resp/reply.js';
 import { defineCommand } from './define.js';
 import type { ExecContext } from './context.js';
@@ -9,7 +9,7 @@ import { int64Arg } from './args.js';
 import { isInt64, parseInt64Big } from '../util/numbers.js';
 import { expireAt, parseStringOptions, pxatArgs } from './string-options.js';
 import { checkStringLength } from './string-limits.js';
-import { formatIncrByFloat, parseLongDouble } from './string-float.js';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from './long-double.js';
 import { cmdGetRange, cmdLcs, cmdSetRange } from './string-ranges.js';
 
 export { stringBytesMax } from './string-limits.js';
@@ -250,24 +250,25 @@ function cmdDecrBy(ctx: ExecContext, argv: string[]): Reply {
   return incrementBy(ctx, argv[1]!, -delta);
 }
 
+const zeroLongDouble: LongDouble = { kind: 'finite', negative: false, mantissa: 0n, exponent: 0 };
+
 /**
- * INCRBYFLOAT key increment. Effect: `SET key result KEEPTTL`, so replicas store the primary's
- * text instead of redoing float arithmetic. The stored value is checked before the increment.
+ * INCRBYFLOAT key increment. Computed in emulated 80-bit long double, as Redis on x86-64 (see
+ * long-double.ts), so replies match byte for byte, artifacts included. Effect:
+ * `SET key result KEEPTTL`, so replicas store the primary's text instead of redoing the
+ * arithmetic. The stored value is checked before the increment.
  */
 function cmdIncrByFloat(ctx: ExecContext, argv: string[]): Reply {
   const key = argv[1]!;
   const current = ctx.getString(key);
-  let base = 0;
-  if (current !== undefined) {
-    const parsed = parseLongDouble(current);
-    if (parsed === null) return Errors.notFloat;
-    base = parsed;
-  }
+  let base: LongDouble | null = zeroLongDouble;
+  if (current !== undefined) base = parseLongDouble(current);
+  if (base === null) return Errors.notFloat;
   const increment = parseLongDouble(argv[2]!);
   if (increment === null) return Errors.notFloat;
-  const result = base + increment;
-  if (!Number.isFinite(result)) return err('ERR increment would produce NaN or Infinity');
-  const text = formatIncrByFloat(result);
+  const result = addLongDouble(base, increment);
+  if (result === 'nan' || result.kind === 'infinite') return err('ERR increment would produce NaN or Infinity');
+  const text = formatLongDoubleHuman(result);
   ctx.setValue(key, text, true);
   ctx.dirty++;
   ctx.rewrite(['SET', key, text, 'KEEPTTL']);
