@@ -1,0 +1,93 @@
+// A lagging node whose needed Raft entries were compacted away receives the state machine
+// (trim points + retained entries) through InstallSnapshot; a node whose directory was wiped
+// rejoins with voting disabled until it holds the log again.
+
+import { rm } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LogClient } from '../../log-service/client/log-client.js';
+import { checksumHex } from '../../log-service/checksum.js';
+import type { TailResult } from '../../log-service/wire/protocol.js';
+import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+
+const text = (value: string) => Uint8Array.from(Buffer.from(value));
+let cluster: InProcessCluster | null = null;
+let client: LogClient | null = null;
+
+afterEach(async () => {
+  client?.close();
+  client = null;
+  await cluster?.close();
+  cluster = null;
+});
+
+async function waitFor<T>(probe: () => T, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function tailsAndChecksums(c: InProcessCluster, log: string): Promise<string[]> {
+  const probe = new LogClient({ nodes: [...c.addresses.values()] });
+  try {
+    const out: string[] = [];
+    for (const address of c.addresses.values()) {
+      const tail = await probe.connection(address).request<TailResult>({ op: 'tail', log }, 2000);
+      out.push(`${tail.tailLsn}:${checksumHex(tail.checksum)}`);
+    }
+    return out;
+  } finally {
+    probe.close();
+  }
+}
+
+describe('catch-up', () => {
+  it('a node that missed compacted entries catches up from a snapshot to the same tail and checksum', async () => {
+    cluster = await startInProcessCluster({ limits: { raftCompactEveryEntries: 40, raftCompactMarginEntries: 10 } });
+    client = new LogClient({ nodes: [...cluster.addresses.values()] });
+    await cluster.leader();
+    const leaderId = (await cluster.leader()).status().id;
+    const laggard = cluster.ids.find((id) => id !== leaderId)!;
+    await cluster.stop(laggard);
+    for (let i = 0; i < 150; i++) await client.append('big', [text(`v${i + 1}`)], { prevLsn: i });
+    await client.append('big', [text('marker')], { prevLsn: 150, snapshotLsn: 100 });
+    await client.trim('big', 50);
+    for (let i = 0; i < 30; i++) await client.append('other', [text(`o${i}`)], { prevLsn: i });
+    const leader = cluster.nodes.get(leaderId)!;
+    // The leader's Raft log no longer holds the entries the laggard needs.
+    expect((leader as unknown as { driver: { status(): { snapshotIndex: number } } }).driver.status().snapshotIndex).toBeGreaterThan(10);
+    await cluster.start(laggard);
+    const node = cluster.nodes.get(laggard)!;
+    await waitFor(() => node.status().logs.big?.tailLsn, (tail) => tail === 151);
+    await waitFor(() => node.status().logs.other?.tailLsn, (tail) => tail === 30);
+    expect(node.status().logs.big?.firstLsn).toBe(50);
+    const checksums = await tailsAndChecksums(cluster, 'big');
+    expect(new Set(checksums).size).toBe(1);
+    // And it keeps replicating normally afterwards.
+    await client.append('big', [text('after')], { prevLsn: 151 });
+    await waitFor(() => node.status().logs.big?.tailLsn, (tail) => tail === 152);
+  });
+
+  it('a node whose data directory was wiped rejoins with voting disabled until caught up', async () => {
+    cluster = await startInProcessCluster();
+    client = new LogClient({ nodes: [...cluster.addresses.values()] });
+    for (let i = 0; i < 20; i++) await client.append('w', [text(`v${i + 1}`)], { prevLsn: i });
+    const leaderId = (await cluster.leader()).status().id;
+    const victim = cluster.ids.find((id) => id !== leaderId)!;
+    const clusterId = cluster.nodes.get(victim)!.clusterId;
+    await cluster.stop(victim);
+    await rm(cluster.dirs.get(victim)!, { recursive: true, force: true });
+    await cluster.start(victim);
+    const node = cluster.nodes.get(victim)!;
+    expect(node.clusterId).toBe(clusterId); // adopted from the peers, not a new cluster
+    await waitFor(() => node.status(), (status) => status.votingEnabled && status.logs.w?.tailLsn === 20);
+    expect(new Set(await tailsAndChecksums(cluster, 'w')).size).toBe(1);
+    // With the old leader gone, the replaced node helps elect a new one and commit.
+    await cluster.stop(leaderId);
+    await client.append('w', [text('after-failover')], { prevLsn: 20 });
+    expect((await client.tail('w')).tailLsn).toBe(21);
+  });
+});

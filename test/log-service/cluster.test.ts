@@ -1,0 +1,181 @@
+// Three log nodes in this process (real sockets, real LevelDB): the log API end to end
+// through the client library.
+
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LogClient } from '../../log-service/client/log-client.js';
+import { checksumHex } from '../../log-service/checksum.js';
+import { LogError } from '../../log-service/errors.js';
+import type { LogEntry } from '../../log-service/state/types.js';
+import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+
+const text = (value: string) => Uint8Array.from(Buffer.from(value));
+const asText = (entry: LogEntry) => Buffer.from(entry.payload).toString();
+
+let cluster: InProcessCluster | null = null;
+const clients: LogClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await cluster?.close();
+  cluster = null;
+});
+
+function clientFor(c: InProcessCluster, nodes = [...c.addresses.values()]): LogClient {
+  const client = new LogClient({ nodes, timings: { appendTimeoutMs: 8000, requestTimeoutMs: 2000 } });
+  clients.push(client);
+  return client;
+}
+
+async function waitFor<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('log service cluster (in-process)', () => {
+  it('commits conditional appends, gathers one turn into one batch, and every node agrees on tail and checksum', async () => {
+    cluster = await startInProcessCluster();
+    const client = clientFor(cluster);
+    await cluster.leader();
+    // Ten appends issued in one turn, chaining their prevLsn: one Append request.
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => client.append('shard-1', [text(`e${i + 1}`)], { prevLsn: i })));
+    expect(results.map((r) => r.firstLsn)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const { entries } = await client.read('shard-1', 1);
+    expect(entries.map(asText)).toEqual(Array.from({ length: 10 }, (_, i) => `e${i + 1}`));
+    expect(new Set(entries.map((e) => e.batchSeq)).size).toBe(1); // one batch
+    expect(entries.every((e) => e.writerId === client.writerId && e.v === 1)).toBe(true);
+    const tail = await client.tail('shard-1');
+    expect(tail.tailLsn).toBe(10);
+    expect(checksumHex(tail.checksum)).toBe(checksumHex(entries[9]!.checksum));
+    // Every node (followers too) serves the same committed entries and checksum.
+    await waitFor(() => [...cluster!.nodes.values()].map((n) => n.status().logs['shard-1']?.tailLsn), (tails) => tails.every((t) => t === 10));
+    for (const address of cluster.addresses.values()) {
+      const fromNode = await client.read('shard-1', 1, { node: address });
+      expect(fromNode.entries.map((e) => checksumHex(e.checksum))).toEqual(entries.map((e) => checksumHex(e.checksum)));
+    }
+    // A stale prevLsn conflicts and reports the tail; the log is unchanged.
+    const conflict = await client.append('shard-1', [text('late')], { prevLsn: 3 }).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(LogError);
+    expect(conflict).toMatchObject({ code: 'LOG_CONFLICT', details: { tailLsn: 10 } });
+    expect((await client.tail('shard-1')).tailLsn).toBe(10);
+  });
+
+  it('pipelines batches: when batch k is rejected, the batch chained on it is rejected too', async () => {
+    cluster = await startInProcessCluster();
+    const writer = clientFor(cluster);
+    const intruder = clientFor(cluster);
+    await writer.append('s', [text('w1')], { prevLsn: 0 });
+    await intruder.append('s', [text('i2')], { prevLsn: 1 });
+    // The writer still believes the tail is 1: both of its chained appends must fail.
+    const [k, k1] = await Promise.allSettled([
+      writer.append('s', [text('w2')], { prevLsn: 1 }),
+      writer.append('s', [text('w3')], { prevLsn: 2 }),
+    ]);
+    expect(k.status).toBe('rejected');
+    expect(k1.status).toBe('rejected');
+    expect((await writer.readAll('s', 1)).map(asText)).toEqual(['w1', 'i2']);
+  });
+
+  it('appendAtTail appends exactly once at whatever the tail is', async () => {
+    cluster = await startInProcessCluster();
+    const one = clientFor(cluster);
+    const two = clientFor(cluster);
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => one.appendAtTail('t', [text(`one-${i}`)])),
+      ...Array.from({ length: 20 }, (_, i) => two.appendAtTail('t', [text(`two-${i}`)])),
+    ]);
+    const lsns = results.map((r) => r.firstLsn).sort((a, b) => a - b);
+    expect(lsns).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const entries = await one.readAll('t', 1);
+    expect(entries.length).toBe(40);
+    expect(new Set(entries.map(asText)).size).toBe(40);
+  });
+
+  it('follows NOT_LEADER redirects from a follower', async () => {
+    cluster = await startInProcessCluster();
+    const leader = await cluster.leader();
+    const follower = [...cluster.nodes.values()].find((node) => node !== leader)!;
+    const followerAddress = cluster.addresses.get(follower.status().id)!;
+    const client = clientFor(cluster, [followerAddress, ...[...cluster.addresses.values()].filter((a) => a !== followerAddress)]);
+    await expect(client.append('r', [text('x')], { prevLsn: 0 })).resolves.toEqual({ firstLsn: 1, lastLsn: 1 });
+  });
+
+  it('subscriptions push committed entries with flow control and resume after their node stops', async () => {
+    cluster = await startInProcessCluster({ limits: { subscriptionBufferEntriesMax: 8 } });
+    const leader = await cluster.leader();
+    const follower = [...cluster.nodes.values()].find((node) => node !== leader)!;
+    const followerId = follower.status().id;
+    const writer = clientFor(cluster);
+    const reader = new LogClient({ nodes: [...cluster.addresses.values()], limits: { subscriptionBufferEntriesMax: 8 }, timings: { requestTimeoutMs: 1000 } });
+    clients.push(reader);
+    const seen: number[] = [];
+    let slow = true;
+    const subscription = reader.subscribe('sub', 1, async (entries) => {
+      for (const entry of entries) seen.push(entry.lsn);
+      if (slow) await new Promise((resolve) => setTimeout(resolve, 5));
+    }, { node: cluster.addresses.get(followerId)! });
+    for (let i = 0; i < 60; i++) await writer.append('sub', [text(`v${i}`)], { prevLsn: i });
+    await waitFor(() => seen.length, (n) => n >= 30);
+    slow = false;
+    await cluster.stop(followerId); // the subscription's node goes away mid-stream
+    for (let i = 60; i < 80; i++) await writer.append('sub', [text(`v${i}`)], { prevLsn: i });
+    await waitFor(() => seen.length, (n) => n >= 80);
+    expect(seen).toEqual(Array.from({ length: 80 }, (_, i) => i + 1)); // in order, no gap, no duplicate
+    expect(subscription.lastDeliveredLsn).toBe(80);
+    subscription.close();
+  });
+
+  it('trims only below the snapshot marker; reads and subscriptions below the trim point get LOG_TRIMMED', async () => {
+    cluster = await startInProcessCluster();
+    const client = clientFor(cluster);
+    for (let i = 0; i < 10; i++) await client.append('tr', [text(`v${i + 1}`)], { prevLsn: i });
+    await expect(client.trim('tr', 5)).rejects.toMatchObject({ code: 'LOG_TRIM_REFUSED', details: { snapshotLsn: 0 } });
+    // The snapshotter's marker batch: a snapshot now covers up to LSN 6.
+    await client.append('tr', [text('snapshot@6')], { prevLsn: 10, snapshotLsn: 6 });
+    await expect(client.trim('tr', 8)).rejects.toMatchObject({ code: 'LOG_TRIM_REFUSED', details: { snapshotLsn: 6 } });
+    await expect(client.trim('tr', 7)).resolves.toEqual({ firstLsn: 7 });
+    await expect(client.read('tr', 3)).rejects.toMatchObject({ code: 'LOG_TRIMMED', details: { firstLsn: 7 } });
+    expect((await client.read('tr', 7)).entries.map(asText)).toEqual(['v7', 'v8', 'v9', 'v10', 'snapshot@6']);
+    const ended = new Promise<LogError>((resolve) => client.subscribe('tr', 2, () => undefined, { onError: resolve }));
+    expect((await ended).code).toBe('LOG_TRIMMED');
+    await waitFor(() => [...cluster!.nodes.values()].map((n) => n.status().logs.tr?.firstLsn), (f) => f.every((x) => x === 7));
+  });
+
+  it('refuses oversized entries and batches with typed errors, and survives bad frames', async () => {
+    cluster = await startInProcessCluster({ limits: { entryBytesMax: 1000 } });
+    const client = clientFor(cluster);
+    await expect(client.append('lim', [new Uint8Array(1001)], { prevLsn: 0 })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    const address = [...cluster.addresses.values()][0]!;
+    const [host, port] = address.split(':');
+    // A frame whose length prefix is above frameBytesMax: FRAME_TOO_LARGE, then close.
+    const answer = await new Promise<Buffer>((resolve) => {
+      const socket = connect({ host: host!, port: Number(port) }, () => {
+        const prefix = Buffer.alloc(4);
+        prefix.writeUInt32BE(0x7fffffff);
+        socket.write(prefix);
+      });
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk) => chunks.push(chunk));
+      socket.on('close', () => resolve(Buffer.concat(chunks)));
+    });
+    expect(answer.toString('latin1')).toContain('FRAME_TOO_LARGE');
+    // A malformed body: BAD_REQUEST, and the connection stays usable.
+    const bad = await new Promise<string>((resolve) => {
+      const socket = connect({ host: host!, port: Number(port) }, () => {
+        socket.write(Buffer.from([0, 0, 0, 1, 0xc1]));
+      });
+      socket.on('data', (chunk) => {
+        resolve(chunk.toString('latin1'));
+        socket.destroy();
+      });
+    });
+    expect(bad).toContain('BAD_REQUEST');
+    // The node is fine.
+    await expect(client.append('lim', [new Uint8Array(1000)], { prevLsn: 0 })).resolves.toMatchObject({ firstLsn: 1 });
+  });
+});
