@@ -82,8 +82,6 @@ export class RaftCore implements RaftCoreApi {
   private outstanding: Outstanding | null = null;
 
   private votingEnabled: boolean;
-  /** While voting is disabled: the first leader commit index we heard of. */
-  private catchUpTargetIndex: number | null = null;
 
   constructor(config: RaftConfig, persisted: PersistedState) {
     assertRaftConfig(config);
@@ -488,9 +486,6 @@ export class RaftCore implements RaftCoreApi {
     );
     if (this.role !== 'follower' || this.leaderId !== message.from) this.becomeFollower(message.term, message.from);
     this.electionElapsed = 0;
-    if (!this.votingEnabled && this.catchUpTargetIndex === null) {
-      this.catchUpTargetIndex = message.leaderCommit;
-    }
     switch (message.type) {
       case 'AppendEntries':
         this.handleAppendEntries(message);
@@ -589,13 +584,14 @@ export class RaftCore implements RaftCoreApi {
     this.commitIndex = index;
   }
 
+  /** A node that lost its disk may vote again once it durably holds the log through a
+   *  committed entry of the current leader's term. That leader's log held every entry that
+   *  may have been acknowledged before the loss (it was elected without our vote), and its
+   *  first entry of the term (the no-op) comes after all of them, so we now hold them too. */
   private maybeEnableVoting(): void {
-    if (this.votingEnabled || this.catchUpTargetIndex === null) return;
-    if (this.snapshotToInstall !== null) return;
-    if (this.commitIndex >= this.catchUpTargetIndex && this.log.stableIndex >= this.catchUpTargetIndex) {
-      this.votingEnabled = true;
-      this.catchUpTargetIndex = null;
-    }
+    if (this.votingEnabled || this.role !== 'follower' || this.leaderId === null) return;
+    if (this.snapshotToInstall !== null || this.log.stableIndex < this.commitIndex) return;
+    if (this.log.term(this.commitIndex) === this.term) this.votingEnabled = true;
   }
 
   // ─── Leader side of replication ─────────────────────────────────────────────────────────

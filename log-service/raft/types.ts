@@ -112,8 +112,10 @@ export interface RaftConfig {
   /** A leader resends an unanswered InstallSnapshot after this many ticks. */
   snapshotRetryTicks: number;
   /** Set by the driver when this node's data directory was lost while peers have data: the
-   *  node then neither votes nor campaigns until it holds, durably, a leader's log up to
-   *  that leader's commit index (status().votingEnabled turns true). */
+   *  node then neither votes nor campaigns until it holds, durably, the current leader's log
+   *  through a committed entry of that leader's term, which covers everything the leader
+   *  had when elected (status().votingEnabled turns true; the driver may then record that
+   *  the node is whole again, e.g. write its identity file). */
   votingDisabledUntilCaughtUp: boolean;
   /** Called (synchronously) when a follower needs compacted entries: the latest durable
    *  state-machine snapshot. Its index must be >= the core's compaction point and
