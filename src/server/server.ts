@@ -37,6 +37,8 @@ export class KeelServer implements ConnectionHost {
   readonly blocked = new BlockedClients();
   readonly slowlog: Slowlog;
   readonly connections = new Map<number, Connection>();
+  /** Connections in MONITOR mode (kept apart so that normal commands pay nothing). */
+  private readonly monitors = new Set<Connection>();
   readonly commandStats = new Map<string, CommandStats>();
   readonly startedAtMs = Date.now();
   readonly stats = { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0, expiredKeys: 0 };
@@ -108,6 +110,7 @@ export class KeelServer implements ConnectionHost {
 
   connectionClosed(connection: Connection): void {
     this.connections.delete(connection.id);
+    this.monitors.delete(connection);
     this.unblock(connection);
     this.pubsub.dropConnection(connection);
     this.engine.unwatchAll(connection);
@@ -204,11 +207,8 @@ export class KeelServer implements ConnectionHost {
   }
 
   private feedMonitors(connection: Connection, argv: string[]): void {
-    let monitors: Connection[] | null = null;
-    for (const candidate of this.connections.values()) {
-      if (candidate.monitor && candidate !== connection) (monitors ??= []).push(candidate);
-    }
-    if (monitors === null) return;
+    if (this.monitors.size === 0) return;
+    const monitors = [...this.monitors].filter((candidate) => candidate !== connection);
     const now = Date.now() / 1000;
     const args = argv.map((arg) => `"${arg.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f-\xff]/g, (c) => {
       const escapes: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x07': '\\a', '\b': '\\b' };
@@ -305,12 +305,17 @@ export class KeelServer implements ConnectionHost {
           connection.protocol = 2;
           connection.name = '';
           connection.monitor = false;
+          this.monitors.delete(connection);
           connection.replyMode = 'on';
           connection.skipReplies = 0;
           connection.noEvict = false;
           connection.authenticated = this.settings.requirepass === '';
         },
-        startMonitor: (client) => { this.connectionOf(client).monitor = true; },
+        startMonitor: (client) => {
+          const connection = this.connectionOf(client);
+          connection.monitor = true;
+          this.monitors.add(connection);
+        },
       },
       pubsub: {
         publish: (channel, message) => this.pubsub.publish(channel, message),

@@ -20,7 +20,7 @@ const writeArb: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(keyArb, keyArb, fc.boolean(), fc.integer({ min: 0, max: 2 })).map(([a, b, r, db]) => ['COPY', a, b, 'DB', String(db), ...(r ? ['REPLACE'] : [])]),
   fc.tuple(keyArb, fc.integer({ min: 0, max: 2 })).map(([k, db]) => ['MOVE', k, String(db)]),
   fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })).map(([x, y]) => ['SWAPDB', String(x), String(y)]),
-  fc.constantFrom(['FLUSHDB'], ['FLUSHALL']),
+  fc.constantFrom<string[]>(['FLUSHDB'], ['FLUSHALL']),
   fc.integer({ min: 0, max: 2 }).map((db) => ['SELECT', String(db)]),
   keyArb.map((k) => ['GET', k]),
   keyArb.map((k) => ['RESTORE', k, '0', '', 'REPLACE']),

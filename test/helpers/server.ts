@@ -2,13 +2,24 @@
 // `npm run build` first — `npm test` does). Each server gets a free port and its own data
 // directory under the OS temp dir, and is killed when the test process exits.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package root: the nearest folder above this file holding package.json (works from dist/ too). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above test helpers');
+    dir = parent;
+  }
+  return dir;
+}
+
+const root = packageRoot();
 export const keelBin = join(root, 'dist', 'src', 'cli', 'main.js');
 
 export interface KeelProcess {
