@@ -27,7 +27,7 @@ const command: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(key, field, fc.constantFrom('0.5', '-1.25', '3')).map(([k, f, n]) => ['HINCRBYFLOAT', k, f, n]),
   fc.tuple(key, fc.constantFrom('0', '2', '10')).map(([k, count]) => ['HRANDFIELD', k, count]),
   key.map((k) => ['HSCAN', k, '0', 'COUNT', '1000']),
-  fc.constantFrom(['SET', 's', 'str'], ['SET', 'g', 'str'], ['DEL', 'g']),
+  fc.constantFrom<string[]>(['SET', 's', 'str'], ['SET', 'g', 'str'], ['DEL', 'g']),
 );
 
 function model(state: Model, argv: string[]): unknown {

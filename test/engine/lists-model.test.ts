@@ -43,7 +43,7 @@ const command: fc.Arbitrary<string[]> = fc.oneof(
     .map(([keys, where, count]) => ['BLMPOP', '0', String(keys.length), ...keys, where, 'COUNT', String(count)]),
   fc.tuple(key, key, side, side).map(([source, destination, from, to]) => ['BLMOVE', source, destination, from, to, '0']),
   fc.tuple(key, key).map(([source, destination]) => ['BRPOPLPUSH', source, destination, '0']),
-  fc.constantFrom(['SET', 's', 'str'], ['SET', 'c', 'str'], ['DEL', 'c']),
+  fc.constantFrom<string[]>(['SET', 's', 'str'], ['SET', 'c', 'str'], ['DEL', 'c']),
 );
 
 function normalizeRange(size: number, start: number, end: number): [number, number] | null {
