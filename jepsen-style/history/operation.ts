@@ -15,7 +15,7 @@ export interface Operation {
   key: string;
   /** The invoke event's value. */
   input: unknown;
-  /** The completion's value (undefined for `info`). */
+  /** The `ok` completion's value (undefined for `fail` and `info`). */
   output: unknown;
   status: OperationStatus;
   call: number;
@@ -66,7 +66,7 @@ export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
 function completeOperation(op: Operation, type: Exclude<EventType, 'invoke'>, value: unknown, time: number): void {
   op.status = type;
   if (type === 'info') return; // unknown outcome: stays open until the end of time
-  op.output = value;
+  if (type === 'ok') op.output = value;
   op.ret = time;
 }
 

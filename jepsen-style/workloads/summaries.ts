@@ -1,0 +1,14 @@
+import type { LinearizabilityResult } from '../checker/linearizable.js';
+import type { CheckSummary } from './workload.js';
+
+export function linearizabilitySummary(result: LinearizabilityResult): CheckSummary {
+  const lines = [`${result.model} linearizability: ${result.verdict} (${result.opsCount} operations, ${result.keys.length} keys, ${result.steps} steps, ${result.elapsedMs.toFixed(0)} ms)`];
+  for (const key of result.keys) {
+    if (key.verdict === 'unknown') lines.push(`  key ${key.key}: unknown (search budget exhausted)`);
+    if (key.failing === undefined) continue;
+    lines.push(`  key ${key.key}: not linearizable; failing sub-history:`);
+    key.failing.ops.forEach((op, i) => lines.push(`    p${op.process} [${op.call}, ${Number.isFinite(op.ret) ? op.ret : '∞'}] ${key.failing!.descriptions[i]}`));
+  }
+  const details = { ...result, keys: result.keys.map(({ ops: _ops, ...rest }) => rest) };
+  return { verdict: result.verdict, lines, details };
+}
