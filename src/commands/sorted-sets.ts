@@ -345,7 +345,7 @@ function bzpopGeneric(ctx: ExecContext, argv: string[], max: boolean): CommandRe
     ctx.rewrite([max ? 'ZPOPMAX' : 'ZPOPMIN', key]);
     return [key, popped!.member, scoreReply(popped!.score)];
   }
-  if (!ctx.canBlock) return NULL_ARRAY;
+  if (!ctx.canBlock || ctx.isApplying) return NULL_ARRAY;
   return new BlockRequest(keys, deadline, NULL_ARRAY);
 }
 
@@ -401,7 +401,7 @@ function cmdBzmpop(ctx: ExecContext, argv: string[]): CommandResult {
   if (deadline instanceof ErrorReply) return deadline;
   const served = mpopFirst(ctx, parsed);
   if (served !== null) return served;
-  if (!ctx.canBlock) return NULL_ARRAY;
+  if (!ctx.canBlock || ctx.isApplying) return NULL_ARRAY;
   return new BlockRequest(parsed.keys, deadline, NULL_ARRAY);
 }
 
