@@ -118,6 +118,14 @@ export function assertLogLimits(limits: LogLimits): void {
   assert(limits.peerQueueBytesMax >= limits.peerFrameBytesMax / 4, 'peerQueueBytesMax must hold several large Raft messages');
 }
 
+/** What a client relies on (the Raft timings belong to the nodes). */
+export function assertClientTimings(timings: LogTimings): void {
+  for (const name of ['requestTimeoutMs', 'appendTimeoutMs', 'reconnectBackoffMinMs', 'reconnectBackoffMaxMs'] as const) {
+    assert(Number.isSafeInteger(timings[name]) && timings[name] > 0, `timing ${name} must be a positive integer, got ${timings[name]}`);
+  }
+  assert(timings.reconnectBackoffMinMs <= timings.reconnectBackoffMaxMs, 'reconnect backoff min must be <= max');
+}
+
 export function assertLogTimings(timings: LogTimings): void {
   for (const [name, value] of Object.entries(timings)) {
     assert(Number.isSafeInteger(value) && value > 0, `timing ${name} must be a positive integer, got ${value}`);

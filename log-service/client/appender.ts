@@ -159,6 +159,8 @@ export class LogAppender {
   private async send(batch: Batch): Promise<void> {
     this.inFlight += 1;
     batch.attempts += 1;
+    this.client.stats.batchesSent += 1;
+    if (batch.attempts > 1) this.client.stats.batchesRetried += 1;
     let address: string | null = null;
     try {
       if (batch.auto) {
@@ -205,6 +207,7 @@ export class LogAppender {
           return;
         }
         if (committedAt !== null) {
+          this.client.stats.retriesFoundCommitted += 1;
           this.succeed(batch, committedAt);
           return;
         }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { LogError } from '../errors.js';
 import {
   assertLogLimits,
-  assertLogTimings,
+  assertClientTimings,
   defaultLogLimits,
   defaultLogTimings,
   type LogLimits,
@@ -54,6 +54,8 @@ export class LogClient {
   private readonly subscriptions = new Set<LogSubscription>();
   private batchSeq = 0;
   private closed = false;
+  /** Counters for tests and operators: how often the retry paths ran. */
+  readonly stats = { batchesSent: 0, batchesRetried: 0, retriesFoundCommitted: 0 };
 
   constructor(readonly options: LogClientOptions) {
     if (options.nodes.length === 0) throw new LogError('BAD_REQUEST', 'no log nodes given');
@@ -61,7 +63,7 @@ export class LogClient {
     this.limits = { ...defaultLogLimits, ...options.limits };
     this.timings = { ...defaultLogTimings, ...options.timings };
     assertLogLimits(this.limits);
-    assertLogTimings(this.timings);
+    assertClientTimings(this.timings);
   }
 
   /** Creates a client and waits until some log node answers (or throws QUORUM_UNAVAILABLE). */
@@ -87,7 +89,7 @@ export class LogClient {
   }
 
   async read(log: string, fromLsn: number, options: ReadOptions = {}): Promise<ReadResult> {
-    const body = { op: 'read', log, fromLsn, entriesMax: options.entriesMax, bytesMax: options.bytesMax };
+    const body = { op: 'read', log, fromLsn, entriesMax: options.entriesMax, bytesMax: options.bytesMax, leader: !options.node };
     if (options.node) return this.connection(options.node).request<ReadResult>(body, this.timings.requestTimeoutMs);
     return this.leaderRequest<ReadResult>(body, this.timings.appendTimeoutMs);
   }
@@ -109,7 +111,7 @@ export class LogClient {
 
   /** The committed tail (and running checksum) as the leader knows it. */
   tail(log: string): Promise<TailResult> {
-    return this.leaderRequest<TailResult>({ op: 'tail', log }, this.timings.appendTimeoutMs);
+    return this.leaderRequest<TailResult>({ op: 'tail', log, leader: true }, this.timings.appendTimeoutMs);
   }
 
   /** Drops entries below beforeLsn; LOG_TRIM_REFUSED above the latest snapshot marker. */

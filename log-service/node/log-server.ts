@@ -265,6 +265,7 @@ export class LogServer {
       }
       case 'read': {
         const driver = this.requireDriver();
+        if (request.leader) await this.leaderRead(driver);
         const entriesMax = Math.min(request.entriesMax ?? limits.readEntriesMax, limits.readEntriesMax);
         const bytesMax = Math.min(request.bytesMax ?? limits.readBytesMax, limits.readBytesMax);
         const { entries, meta } = await driver.read(request.log, request.fromLsn, Math.max(1, entriesMax), Math.max(1, bytesMax));
@@ -273,6 +274,7 @@ export class LogServer {
       }
       case 'tail': {
         const driver = this.requireDriver();
+        if (request.leader) await this.leaderRead(driver);
         const meta = driver.logMeta(request.log);
         const result: TailResult = meta
           ? { firstLsn: meta.firstLsn, tailLsn: meta.tailLsn, checksum: meta.checksum, snapshotLsn: meta.snapshotLsn }
@@ -299,6 +301,14 @@ export class LogServer {
         return { firstLsn, tailLsn: meta?.tailLsn ?? 0 };
       }
     }
+  }
+
+  /** For reads that must reflect everything committed so far: only the leader answers. */
+  private async leaderRead(driver: RaftDriver): Promise<void> {
+    if (driver.status().role !== 'leader') throw this.notLeader(driver);
+    await driver.readBarrier().catch((error: unknown) => {
+      throw error instanceof LogError && error.code === 'NOT_LEADER' ? this.notLeader(driver) : error;
+    });
   }
 
   status(): NodeStatus {

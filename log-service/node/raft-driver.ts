@@ -77,6 +77,7 @@ export class RaftDriver {
   private stopped = false;
   private votingWasEnabled: boolean;
   private tickTimer: NodeJS.Timeout | null = null;
+  private readWaiters: Array<{ appliedTarget: number; term: number; resolve(): void; reject(error: LogError): void; timer: NodeJS.Timeout }> = [];
   private failure: Error | null = null;
 
   constructor(private readonly options: RaftDriverOptions, initialSnapshot: SnapshotData) {
@@ -184,6 +185,48 @@ export class RaftDriver {
         reject(new LogError('QUORUM_UNAVAILABLE', `not committed within ${this.options.timings.commitTimeoutMs} ms; outcome unknown`));
       }, this.options.timings.commitTimeoutMs);
       this.pending.set(result.index, { term: result.term, resolve, reject, timer });
+    });
+  }
+
+  /**
+   * Waits until this leader's applied state includes everything committed when the read
+   * arrived, and it has committed an entry of its own term (so it knows the true commit
+   * index). Check-quorum bounds how long a deposed leader can still pass this (one election
+   * timeout): a read relying on it can be that stale during a partition, never more.
+   */
+  readBarrier(): Promise<void> {
+    const status = this.core.status();
+    if (status.role !== 'leader') return Promise.reject(new LogError('NOT_LEADER', 'not the leader', { leaderId: status.leaderId }));
+    if (this.readBarrierPassed(status.commitIndex, status.term)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.readWaiters = this.readWaiters.filter((waiter) => waiter.timer !== timer);
+        reject(new LogError('QUORUM_UNAVAILABLE', 'leader could not confirm its commit index in time'));
+      }, this.options.timings.commitTimeoutMs);
+      this.readWaiters.push({ appliedTarget: status.commitIndex, term: status.term, resolve, reject, timer });
+    });
+  }
+
+  private readBarrierPassed(appliedTarget: number, term: number): boolean {
+    const status = this.core.status();
+    if (status.role !== 'leader' || status.term !== term) return false;
+    const committedTerm = status.commitIndex === status.snapshotIndex ? status.snapshotTerm : this.core.entryAt(status.commitIndex)?.term;
+    return committedTerm === term && this.appliedIndex >= Math.max(appliedTarget, status.commitIndex);
+  }
+
+  private checkReadWaiters(): void {
+    if (this.readWaiters.length === 0) return;
+    const status = this.core.status();
+    this.readWaiters = this.readWaiters.filter((waiter) => {
+      if (status.role !== 'leader' || status.term !== waiter.term) {
+        clearTimeout(waiter.timer);
+        waiter.reject(new LogError('NOT_LEADER', 'lost leadership', { leaderId: status.leaderId }));
+        return false;
+      }
+      if (!this.readBarrierPassed(waiter.appliedTarget, waiter.term)) return true;
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+      return false;
     });
   }
 
@@ -338,6 +381,7 @@ export class RaftDriver {
   }
 
   private afterAdvance(): void {
+    this.checkReadWaiters();
     if (!this.votingWasEnabled && this.core.status().votingEnabled) {
       this.votingWasEnabled = true;
       this.options.logger.info('caught up with the leader: voting enabled');

@@ -9,8 +9,8 @@ import type { LogEntry } from '../state/types.js';
 
 export type Request =
   | { id: number; op: 'append'; log: string; prevLsn: number; writerId: string; batchSeq: number; payloads: Uint8Array[]; snapshotLsn?: number }
-  | { id: number; op: 'read'; log: string; fromLsn: number; entriesMax?: number; bytesMax?: number }
-  | { id: number; op: 'tail'; log: string }
+  | { id: number; op: 'read'; log: string; fromLsn: number; entriesMax?: number; bytesMax?: number; leader?: boolean }
+  | { id: number; op: 'tail'; log: string; leader?: boolean }
   | { id: number; op: 'trim'; log: string; beforeLsn: number }
   | { id: number; op: 'status' }
   | { id: number; op: 'identity' }

@@ -30,6 +30,10 @@ export interface SimulationOptions {
 export interface FaultProfile {
   network: NetworkFaults;
   crashRatePerNodeTick: number;
+  /** Crashes aimed at the current leader (the interesting moments for Figure 8). */
+  leaderCrashRatePerTick: number;
+  restartTicksMax: number;
+  appendEntriesMax: number;
   partitionRatePerTick: number;
   wipeRatePerTick: number;
   proposeRatePerTick: number;
@@ -79,6 +83,9 @@ export function chooseFaultProfile(seed: number): FaultProfile {
       delayTicksMax,
     },
     crashRatePerNodeTick: rng.pick([0, 0.001, 0.004]),
+    leaderCrashRatePerTick: rng.pick([0, 0.003, 0.01]),
+    restartTicksMax: rng.pick([20, 150]),
+    appendEntriesMax: rng.pick([1, 2, 4]),
     partitionRatePerTick: rng.pick([0, 0.004, 0.015]),
     wipeRatePerTick: rng.pick([0, 0.0005, 0.002]),
     proposeRatePerTick: rng.pick([0.1, 0.4, 1]),
@@ -97,7 +104,11 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   const cluster = new SimCluster({
     seed: options.seed,
     nodeIds,
-    raft: { ...defaultRaftLimits, compactMarginEntries: profile.compactMarginEntries },
+    raft: {
+      ...defaultRaftLimits,
+      compactMarginEntries: profile.compactMarginEntries,
+      appendEntriesMax: profile.appendEntriesMax,
+    },
     network: profile.network,
     persistDelayTicksMax: profile.persistDelayTicksMax,
     compactEveryEntries: profile.compactEveryEntries,
@@ -122,7 +133,14 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         const node = cluster.node(id);
         if (node.alive && faults.chance(profile.crashRatePerNodeTick)) {
           cluster.crash(id);
-          restartAt.set(id, cluster.now + faults.int(5, 150));
+          restartAt.set(id, cluster.now + faults.int(5, profile.restartTicksMax));
+        }
+      }
+      if (faults.chance(profile.leaderCrashRatePerTick)) {
+        const leader = cluster.believedLeader();
+        if (leader !== null) {
+          cluster.crash(leader.id);
+          restartAt.set(leader.id, cluster.now + faults.int(5, profile.restartTicksMax));
         }
       }
       if (faults.chance(profile.wipeRatePerTick)) {
@@ -131,7 +149,7 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
         const othersLost = nodeIds.filter((other) => other !== id && !cluster.node(other).disk.identityIntact).length;
         if (othersLost + 1 <= nodeCount - quorum) {
           cluster.wipe(id);
-          restartAt.set(id, cluster.now + faults.int(5, 150));
+          restartAt.set(id, cluster.now + faults.int(5, profile.restartTicksMax));
         }
       }
       for (const [id, at] of restartAt) {
