@@ -113,3 +113,26 @@ describe('hash commands', () => {
     expect(h.run('HKEYS', 'h')).toEqual(['a', 'c', 'd', 'b']);
   });
 });
+
+describe('hash writes tell WATCH and blocked clients, reads do not', () => {
+  it('touches the key on every change only', () => {
+    const h = new EngineHarness();
+    h.engine.wakeTracking = true;
+    const touchedBy = (argv: string[]): string[] => {
+      h.engine.drainTouchedKeys();
+      h.exec(argv);
+      return h.engine.drainTouchedKeys().map((entry) => entry.key);
+    };
+    expect(touchedBy(['HSET', 'h', 'a', '1'])).toEqual(['h']);
+    expect(touchedBy(['HSETNX', 'h', 'a', '2'])).toEqual([]);
+    expect(touchedBy(['HSETNX', 'h', 'b', '2'])).toEqual(['h']);
+    expect(touchedBy(['HINCRBY', 'h', 'a', '1'])).toEqual(['h']);
+    expect(touchedBy(['HINCRBYFLOAT', 'h', 'a', '1.5'])).toEqual(['h']);
+    expect(touchedBy(['HGETALL', 'h'])).toEqual([]);
+    expect(touchedBy(['HRANDFIELD', 'h', '-3'])).toEqual([]);
+    expect(touchedBy(['HSCAN', 'h', '0'])).toEqual([]);
+    expect(touchedBy(['HDEL', 'h', 'nope'])).toEqual([]);
+    expect(touchedBy(['HDEL', 'h', 'a', 'b'])).toEqual(['h']);
+    expect(h.run('EXISTS', 'h')).toBe(0);
+  });
+});

@@ -143,3 +143,29 @@ describe('list commands', () => {
     expect(h.run('LLEN', 'big')).toBe(100_001);
   });
 });
+
+describe('list writes tell WATCH and blocked clients, reads do not', () => {
+  it('touches the key on every change, and both keys on a move', () => {
+    const h = new EngineHarness();
+    h.engine.wakeTracking = true;
+    const touchedBy = (argv: string[]): string[] => {
+      h.engine.drainTouchedKeys();
+      h.exec(argv);
+      return h.engine.drainTouchedKeys().map((entry) => entry.key).sort();
+    };
+    expect(touchedBy(['RPUSH', 'l', 'a', 'b', 'c'])).toEqual(['l']);
+    expect(touchedBy(['LSET', 'l', '0', 'A'])).toEqual(['l']);
+    expect(touchedBy(['LINSERT', 'l', 'BEFORE', 'b', 'x'])).toEqual(['l']);
+    expect(touchedBy(['LREM', 'l', '1', 'x'])).toEqual(['l']);
+    expect(touchedBy(['LMOVE', 'l', 'm', 'LEFT', 'LEFT'])).toEqual(['l', 'm']);
+    expect(touchedBy(['LPOP', 'l'])).toEqual(['l']);
+    expect(touchedBy(['LRANGE', 'l', '0', '-1'])).toEqual([]);
+    expect(touchedBy(['LPOS', 'l', 'c'])).toEqual([]);
+    expect(touchedBy(['LINDEX', 'l', '0'])).toEqual([]);
+    expect(touchedBy(['LLEN', 'l'])).toEqual([]);
+    expect(touchedBy(['LPUSHX', 'none', 'a'])).toEqual([]);
+    expect(touchedBy(['LINSERT', 'l', 'BEFORE', 'nope', 'x'])).toEqual([]);
+    expect(touchedBy(['RPOP', 'l'])).toEqual(['l']);
+    expect(h.run('EXISTS', 'l')).toBe(0);
+  });
+});
