@@ -67,7 +67,8 @@ function cmdSet(ctx: ExecContext, argv: string[]): Reply {
     if (at instanceof ErrorReply) return at;
     expireAtMs = at;
   }
-  return setGeneric(ctx, key, value, { ...options, expireAtMs });
+  const { nx, xx, get, keepTtl } = options;
+  return setGeneric(ctx, key, value, { nx, xx, get, keepTtl, expireAtMs });
 }
 
 /** SETNX key value → 1 when set, 0 when the key exists (of any type). Effect: itself. */

@@ -215,6 +215,26 @@ describe('INCRBYFLOAT', () => {
       expect(h.run('INCRBYFLOAT', 'f', increment), `${start} + ${increment}`).toBe(expected);
       expect(h.run('GET', 'f')).toBe(expected);
     }
+    h.run('DEL', 'f');
+    for (let i = 0; i < 10; i++) h.run('INCRBYFLOAT', 'f', '0.1');
+    expect(h.run('GET', 'f')).toBe('1');
+    const more: [string, string, string][] = [
+      ['100000000000000000', '1', '100000000000000001'], ['1.1', '2.2', '3.3'], ['-0.0', '0', '0'],
+      ['0x1p-3', '0', '0.125'], ['0X1.8P1', '0', '3'], ['0x.8p1', '0', '1'], ['1e17', '0.5', '100000000000000000.5'],
+      ['12345678901234567890', '0.5', '12345678901234567890'], ['0.000000000000000005', '0', '0'],
+      ['0.000000000000000015', '0', '0.00000000000000002'], ['-1e-18', '0', '0'],
+      ['3.14159265358979323846264338327950288', '0', '3.14159265358979324'], ['+.5e1', '0', '5'], ['1E2', '0', '100'],
+    ];
+    for (const [start, increment, expected] of more) {
+      h.run('SET', 'f', start);
+      expect(h.run('INCRBYFLOAT', 'f', increment), `${start} + ${increment}`).toBe(expected);
+    }
+    h.run('SET', 'f', '1.7976931348623157e308');
+    expect((h.run('INCRBYFLOAT', 'f', '0') as string).slice(0, 80)).toBe('17976931348623156999592104677410443404838644694432917848531442076517662852312439');
+    for (const infinite of ['infinity', '-Infinity']) {
+      h.run('SET', 'f', infinite);
+      expect(h.run('INCRBYFLOAT', 'f', '0')).toBe('ERR:ERR increment would produce NaN or Infinity');
+    }
     h.run('SET', 'f', '1e308');
     const doubled = h.run('INCRBYFLOAT', 'f', '1e308') as string; // finite in long double
     expect(doubled.startsWith('19999999999999999999337175931169129132112019969483113441559409598984346973767612374420025384377707864089349445010802644630426949918792116719484162886039283753591820003920638155732621920901421333587830679157787782912108712612253672980323726043417317850688976324758260171151463628484951020905456510092687857156096'.slice(0, 60))).toBe(true);
