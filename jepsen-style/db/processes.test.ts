@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProcessSupervisor } from './processes.js';
+
+// Stand-in process: a TCP echo server that also writes a file into its data directory.
+const standIn = `
+const net = require('node:net'); const fs = require('node:fs');
+const [port, dir] = process.argv.slice(2);
+fs.writeFileSync(dir + '/marker', 'alive');
+net.createServer((s) => s.pipe(s)).listen(Number(port), '127.0.0.1', () => console.log('listening ' + port));
+`;
+
+let dir: string;
+beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'keel-procs-')); });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function echoOnce(port: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => { socket.destroy(); resolve('timeout'); }, timeoutMs);
+    socket.on('error', (e: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(e.code ?? 'error'); });
+    socket.on('connect', () => socket.write('ping'));
+    socket.on('data', (d) => { clearTimeout(timer); socket.destroy(); resolve(d.toString()); });
+  });
+}
+
+describe('ProcessSupervisor (with a stand-in echo process)', () => {
+  it('starts, pauses (no reply) and resumes (the held request is answered), kills -9, restarts and wipes', async () => {
+    const port = await freePort();
+    const script = join(dir, 'stand-in.cjs');
+    writeFileSync(script, standIn);
+    const dataDir = join(dir, 'data-1');
+    const supervisor = new ProcessSupervisor([{ id: 'n1', command: process.execPath, args: [script, String(port), dataDir], dataDir, readyHost: '127.0.0.1', readyPort: port, logPath: join(dir, 'logs', 'n1.log') }], 10_000);
+    try {
+      await supervisor.start('n1');
+      expect(supervisor.isRunning('n1')).toBe(true);
+      expect(await echoOnce(port, 1000)).toBe('ping');
+
+      await supervisor.pause('n1');
+      const held = echoOnce(port, 3000);
+      await new Promise((r) => setTimeout(r, 300));
+      await supervisor.resume('n1');
+      expect(await held).toBe('ping'); // answered only after SIGCONT
+
+      await supervisor.pause('n1');
+      await supervisor.kill('n1'); // a paused process still dies on SIGKILL
+      expect(supervisor.isRunning('n1')).toBe(false);
+      expect(await echoOnce(port, 1000)).toBe('ECONNREFUSED');
+
+      await supervisor.wipe('n1');
+      expect(existsSync(dataDir)).toBe(false);
+      await supervisor.start('n1');
+      expect(readFileSync(join(dataDir, 'marker'), 'utf8')).toBe('alive');
+      await expect(supervisor.wipe('n1')).rejects.toThrow(/while it runs/);
+      await supervisor.stop('n1');
+      expect(supervisor.isRunning('n1')).toBe(false);
+      expect(readFileSync(join(dir, 'logs', 'n1.log'), 'utf8')).toMatch(/signal=SIGKILL/);
+    } finally {
+      await supervisor.stopAll(1000);
+    }
+  });
+
+  it('reports a process that exits during start-up, with its log path', async () => {
+    const supervisor = new ProcessSupervisor([{ id: 'bad', command: process.execPath, args: ['-e', 'process.exit(3)'], dataDir: join(dir, 'bad'), readyHost: '127.0.0.1', readyPort: await freePort(), logPath: join(dir, 'logs', 'bad.log') }], 5_000);
+    await expect(supervisor.start('bad')).rejects.toThrow(/PROCESS_EXITED: bad exited/);
+  });
+});
