@@ -58,6 +58,18 @@ describe('SETBIT / GETBIT', () => {
   });
 });
 
+describe('bit offsets V8 cannot hold (known deviation)', () => {
+  it('refuse, without crashing, the last 24 bytes of the 512 MiB range', () => {
+    const h = harness();
+    // redis: SETBIT k 4294967295 1 builds a 512 MiB string; V8's longest is 2^29 - 24 chars.
+    const tooLong = 'ERR:ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+    expect(h.run('SETBIT', 'k', '4294967295', '1')).toBe(tooLong);
+    expect(h.run('BITFIELD', 'k', 'SET', 'u8', '4294967280', '1')).toBe(tooLong);
+    expect(h.run('EXISTS', 'k')).toBe(0);
+    expect(h.run('BITFIELD', 'k', 'GET', 'u8', '4294967280')).toEqual([0]); // reads are fine
+  });
+});
+
 describe('BITCOUNT', () => {
   it('counts bytes or bits in a range', () => {
     const h = harness();
