@@ -39,6 +39,8 @@ export interface IdentityResolution {
 /** Decides the identity of a node whose store holds nothing. */
 export async function resolveNewIdentity(options: IdentityResolution): Promise<NodeIdentity> {
   const allIds = [options.nodeId, ...options.peers.keys()];
+  // A one-node group (a database node's embedded log) has nobody to ask: it is the cluster.
+  if (options.peers.size === 0) return { clusterId: derivedClusterId(allIds), nodeId: options.nodeId, catchingUp: false };
   let lastLog = 0;
   for (;;) {
     if (options.isStopped()) throw new LogError('CLOSED', 'stopped while resolving identity');
