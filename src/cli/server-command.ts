@@ -2,7 +2,9 @@
 import pino from 'pino';
 import { KeelServer } from '../server/server.js';
 import { defaultSettings } from '../server/settings.js';
-import { formatHelp, parseFlags, type FlagSpec } from './flags.js';
+import { mkdir } from 'node:fs/promises';
+import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
+import { DatabaseNode } from '../node/database-node.js';
 import { defaultServerLimits } from '../config/limits.js';
 
 export const serverFlags: FlagSpec[] = [
@@ -17,6 +19,13 @@ export const serverFlags: FlagSpec[] = [
   { name: 'client-query-buffer-limit', kind: 'bytes', default: defaultServerLimits.queryBufferBytes, value: 'BYTES', help: 'unparsed input buffered per client before it is disconnected' },
   { name: 'client-output-buffer-limit-normal', kind: 'bytes', default: defaultServerLimits.outputBufferNormalBytes, value: 'BYTES', help: 'pending output per normal client before it is disconnected (0 = no limit)' },
   { name: 'client-output-buffer-limit-pubsub', kind: 'bytes', default: defaultServerLimits.outputBufferPubsubBytes, value: 'BYTES', help: 'pending output per pub/sub client before it is disconnected' },
+  { name: 'log', kind: 'list', default: [], value: 'ADDR,ADDR,ADDR', help: 'log nodes (host:port); none given: a single-node log in-process under --dir (durable on this machine); `none`: no log at all (memory only, nothing survives a restart)' },
+  { name: 'node-id', kind: 'string', default: '', value: 'ID', help: 'this node\'s id in the shard (default: derived from the port)' },
+  { name: 'shard', kind: 'int', default: 0, value: 'N', help: 'shard number (the log named shard-N)' },
+  { name: 'az', kind: 'string', default: '', value: 'AZ', help: 'availability zone: replicas tail the log node with this id (a, b, c)' },
+  { name: 'role', kind: 'string', default: 'primary', value: 'primary|replica', help: 'role at start' },
+  { name: 'commit-timeout-ms', kind: 'int', default: 5000, value: 'MS', help: 'a write not committed to the log quorum within this time fails with -TRYAGAIN' },
+  { name: 'replay-entries-max', kind: 'int', default: 1000, value: 'N', help: 'log entries read per request while loading' },
   { name: 'log-level', kind: 'string', default: 'info', value: 'LEVEL', help: 'log level: fatal, error, warn, info, debug, trace' },
 ];
 
@@ -39,15 +48,33 @@ export async function serverMain(args: string[]): Promise<number> {
   settings.limits.queryBufferBytes = values['client-query-buffer-limit'] as number;
   settings.limits.outputBufferNormalBytes = values['client-output-buffer-limit-normal'] as number;
   settings.limits.outputBufferPubsubBytes = values['client-output-buffer-limit-pubsub'] as number;
-  const logger = pino({ level: settings.logLevel, base: { node: 'server' } }, pino.destination(2));
-  const server = new KeelServer(settings, logger);
-  const port = await server.listen();
-  logger.info({ port, host: settings.host }, 'ready to accept connections');
+  const logNodes = values.log as string[];
+  const role = values.role as string;
+  if (role !== 'primary' && role !== 'replica') throw new UsageError(`--role must be primary or replica, got '${role}'`);
+  const commitTimeoutMs = values['commit-timeout-ms'] as number;
+  if (commitTimeoutMs < 100) throw new UsageError('--commit-timeout-ms must be at least 100');
+  const nodeId = (values['node-id'] as string) || `node-${settings.port}`;
+  const logger = pino({ level: settings.logLevel, base: { node: nodeId } }, pino.destination(2));
+  let stopServing: () => Promise<void>;
+  if (logNodes.length === 1 && logNodes[0] === 'none') {
+    const server = new KeelServer(settings, logger);
+    await server.listen();
+    stopServing = () => server.close();
+    logger.warn('no log attached (--log none): writes live in memory only');
+  } else {
+    await mkdir(settings.dir, { recursive: true });
+    const node = await DatabaseNode.start({
+      settings, logger, logNodes, nodeId, shard: values.shard as number, az: (values.az as string) || null,
+      role, commitTimeoutMs, replayEntriesMax: values['replay-entries-max'] as number,
+    });
+    stopServing = () => node.stop();
+  }
+  logger.info({ port: settings.port, host: settings.host }, 'ready to accept connections');
   // The line tests and supervisors wait for:
-  process.stdout.write(`keel server listening on ${settings.host}:${port}\n`);
+  process.stdout.write(`keel server listening on ${settings.host}:${settings.port}\n`);
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    await server.close();
+    await stopServing();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

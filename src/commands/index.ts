@@ -12,7 +12,8 @@ import { commands as hashes } from './hashes.js';
 import { commands as sets } from './sets.js';
 import { commands as sortedSets } from './sorted-sets.js';
 import { commands as hyperloglog } from './hyperloglog.js';
+import { commands as replication } from './replication.js';
 
 export const commandFamilies: CommandSpec[][] = [
-  strings, bits, keys, transactions, pubsub, connection, server, lists, hashes, sets, sortedSets, hyperloglog,
+  strings, bits, keys, transactions, pubsub, connection, server, replication, lists, hashes, sets, sortedSets, hyperloglog,
 ];

@@ -88,9 +88,11 @@ export function parseLongDouble(text: string): LongDouble | null {
 function parseHex(match: RegExpExecArray): LongDouble | null {
   const [, sign, whole = '', fraction = '', exponentText = '0'] = match;
   if (whole.length + fraction.length === 0) return null;
+  const digits = BigInt(`0x${whole}${fraction}`);
+  if (digits === 0n) return finite(sign === '-', 0n, 0);
   const exponent = Number(exponentText) - 4 * fraction.length;
   if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 2 * exponentLimit + 4 * (whole.length + fraction.length)) return null;
-  const value = rounded(sign === '-', BigInt(`0x${whole}${fraction}`), exponent);
+  const value = rounded(sign === '-', digits, exponent);
   return outOfRange(value) ? null : value;
 }
 

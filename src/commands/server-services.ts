@@ -1,7 +1,7 @@
 // What connection-, pub/sub- and server-level commands need from the server around the
 // engine. Data-type commands never use it. `detachedServer` serves engine-only execution
 // (applying effects, property tests), where such commands are never run.
-import type { Reply } from '../resp/reply.js';
+import type { ErrorReply, Reply } from '../resp/reply.js';
 import type { ClientState } from './client-state.js';
 
 export interface ServerServices {
@@ -47,8 +47,23 @@ export interface ServerServices {
   role(): Reply;
   /** Whether `requirepass` is set, and a check of a password. */
   checkPassword(password: string): 'ok' | 'wrong' | 'none-set';
+  /** Set while writes must be refused (e.g. the log quorum is unreachable). */
+  readonly writeRefusal: ErrorReply | null;
+  /** Replication facts and waits (WAIT, WAITAOF, REPLCONF); null on a node without a log. */
+  readonly replication: ReplicationServices | null;
+  /** True while the node loads its data (replaying the log): most commands get -LOADING. */
+  readonly loading: boolean;
   /** Server id/version facts for HELLO and INFO. */
   readonly facts: { version: string; mode: 'standalone'; role: 'master' | 'replica' };
+}
+
+export interface ReplicationServices {
+  /** Resolves with the number of replicas that applied `lsn`, once ≥ count or at the deadline. */
+  waitForReplicas(lsn: number, count: number, timeoutMs: number): Promise<number>;
+  /** Whether `lsn` is committed to the log quorum (WAITAOF's "local" fsync). */
+  isCommitted(lsn: number): boolean;
+  /** A replica reports what it applied (REPLCONF). */
+  ack(nodeId: string, address: string, appliedLsn: number): void;
 }
 
 function unavailable(): never {
@@ -70,5 +85,8 @@ export const detachedServer: ServerServices = {
   lastSave: unavailable,
   role: unavailable,
   checkPassword: unavailable,
+  loading: false,
+  writeRefusal: null,
+  replication: null,
   facts: { version: '7.2.0', mode: 'standalone', role: 'master' },
 };

@@ -44,7 +44,15 @@ export class BlockRequest {
   ) {}
 }
 
-export type CommandResult = Reply | BlockRequest;
+/**
+ * A reply that is not known yet (WAIT waits for replicas). The connection holds its later
+ * commands until it settles, as for a blocked client.
+ */
+export class DeferredReply {
+  constructor(readonly promise: Promise<Reply>) {}
+}
+
+export type CommandResult = Reply | BlockRequest | DeferredReply;
 
 export type CommandHandler = (ctx: ExecContext, argv: string[]) => CommandResult;
 

@@ -99,6 +99,7 @@ export const Errors = {
   wrongArity: (command: string) => err(`ERR wrong number of arguments for '${command}' command`),
   readonly: err("READONLY You can't write against a read only replica."),
   noAuth: err('NOAUTH Authentication required.'),
+  loading: err('LOADING Keel is loading the dataset in memory'),
   outOfRangeOffset: err('ERR offset is out of range'),
   bitOutOfRange: err('ERR bit offset is not an integer or out of range'),
   stringTooLong: err('ERR string exceeds maximum allowed size (proto-max-bulk-len)'),

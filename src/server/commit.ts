@@ -15,6 +15,20 @@ export interface Committer {
   onCommitted(listener: (committedLsn: number) => void): void;
 }
 
+/** A replica or a loading node: it never produces effects, and nothing it says waits. */
+export class ReadOnlyCommitter implements Committer {
+  readonly committedLsn = Number.MAX_SAFE_INTEGER;
+  readonly lastLsn = 0;
+
+  submit(_batch: EffectBatch): number {
+    throw new Error('a node that is not the primary produced effects');
+  }
+
+  onCommitted(_listener: (committedLsn: number) => void): void {
+    // Nothing to wait for.
+  }
+}
+
 /** Commits every batch immediately and keeps nothing: a node with no log attached. */
 export class InMemoryCommitter implements Committer {
   private lsn = 0;

@@ -52,6 +52,8 @@ export class Connection implements ClientState {
   noEvict = false;
   monitor = false;
   blocked: BlockedState | null = null;
+  /** LSN of this connection's last write (WAIT counts replicas that applied it). */
+  lastWriteLsn = 0;
   closed = false;
 
   private readonly reader: RequestReader;

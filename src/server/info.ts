@@ -99,8 +99,8 @@ const sectionRenderers: Record<string, (server: KeelServer) => [string, string |
     ['pubsub_channels', server.pubsub.channelNames(null).length],
     ['pubsub_patterns', server.pubsub.patternCount()],
   ],
-  replication: (server) => [
-    ['role', server.policy === 'replica' ? 'slave' : 'master'],
+  replication: (server) => server.replication?.infoFields() ?? [
+    ['role', 'master'],
     ['connected_slaves', 0],
   ],
   cpu: () => {

@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import { Engine } from '../engine/engine.js';
 import type { EffectBatch } from '../engine/effects.js';
 import type { ExpiryPolicy } from '../engine/keyspace.js';
-import { BlockRequest } from '../commands/spec.js';
+import { BlockRequest, DeferredReply, type CommandSpec } from '../commands/spec.js';
+import type { ReplicationServices } from '../commands/server-services.js';
+import { DirtyKeyTracker } from '../replication/dirty-keys.js';
 import type { ServerServices } from '../commands/server-services.js';
 import type { ClientState } from '../commands/client-state.js';
 import { encodeReply } from '../resp/encoder.js';
@@ -31,8 +33,25 @@ export interface CommandStats {
   failed: number;
 }
 
+/** What the replication layer adds to a server: WAIT/REPLCONF services, ROLE and INFO. */
+export interface ReplicationHooks extends ReplicationServices {
+  roleReply(): Reply;
+  infoFields(): [string, string | number][];
+}
+
+/** Where the node stands; the dispatcher refuses most commands while 'loading'. */
+export type ServingState = 'loading' | 'serving' | 'degraded';
+
 export class KeelServer implements ConnectionHost {
-  readonly engine: Engine;
+  engine: Engine;
+  committer: Committer;
+  /** Keys with uncommitted writes (the primary's read path). */
+  dirtyKeys: DirtyKeyTracker;
+  state: ServingState = 'serving';
+  /** Why the node is degraded (replies that would reveal uncertain state get this error). */
+  degradedReason = '';
+  /** The node's replication layer (a node with a log attached); feeds WAIT, ROLE, INFO. */
+  replication: ReplicationHooks | null = null;
   readonly pubsub = new PubSub();
   readonly blocked = new BlockedClients();
   readonly slowlog: Slowlog;
@@ -57,18 +76,51 @@ export class KeelServer implements ConnectionHost {
   constructor(
     readonly settings: ServerSettings,
     readonly logger: Logger,
-    readonly committer: Committer = new InMemoryCommitter(),
+    committer: Committer = new InMemoryCommitter(),
     engine?: Engine,
   ) {
     assertServerLimits(settings.limits);
     this.engine = engine ?? new Engine({ databases: settings.databases });
+    this.committer = committer;
+    this.dirtyKeys = new DirtyKeyTracker(this.engine.commands);
     this.slowlog = new Slowlog(settings.limits.slowlogSlowerThanMicros, settings.limits.slowlogEntriesMax);
     this.params = configParams(settings, this.slowlog);
     this.services = this.buildServices();
     this.listener = net.createServer((socket) => this.accept(socket));
+    this.setCommitter(committer);
+  }
+
+  /** Switches where effects go (primary: the log; replica: nowhere). */
+  setCommitter(committer: Committer): void {
+    this.committer = committer;
+    this.dirtyKeys.reset();
     committer.onCommitted((lsn) => {
+      if (this.committer !== committer) return;
+      this.dirtyKeys.pruneCommitted(lsn);
       for (const connection of this.connections.values()) connection.commitAdvanced(lsn);
     });
+  }
+
+  /** Installs a rebuilt data set; clients' WATCHes and blocked commands are void. */
+  replaceEngine(engine: Engine): void {
+    for (const connection of this.connections.values()) {
+      const hadWatches = connection.watched.size > 0;
+      this.engine.unwatchAll(connection);
+      if (hadWatches) connection.watchDirty = true; // its EXEC must abort: what it watched is gone
+      if (connection.blocked) {
+        this.unblock(connection);
+        connection.reply(new ErrorReply('UNBLOCKED the data set was rebuilt from the log; retry'));
+        setImmediate(() => connection.resume());
+      }
+    }
+    this.engine = engine;
+    this.dirtyKeys = new DirtyKeyTracker(engine.commands);
+  }
+
+  /** Fails every reply still waiting for a commit (the outcome of those writes is unknown). */
+  failAllPending(message: string): void {
+    const text = `-${message}\r\n`;
+    for (const connection of this.connections.values()) connection.failPending(text);
   }
 
   get committedLsn(): number {
@@ -140,17 +192,38 @@ export class KeelServer implements ConnectionHost {
     connection.lastCommandName = name ?? argv[0]!.toLowerCase();
     if (outcome.reply instanceof BlockRequest) {
       this.block(connection, argv, outcome.reply);
+    } else if (outcome.reply instanceof DeferredReply) {
+      this.defer(connection, outcome.reply);
     } else {
-      const lsn = this.commit(outcome.effects);
-      connection.reply(outcome.reply, lsn);
+      this.replyAfterCommit(connection, outcome.reply, outcome.effects, outcome.spec, argv);
     }
     if (this.blocked.size > 0) this.serveBlockedClients();
+  }
+
+  /**
+   * Commits a command's effects and queues its reply behind everything it depends on: its
+   * own effects and every uncommitted write to the keys it read (DESIGN.md §4, read path).
+   */
+  private replyAfterCommit(connection: Connection, reply: Reply, effects: EffectBatch, spec: CommandSpec | null, argv: string[]): void {
+    let waitLsn = this.dirtyKeys.waitLsnFor(spec, argv, this.committer.committedLsn);
+    if (effects.length > 0) {
+      const lsn = this.commit(effects);
+      connection.lastWriteLsn = lsn;
+      if (lsn > waitLsn) waitLsn = lsn;
+    }
+    if (this.state === 'degraded' && waitLsn > this.committer.committedLsn) {
+      connection.reply(new ErrorReply(`TRYAGAIN ${this.degradedReason}`));
+      return;
+    }
+    connection.reply(reply, waitLsn);
   }
 
   /** Hands effects to the committer; returns the LSN the reply must wait for. */
   commit(effects: EffectBatch): number {
     if (effects.length === 0) return 0;
-    return this.committer.submit(effects);
+    const lsn = this.committer.submit(effects);
+    this.dirtyKeys.noteWrites(effects, lsn);
+    return lsn;
   }
 
   // --- blocking -------------------------------------------------------------------------------
@@ -167,11 +240,21 @@ export class KeelServer implements ConnectionHost {
     this.engine.wakeTracking = true;
   }
 
+  /** Holds the connection until a deferred reply (WAIT) settles. */
+  private defer(connection: Connection, deferred: DeferredReply): void {
+    const request = new BlockRequest([], 0, null);
+    connection.blocked = { argv: [], request, timer: null };
+    deferred.promise.then(
+      (reply) => { if (connection.blocked?.request === request) { connection.blocked = null; connection.reply(reply); connection.resume(); } },
+      (error: unknown) => { if (connection.blocked?.request === request) { connection.blocked = null; connection.reply(new ErrorReply(`ERR ${String(error)}`)); connection.resume(); } },
+    );
+  }
+
   unblock(connection: Connection): void {
     const state = connection.blocked;
     if (!state) return;
     if (state.timer) clearTimeout(state.timer);
-    this.blocked.remove(connection, connection.dbIndex, state.request.keys);
+    if (state.request.keys.length > 0) this.blocked.remove(connection, connection.dbIndex, state.request.keys);
     connection.blocked = null;
     if (this.blocked.size === 0) this.engine.wakeTracking = false;
   }
@@ -187,7 +270,7 @@ export class KeelServer implements ConnectionHost {
           const outcome = this.engine.execute(connection, state.argv, this.policy, this.services);
           if (outcome.reply instanceof BlockRequest) continue;
           this.unblock(connection);
-          connection.reply(outcome.reply, this.commit(outcome.effects));
+          this.replyAfterCommit(connection, outcome.reply, outcome.effects, outcome.spec, state.argv);
           setImmediate(() => connection.resume());
         }
       }
@@ -332,7 +415,10 @@ export class KeelServer implements ConnectionHost {
         reset: () => this.slowlog.reset(),
       },
       lastSave: () => this.lastSaveSeconds,
-      role: (): Reply => this.policy === 'replica' ? ['slave', this.settings.host, this.settings.port, 'connected', 0] : ['master', 0, []],
+      get loading() { return server.state === 'loading'; },
+      get writeRefusal() { return server.state === 'degraded' ? new ErrorReply(`TRYAGAIN ${server.degradedReason}`) : null; },
+      get replication() { return server.replication; },
+      role: (): Reply => this.replication?.roleReply() ?? ['master', 0, []],
       checkPassword: (password) => {
         if (this.settings.requirepass === '') return 'none-set';
         return password === this.settings.requirepass ? 'ok' : 'wrong';

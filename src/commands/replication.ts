@@ -1,0 +1,78 @@
+// Replication commands: WAIT and WAITAOF (how many replicas / the log quorum have a write),
+// and REPLCONF (replicas report what they applied).
+import { defineCommand } from './define.js';
+import type { ExecContext } from './context.js';
+import { DeferredReply, type CommandResult, type CommandSpec } from './spec.js';
+import { err, ErrorReply, Errors, OK } from '../resp/reply.js';
+import { intArg, is } from './args.js';
+import type { ClientState } from './client-state.js';
+
+const group = 'generic';
+
+function lastWriteLsn(client: ClientState): number {
+  return (client as ClientState & { lastWriteLsn?: number }).lastWriteLsn ?? 0;
+}
+
+function timeoutArgMs(text: string): number | ErrorReply {
+  const timeout = intArg(text, err('ERR timeout is not an integer or out of range'));
+  if (timeout instanceof ErrorReply) return timeout;
+  if (timeout < 0) return err('ERR timeout is negative');
+  return timeout;
+}
+
+/** WAIT numreplicas timeout: replicas that applied this connection's last write. */
+function cmdWait(ctx: ExecContext, argv: string[]): CommandResult {
+  const count = intArg(argv[1]!);
+  if (count instanceof ErrorReply) return count;
+  const timeoutMs = timeoutArgMs(argv[2]!);
+  if (timeoutMs instanceof ErrorReply) return timeoutMs;
+  const replication = ctx.server.replication;
+  if (!replication) return 0;
+  if (!ctx.canBlock) return err('ERR WAIT cannot be used inside a transaction');
+  return new DeferredReply(replication.waitForReplicas(lastWriteLsn(ctx.client), count, timeoutMs));
+}
+
+/**
+ * WAITAOF numlocal numreplicas timeout. Keel's "local fsync" is the quorum log: numlocal is 1
+ * once this connection's last write is committed to a majority of log nodes.
+ */
+function cmdWaitaof(ctx: ExecContext, argv: string[]): CommandResult {
+  const local = intArg(argv[1]!);
+  if (local instanceof ErrorReply) return local;
+  const replicas = intArg(argv[2]!);
+  if (replicas instanceof ErrorReply) return replicas;
+  const timeoutMs = timeoutArgMs(argv[3]!);
+  if (timeoutMs instanceof ErrorReply) return timeoutMs;
+  if (local < 0 || replicas < 0) return Errors.outOfRange('value');
+  const replication = ctx.server.replication;
+  const lsn = lastWriteLsn(ctx.client);
+  if (!replication) return [1, 0];
+  if (!ctx.canBlock) return err('ERR WAITAOF cannot be used inside a transaction');
+  // Replies leave in order, so by the time this reply leaves the last write is committed.
+  return new DeferredReply(replication.waitForReplicas(lsn, replicas, timeoutMs).then((count) => [replication.isCommitted(lsn) || lsn === 0 ? 1 : 0, count]));
+}
+
+function cmdReplconf(ctx: ExecContext, argv: string[]): CommandResult {
+  if (argv.length % 2 !== 0) return Errors.syntax;
+  let lsn: number | null = null;
+  let nodeId = '';
+  let address = '';
+  for (let i = 1; i < argv.length; i += 2) {
+    if (is(argv[i], 'ACK')) {
+      const value = intArg(argv[i + 1]!);
+      if (value instanceof ErrorReply) return value;
+      lsn = value;
+    } else if (is(argv[i], 'NODE-ID')) nodeId = argv[i + 1]!;
+    else if (is(argv[i], 'ADDRESS')) address = argv[i + 1]!;
+    else if (is(argv[i], 'LISTENING-PORT') || is(argv[i], 'CAPA') || is(argv[i], 'IP-ADDRESS')) continue;
+    else return err(`ERR Unrecognized REPLCONF option: ${argv[i]}`);
+  }
+  if (lsn !== null && nodeId !== '') ctx.server.replication?.ack(nodeId, address, lsn);
+  return OK;
+}
+
+export const commands: CommandSpec[] = [
+  defineCommand({ name: 'wait', arity: 3, flags: ['noscript'], acl: ['connection'], group, since: '3.0.0', summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', complexity: 'O(1)', syntax: 'numreplicas timeout', handler: cmdWait }),
+  defineCommand({ name: 'waitaof', arity: 4, flags: ['noscript'], acl: ['connection'], group, since: '7.2.0', summary: 'Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.', complexity: 'O(1)', syntax: 'numlocal numreplicas timeout', handler: cmdWaitaof }),
+  defineCommand({ name: 'replconf', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], group: 'server', since: '3.0.0', summary: 'An internal command for configuring the replication stream.', handler: cmdReplconf }),
+];

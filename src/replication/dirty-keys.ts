@@ -1,0 +1,71 @@
+// The primary's read path (DESIGN.md §4): a reply may only reveal committed state. Every key
+// with uncommitted writes maps to the highest LSN that wrote it; a command touching such keys
+// waits for that LSN before its reply leaves. Commands over the whole keyspace wait for the
+// highest LSN handed out. Keys are tracked by name across databases (conservative).
+import type { CommandSpec } from '../commands/spec.js';
+import { keyPositions } from '../commands/spec.js';
+import type { CommandTable } from '../commands/table.js';
+import type { Effect } from '../engine/effects.js';
+
+export class DirtyKeyTracker {
+  private readonly lsnByKey = new Map<string, number>();
+  /** Writes in LSN order, to forget keys as their LSNs commit (bounded by what is in flight). */
+  private readonly writesInOrder: { lsn: number; keys: string[] }[] = [];
+  /** Effects without keys (FLUSHALL, SWAPDB…) dirty the whole keyspace. */
+  private keyspaceLsn = 0;
+  private lastLsn = 0;
+
+  constructor(private readonly commands: CommandTable) {}
+
+  /** Records that `effects`, committed at `lsn`, wrote their keys. */
+  noteWrites(effects: Effect[], lsn: number): void {
+    this.lastLsn = Math.max(this.lastLsn, lsn);
+    for (const effect of effects) {
+      const resolution = this.commands.resolve(effect.argv);
+      const positions = resolution.ok ? keyPositions(resolution.spec, effect.argv) : [];
+      if (positions.length === 0 || !resolution.ok) {
+        this.keyspaceLsn = lsn;
+        continue;
+      }
+      const keys = positions.map((position) => effect.argv[position]!);
+      for (const key of keys) this.lsnByKey.set(key, lsn);
+      this.writesInOrder.push({ lsn, keys });
+    }
+  }
+
+  /** Forgets keys whose last write is now committed. */
+  pruneCommitted(committedLsn: number): void {
+    let dropped = 0;
+    while (dropped < this.writesInOrder.length && this.writesInOrder[dropped]!.lsn <= committedLsn) {
+      for (const key of this.writesInOrder[dropped]!.keys) {
+        if (this.lsnByKey.get(key)! <= committedLsn) this.lsnByKey.delete(key);
+      }
+      dropped++;
+    }
+    if (dropped > 0) this.writesInOrder.splice(0, dropped);
+  }
+
+  /**
+   * The LSN a command's reply must wait for, given what is committed. `spec` null: refused
+   * before running (errors reveal nothing). EXEC and whole-keyspace reads wait for everything.
+   */
+  waitLsnFor(spec: CommandSpec | null, argv: string[], committedLsn: number): number {
+    if (this.lastLsn <= committedLsn) return 0;
+    if (spec === null) return 0;
+    if (spec.flags.includes('whole_keyspace') || spec.name === 'exec') return this.lastLsn;
+    let wait = this.keyspaceLsn > committedLsn ? this.keyspaceLsn : 0;
+    for (const position of keyPositions(spec, argv)) {
+      const lsn = this.lsnByKey.get(argv[position]!);
+      if (lsn !== undefined && lsn > committedLsn && lsn > wait) wait = lsn;
+    }
+    return wait;
+  }
+
+  /** Forgets everything (state rebuilt from the log). */
+  reset(): void {
+    this.lsnByKey.clear();
+    this.writesInOrder.length = 0;
+    this.keyspaceLsn = 0;
+    this.lastLsn = 0;
+  }
+}

@@ -1,0 +1,133 @@
+// The durable Committer: every batch of effects becomes one conditional append to the
+// shard's log (prevLsn = the LSN before it), so any other writer fences us out. The log
+// client gathers the appends of one event-loop turn into one request (group commit) and keeps
+// several in flight. A batch is committed when the log says so — durable on a majority.
+//
+// A failure leaves our in-memory state ahead of the log by an unknown amount: a conflict
+// (someone else wrote: we are fenced) or no answer within commitTimeoutMs (the outcome is
+// unknown). The committer then stops for good and reports once; the node fails the held
+// replies and rebuilds its state from the log.
+import type { LogClient } from '../../log-service/client/log-client.js';
+import { LogError } from '../../log-service/errors.js';
+import type { EffectBatch } from '../engine/effects.js';
+import type { Committer } from '../server/commit.js';
+import { encodeRecord, type ShardRecord } from './records.js';
+
+export type CommitFailure = { kind: 'fenced'; tailLsn: number } | { kind: 'unknown'; reason: string };
+
+export class LogCommitter implements Committer {
+  private lsn: number;
+  private committed: number;
+  /** LSNs acknowledged out of order, above `committed`. */
+  private readonly acknowledged = new Set<number>();
+  private readonly listeners: ((lsn: number) => void)[] = [];
+  private failure: CommitFailure | null = null;
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private waiters: { lsn: number; resolve: () => void }[] = [];
+  /** Payloads handed to the log but not yet known committed, by LSN (for reconciliation). */
+  private readonly unconfirmed = new Map<number, Uint8Array>();
+
+  constructor(
+    private readonly client: LogClient,
+    private readonly logName: string,
+    /** The log's tail when this node became its writer (everything ≤ it is applied). */
+    startLsn: number,
+    private readonly commitTimeoutMs: number,
+    private readonly onFailure: (failure: CommitFailure) => void,
+  ) {
+    this.lsn = startLsn;
+    this.committed = startLsn;
+  }
+
+  get committedLsn(): number {
+    return this.committed;
+  }
+
+  get lastLsn(): number {
+    return this.lsn;
+  }
+
+  get failed(): CommitFailure | null {
+    return this.failure;
+  }
+
+  onCommitted(listener: (committedLsn: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  submit(batch: EffectBatch): number {
+    return this.submitRecord({ t: 'effects', batch, ms: Date.now() });
+  }
+
+  /** Appends any record (effects or control); returns its LSN. */
+  submitRecord(record: ShardRecord): number {
+    const lsn = ++this.lsn;
+    if (this.failure) return lsn; // the node is already rebuilding; this reply fails with the rest
+    const timer = setTimeout(() => this.fail({ kind: 'unknown', reason: `not committed within ${this.commitTimeoutMs} ms` }), this.commitTimeoutMs);
+    this.timers.set(lsn, timer);
+    const payload = encodeRecord(record);
+    this.unconfirmed.set(lsn, payload);
+    this.client.append(this.logName, [payload], { prevLsn: lsn - 1 }).then(
+      () => this.acknowledge(lsn),
+      (error: unknown) => {
+        if (error instanceof LogError && error.code === 'LOG_CONFLICT') {
+          this.fail({ kind: 'fenced', tailLsn: Number(error.details.tailLsn ?? -1) });
+        } else {
+          this.fail({ kind: 'unknown', reason: error instanceof Error ? error.message : String(error) });
+        }
+      },
+    );
+    return lsn;
+  }
+
+  /** Resolves when every LSN handed out so far is committed (FAILOVER, shutdown). */
+  whenAllCommitted(): Promise<void> {
+    const target = this.lsn;
+    if (this.committed >= target) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ lsn: target, resolve }));
+  }
+
+  /** Payloads after committedLsn, in LSN order: what the log must hold for us to be exact. */
+  unconfirmedPayloads(): Uint8Array[] {
+    const payloads: Uint8Array[] = [];
+    for (let lsn = this.committed + 1; lsn <= this.lsn; lsn++) {
+      const payload = this.unconfirmed.get(lsn);
+      if (payload === undefined) break;
+      payloads.push(payload);
+    }
+    return payloads;
+  }
+
+  stop(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    if (!this.failure) this.failure = { kind: 'unknown', reason: 'committer stopped' };
+  }
+
+  private acknowledge(lsn: number): void {
+    const timer = this.timers.get(lsn);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(lsn);
+    if (this.failure) return;
+    this.acknowledged.add(lsn);
+    let advanced = false;
+    while (this.acknowledged.delete(this.committed + 1)) {
+      this.committed++;
+      this.unconfirmed.delete(this.committed);
+      advanced = true;
+    }
+    if (!advanced) return;
+    for (const listener of this.listeners) listener(this.committed);
+    const ready = this.waiters.filter((waiter) => waiter.lsn <= this.committed);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((waiter) => waiter.lsn > this.committed);
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  private fail(failure: CommitFailure): void {
+    if (this.failure) return;
+    this.failure = failure;
+    this.stop();
+    this.onFailure(failure);
+  }
+}
