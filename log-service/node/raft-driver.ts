@@ -66,6 +66,8 @@ export class RaftDriver {
   private readonly pending = new Map<number, PendingProposal>();
   private latestSnapshot: SnapshotData;
   private appliedIndex: number;
+  /** The applied index whose state-machine writes have reached the store (reads follow it). */
+  private visibleAppliedIndex: number;
   private appliedTerm: number;
   private lastStoredIndex: number;
   private storedSnapshotIndex: number;
@@ -86,6 +88,7 @@ export class RaftDriver {
     this.visible = loaded.logs.cloneMetas();
     this.latestSnapshot = initialSnapshot;
     this.appliedIndex = loaded.appliedIndex;
+    this.visibleAppliedIndex = loaded.appliedIndex;
     this.appliedTerm = initialSnapshot.term;
     this.lastStoredIndex = (loaded.snapshot?.index ?? 0) + loaded.entries.length;
     this.storedSnapshotIndex = loaded.snapshot?.index ?? 0;
@@ -211,7 +214,7 @@ export class RaftDriver {
     const status = this.core.status();
     if (status.role !== 'leader' || status.term !== term) return false;
     const committedTerm = status.commitIndex === status.snapshotIndex ? status.snapshotTerm : this.core.entryAt(status.commitIndex)?.term;
-    return committedTerm === term && this.appliedIndex >= Math.max(appliedTarget, status.commitIndex);
+    return committedTerm === term && this.visibleAppliedIndex >= Math.max(appliedTarget, status.commitIndex);
   }
 
   private checkReadWaiters(): void {
@@ -299,36 +302,47 @@ export class RaftDriver {
       ops.push(...raftEntriesOps(ready.entriesFromIndex, ready.entriesToPersist, this.lastStoredIndex));
       this.lastStoredIndex = ready.entriesFromIndex + ready.entriesToPersist.length - 1;
     }
-    let mustSync = installed || ready.entriesToPersist.length > 0;
+    let termOrVoteChanged = false;
     if (ready.hardState) {
       ops.push(hardStateOp(ready.hardState));
       // Term and vote need sync before any message depends on them; a commit index alone
       // does not (it is re-learned from the leader), so it rides along unsynced.
-      if (ready.hardState.term !== this.lastHardState.term || ready.hardState.votedFor !== this.lastHardState.votedFor) {
-        mustSync = true;
-      }
+      termOrVoteChanged = ready.hardState.term !== this.lastHardState.term || ready.hardState.votedFor !== this.lastHardState.votedFor;
       this.lastHardState = { term: ready.hardState.term, votedFor: ready.hardState.votedFor };
     }
+    const mustSync = installed || ready.entriesToPersist.length > 0 || termOrVoteChanged;
     const outcomes = this.applyCommitted(ready.committedEntries, logs, ops);
     // State-machine writes go in the same batch as the Raft writes, so the applied state and
     // the applied index can never disagree on disk. Unsynced batches are still ordered before
     // every later synced one in LevelDB's log, so they cannot survive a crash without their
     // predecessors.
-    if (ops.length > 0) await this.options.store.batch(ops, { sync: mustSync });
+    const write = ops.length > 0 ? this.options.store.batch(ops, { sync: mustSync }) : Promise.resolve();
+    // A leader may replicate entries while it writes them itself (Raft thesis §10.2.1): its
+    // own copy counts towards the commit only after advance(). Only when this Ready changes
+    // neither term nor vote — those must be durable before anyone hears of them.
+    const sendEarly = !installed && !termOrVoteChanged;
+    const later: RaftMessage[] = [];
+    for (const message of ready.messages) {
+      if (sendEarly && (message.type === 'AppendEntries' || message.type === 'Heartbeat')) this.options.send(message);
+      else later.push(message);
+    }
+    // Committed entries are durable on a majority already: their proposers can hear now.
+    // Reads wait for the write below (visible state and the read barrier follow it).
+    for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
+    await write;
     this.logs = logs;
-    for (const message of ready.messages) this.options.send(message);
+    this.visibleAppliedIndex = this.appliedIndex;
+    for (const message of later) this.options.send(message);
     if (installed) {
       this.visible = logs.cloneMetas();
       this.failProposalsUpTo(this.appliedIndex, 'a snapshot replaced the log; outcome unknown');
       for (const name of logs.names()) this.options.onLogChanged(name);
     }
     const changed = new Set<string>();
-    for (const { entry, outcome, changedLog } of outcomes) {
-      if (changedLog) {
-        changed.add(changedLog);
-        this.visible.set(changedLog, logs.meta(changedLog));
-      }
-      this.settleProposal(entry, outcome);
+    for (const { changedLog } of outcomes) {
+      if (!changedLog) continue;
+      changed.add(changedLog);
+      this.visible.set(changedLog, logs.meta(changedLog));
     }
     for (const log of changed) this.options.onLogChanged(log);
   }

@@ -1,0 +1,141 @@
+// `npm run bench:log`: append throughput and latency (p50, p99) of 100-byte entries through
+// three real log-node processes on loopback, with 1, 16 and 64 concurrent appenders, next to
+// the cost of one local synced LevelDB write and one loopback round trip measured in the same
+// run. Goals: p50 at one appender <= 2 × (one fsync + two loopback round trips); >= 50,000
+// entries/s with 64 appenders.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { LogClient } from '../log-service/client/log-client.js';
+import { LevelLogStore } from '../log-service/store/level-store.js';
+import { raftEntryKey } from '../log-service/store/keys.js';
+
+const entryBytes = 100;
+const runMs = Number(process.env.KEEL_BENCH_RUN_MS ?? 3000);
+const concurrencies = [1, 16, 64];
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    ports.push((server.address() as AddressInfo).port);
+    await new Promise((done) => server.close(done));
+  }
+  return ports;
+}
+
+async function measureSyncWriteMs(directory: string): Promise<number> {
+  const store = new LevelLogStore(directory);
+  await store.open();
+  const value = new Uint8Array(entryBytes);
+  const samples: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const start = performance.now();
+    await store.batch([{ type: 'put', key: raftEntryKey(i), value }], { sync: true });
+    samples.push(performance.now() - start);
+  }
+  await store.close();
+  return percentile(samples.sort((a, b) => a - b), 50);
+}
+
+async function measureLoopbackRoundTripMs(): Promise<number> {
+  const server = createServer((socket) => socket.on('data', (chunk) => socket.write(chunk)));
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((done) => socket.once('connect', done));
+  const samples: number[] = [];
+  const payload = Buffer.alloc(entryBytes + 40);
+  for (let i = 0; i < 2000; i++) {
+    const start = performance.now();
+    await new Promise<void>((done) => {
+      socket.once('data', () => done());
+      socket.write(payload);
+    });
+    samples.push(performance.now() - start);
+  }
+  socket.destroy();
+  await new Promise((done) => server.close(done));
+  return percentile(samples.sort((a, b) => a - b), 50);
+}
+
+async function startCluster(root: string): Promise<{ nodes: string[]; processes: ChildProcess[] }> {
+  const ports = await freePorts(3);
+  const ids = ['a', 'b', 'c'];
+  const peers = ids.map((id, i) => `${id}=127.0.0.1:${ports[i]}`).join(',');
+  const bin = resolve(import.meta.dirname, '../log-service/bin.js');
+  const processes = ids.map((id, i) =>
+    spawn(process.execPath, [bin, 'log-node', '--id', id, '--listen', `127.0.0.1:${ports[i]}`, '--dir', join(root, id), '--peers', peers, '--log-level', 'warn'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
+  return { nodes: ports.map((port) => `127.0.0.1:${port}`), processes };
+}
+
+async function runAppenders(client: LogClient, log: string, appenders: number): Promise<{ entries: number; seconds: number; latencies: number[] }> {
+  let nextPrevLsn = (await client.tail(log)).tailLsn;
+  const latencies: number[] = [];
+  const payload = new Uint8Array(entryBytes).fill(0x61);
+  const deadline = performance.now() + runMs;
+  const started = performance.now();
+  let entries = 0;
+  // Like a db primary: each appender takes the next LSN from a shared sequencer, then appends.
+  await Promise.all(
+    Array.from({ length: appenders }, async () => {
+      while (performance.now() < deadline) {
+        const prevLsn = nextPrevLsn;
+        nextPrevLsn += 1;
+        const start = performance.now();
+        await client.append(log, [payload], { prevLsn });
+        latencies.push(performance.now() - start);
+        entries += 1;
+      }
+    }),
+  );
+  return { entries, seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'keel-bench-log-'));
+  const { nodes, processes } = await startCluster(root);
+  try {
+    const syncMs = await measureSyncWriteMs(join(root, 'fsync-probe'));
+    const roundTripMs = await measureLoopbackRoundTripMs();
+    const client = await LogClient.connect({ nodes });
+    await client.append('warmup', [new Uint8Array(entryBytes)], { prevLsn: (await client.tail('warmup')).tailLsn });
+    const budgetMs = 2 * (syncMs + 2 * roundTripMs);
+    console.log(`local synced LevelDB write (p50): ${syncMs.toFixed(3)} ms; loopback round trip (p50): ${roundTripMs.toFixed(3)} ms`);
+    console.log(`p50 goal at 1 appender: <= 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms; throughput goal at 64: >= 50000 entries/s`);
+    console.log('appenders  entries/s   p50 ms   p99 ms');
+    const results: Record<string, unknown>[] = [];
+    for (const appenders of concurrencies) {
+      const { entries, seconds, latencies } = await runAppenders(client, `bench-${appenders}`, appenders);
+      const row = { appenders, entriesPerSecond: Math.round(entries / seconds), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+      results.push(row);
+      console.log(`${String(appenders).padStart(9)}  ${String(row.entriesPerSecond).padStart(9)}  ${row.p50Ms.toFixed(3).padStart(7)}  ${row.p99Ms.toFixed(3).padStart(7)}`);
+    }
+    const one = results[0] as { p50Ms: number };
+    const many = results[results.length - 1] as { entriesPerSecond: number };
+    console.log(`p50 at 1 appender ${one.p50Ms <= budgetMs ? 'meets' : 'MISSES'} the goal; 64 appenders ${many.entriesPerSecond >= 50000 ? 'meet' : 'MISS'} the throughput goal`);
+    console.log(JSON.stringify({ syncMs, roundTripMs, budgetMs, results, client: client.stats }));
+    client.close();
+  } finally {
+    for (const child of processes) child.kill('SIGTERM');
+    await Promise.all(processes.map((child) => new Promise((done) => (child.exitCode !== null ? done(null) : child.once('exit', done)))));
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
