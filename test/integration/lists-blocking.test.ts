@@ -20,7 +20,7 @@ async function connect(): Promise<Redis> {
 
 /** Resolves once the server lists `count` clients blocked (CLIENT LIST flags / cmd). */
 async function waitBlocked(observer: Redis, count: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 500; i++) {
     const list = await observer.client('LIST') as string;
     const blocked = list.split('\n').filter((line) => /cmd=(blpop|brpop|blmove|brpoplpush|blmpop)\b/.test(line) && /flags=\S*b/.test(line));
     if (blocked.length >= count) return;
