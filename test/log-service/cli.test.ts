@@ -1,0 +1,113 @@
+// The log CLIs as an operator uses them: real processes started by `log-node` (flags and a
+// config file), then `log status | append | read` against them.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseArgs, UsageError } from '../../log-service/cli-args.js';
+import { parsePeers } from '../../log-service/node/address.js';
+import { binPath, ensureBuilt } from './helpers/process-cluster.js';
+import { freePorts } from './helpers/ports.js';
+
+const run = promisify(execFile);
+let root = '';
+let nodes = '';
+const children: ChildProcess[] = [];
+
+async function tool(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [binPath, 'log', ...args], { timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  root = await mkdtemp(join(tmpdir(), 'keel-log-cli-'));
+  const ports = await freePorts(3);
+  const peers = `a=127.0.0.1:${ports[0]},b=127.0.0.1:${ports[1]},c=127.0.0.1:${ports[2]}`;
+  nodes = ports.map((port) => `127.0.0.1:${port}`).join(',');
+  // a and b from flags, c from a config file.
+  for (const [i, id] of ['a', 'b'].entries()) {
+    children.push(spawn(process.execPath, [binPath, 'log-node', '--id', id, '--listen', `127.0.0.1:${ports[i]}`, '--dir', join(root, id), '--peers', peers, '--log-level', 'warn'], { stdio: 'ignore' }));
+  }
+  const config = join(root, 'c.json');
+  await writeFile(config, JSON.stringify({ id: 'c', listen: `127.0.0.1:${ports[2]}`, dir: join(root, 'c'), peers: { a: `127.0.0.1:${ports[0]}`, b: `127.0.0.1:${ports[1]}`, c: `127.0.0.1:${ports[2]}` }, logLevel: 'warn', timings: { tickMs: 50 } }));
+  children.push(spawn(process.execPath, [binPath, 'log-node', '--config', config], { stdio: 'ignore' }));
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const { stdout } = await tool('status', '--nodes', nodes, '--json');
+    if (stdout.includes('"leader"') && !stdout.includes('null')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('cluster did not come up');
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('keel log CLI', () => {
+  it('appends values as one batch, conditionally with --prev, and reads them back', async () => {
+    const first = await tool('append', '--nodes', nodes, '--log', 'cli', 'one', 'two', 'three');
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toContain('LSN 1..3');
+    const conflict = await tool('append', '--nodes', nodes, '--log', 'cli', '--prev', '1', 'x');
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('LOG_CONFLICT');
+    expect(conflict.stderr).toContain('tail is 3');
+    expect((await tool('append', '--nodes', nodes, '--log', 'cli', '--prev', '3', 'four')).stdout).toContain('LSN 4..4');
+    const read = await tool('read', '--nodes', nodes, '--log', 'cli', '--from', '2', '--limit', '2');
+    expect(read.stdout).toBe('2\t"two"\n3\t"three"\n');
+    const json = JSON.parse((await tool('read', '--nodes', nodes, '--log', 'cli', '--from', '1', '--json')).stdout);
+    expect(json.map((e: { value: string }) => e.value)).toEqual(['one', 'two', 'three', 'four']);
+    expect(json[0].checksum).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('status prints every node as JSON or a table, with null for a node that does not answer', async () => {
+    const statuses = JSON.parse((await tool('status', '--nodes', `${nodes},127.0.0.1:1`, '--json')).stdout);
+    expect(statuses).toHaveLength(4);
+    expect(statuses[3]).toBeNull();
+    const leader = statuses.find((s: { role: string } | null) => s?.role === 'leader');
+    expect(Object.keys(leader)).toEqual(['id', 'role', 'term', 'leaderId', 'commitIndex', 'logs', 'peers']);
+    expect(Object.keys(leader.peers).sort()).toEqual(['a', 'b', 'c'].filter((id) => id !== leader.id));
+    const table = (await tool('status', '--nodes', `${nodes},127.0.0.1:1`)).stdout;
+    expect(table).toMatch(/NODE\s+ADDRESS\s+ROLE/);
+    expect(table).toContain('down');
+  });
+
+  it('usage errors exit 2 with the usage text; --help exits 0', async () => {
+    const missing = await tool('append', '--nodes', nodes, 'v');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--log is required');
+    expect((await tool('status', '--bogus')).code).toBe(2);
+    expect((await tool('--help')).stdout).toContain('keel log status');
+    const { stdout } = await run(process.execPath, [binPath, 'log-node', '--help']);
+    expect(stdout).toContain('--frame-bytes-max');
+  });
+});
+
+describe('argument parsing', () => {
+  it('parses flags, values and positionals, and rejects unknown flags', () => {
+    const parsed = parseArgs(['--log', 'x', '--json', '--prev=3', 'a', '--', '--b'], new Set(['log', 'prev']), new Set(['json']));
+    expect(parsed.flags.get('log')).toBe('x');
+    expect(parsed.flags.get('prev')).toBe('3');
+    expect(parsed.flags.get('json')).toBe(true);
+    expect(parsed.positional).toEqual(['a', '--b']);
+    expect(() => parseArgs(['--nope'], new Set(), new Set())).toThrow(UsageError);
+    expect(() => parseArgs(['--log'], new Set(['log']), new Set())).toThrow(/needs a value/);
+  });
+
+  it('parses the peer list', () => {
+    expect([...parsePeers('a=127.0.0.1:1,b=h:2')]).toEqual([['a', '127.0.0.1:1'], ['b', 'h:2']]);
+    expect(() => parsePeers('a=127.0.0.1:1,a=127.0.0.1:2')).toThrow(/twice/);
+    expect(() => parsePeers('a=nope')).toThrow(/bad address/);
+  });
+});

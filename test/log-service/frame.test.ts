@@ -1,0 +1,66 @@
+// Length-prefixed msgpackr frames: whole, byte by byte and split anywhere decode the same;
+// the limit is enforced from the prefix alone; garbage bodies are reported, not thrown.
+
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { encodeFrame, FrameDecoder } from '../../log-service/wire/frame.js';
+import { LogError } from '../../log-service/errors.js';
+
+const frameValue = fc.record({
+  id: fc.nat(),
+  op: fc.constantFrom('append', 'read', 'tail'),
+  log: fc.string({ maxLength: 20 }),
+  payloads: fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 4 }),
+});
+
+function normalize(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_key, v) => (v instanceof Uint8Array ? [...v] : v && v.type === 'Buffer' ? v.data : v)));
+}
+
+describe('frames', () => {
+  it('decode identically whole, byte by byte and split at arbitrary points', () => {
+    fc.assert(
+      fc.property(fc.array(frameValue, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 10 }), (values, cuts) => {
+        const stream = Buffer.concat(values.map((value) => encodeFrame(value, 1 << 20)));
+        const points = [...new Set(cuts.map((cut) => cut % (stream.length + 1)))].sort((a, b) => a - b);
+        const decode = (chunks: Buffer[]) => {
+          const decoder = new FrameDecoder(1 << 20);
+          return chunks.flatMap((chunk) => decoder.push(chunk)).map((event) => (event.kind === 'frame' ? normalize(event.value) : event));
+        };
+        const expected = values.map(normalize);
+        expect(decode([stream])).toEqual(expected);
+        expect(decode([...stream].map((byte) => Buffer.from([byte])))).toEqual(expected);
+        const pieces: Buffer[] = [];
+        let from = 0;
+        for (const point of points) {
+          pieces.push(stream.subarray(from, point));
+          from = point;
+        }
+        pieces.push(stream.subarray(from));
+        expect(decode(pieces)).toEqual(expected);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses an oversized frame from its length prefix, before buffering the body', () => {
+    const decoder = new FrameDecoder(100);
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(101);
+    const events = decoder.push(prefix);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.kind).toBe('error');
+    expect((events[0] as { error: LogError }).error.code).toBe('FRAME_TOO_LARGE');
+    expect(decoder.isFailed).toBe(true);
+    expect(decoder.push(Buffer.alloc(50))).toEqual([]);
+    expect(() => encodeFrame({ big: new Uint8Array(200) }, 100)).toThrow(/FRAME_TOO_LARGE/);
+  });
+
+  it('reports a malformed body as BAD_REQUEST and keeps decoding the frames after it', () => {
+    const decoder = new FrameDecoder(100);
+    const events = decoder.push(Buffer.concat([Buffer.from([0, 0, 0, 1, 0x81]), encodeFrame({ ok: 1 }, 100)]));
+    expect(events[0]).toMatchObject({ kind: 'error' });
+    expect((events[0] as { error: LogError }).error.code).toBe('BAD_REQUEST');
+    expect(events[1]).toEqual({ kind: 'frame', value: { ok: 1 } });
+  });
+});
