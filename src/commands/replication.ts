@@ -53,7 +53,7 @@ function cmdWaitaof(ctx: ExecContext, argv: string[]): CommandResult {
 }
 
 function cmdReplconf(ctx: ExecContext, argv: string[]): CommandResult {
-  if (argv.length % 2 !== 0) return Errors.syntax;
+  if ((argv.length - 1) % 2 !== 0) return Errors.syntax;
   let lsn: number | null = null;
   let nodeId = '';
   let address = '';
