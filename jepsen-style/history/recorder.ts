@@ -6,6 +6,8 @@ import { assert } from '../util/assert.js';
 import type { ClientEvent, EventType, HistoryEvent, NemesisEvent } from './event.js';
 
 export interface OpenOperation {
+  /** Position in invocation order (the operation's id after pairing). */
+  readonly index: number;
   readonly process: number;
   readonly f: string;
   readonly key: string;
@@ -18,6 +20,7 @@ export class HistoryRecorder {
   private readonly open = new Map<number, OpenOperation>();
   private readonly retired = new Set<number>();
   private nextProcessId: number;
+  private invocations = 0;
   private readonly startedNs: bigint;
 
   /**
@@ -37,7 +40,7 @@ export class HistoryRecorder {
   invoke(process: number, f: string, key: string, value: unknown): OpenOperation {
     assert(!this.open.has(process), `process ${process} invoked while an operation is open`);
     assert(!this.retired.has(process), `process ${process} was retired after an info outcome`);
-    const op: OpenOperation = { process, f, key, value, time: this.now() };
+    const op: OpenOperation = { index: this.invocations++, process, f, key, value, time: this.now() };
     this.open.set(process, op);
     this.push({ process, type: 'invoke', f, key, value, time: op.time });
     return op;
@@ -53,6 +56,11 @@ export class HistoryRecorder {
     this.push({ process: op.process, type, f: op.f, key: op.key, value: type === 'ok' ? value : op.value, time: this.now() });
     if (type !== 'info') return op.process;
     this.retired.add(op.process);
+    return this.nextProcessId++;
+  }
+
+  /** A process id never used before (for the final reads after healing). */
+  freshProcessId(): number {
     return this.nextProcessId++;
   }
 

@@ -16,6 +16,8 @@ export interface FakeRedis {
   faultForWrites: FakeFault;
   /** Fault applied to reads (GET, SMEMBERS, LRANGE). */
   faultForReads: FakeFault;
+  /** A deliberately broken server: GET returns the value before the latest SET. */
+  staleReads: boolean;
   close(): Promise<void>;
 }
 
@@ -29,17 +31,27 @@ function bulk(value: string | null): string {
 export async function startFakeRedis(): Promise<FakeRedis> {
   const sockets = new Set<net.Socket>();
   const fake: FakeRedis = {
-    port: 0, received: [], data: new Map(), faultForWrites: 'none', faultForReads: 'none',
+    port: 0, received: [], data: new Map(), faultForWrites: 'none', faultForReads: 'none', staleReads: false,
     close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
   };
   const version = new Map<string, number>();
+  const previous = new Map<string, string>();
   const bump = (key: string): void => { version.set(key, (version.get(key) ?? 0) + 1); };
 
   const execute = (args: string[], state: { watched: Map<string, number>; queue: string[][] | undefined }): string => {
     const [name, key = '', ...rest] = args;
     switch (name) {
-      case 'GET': { const v = fake.data.get(key); return bulk(typeof v === 'string' ? v : null); }
-      case 'SET': fake.data.set(key, rest[0]!); bump(key); return '+OK\r\n';
+      case 'GET': {
+        const v = fake.staleReads && previous.has(key) ? previous.get(key) : fake.data.get(key);
+        return bulk(typeof v === 'string' ? v : null);
+      }
+      case 'SET': {
+        const old = fake.data.get(key);
+        if (typeof old === 'string') previous.set(key, old);
+        fake.data.set(key, rest[0]!);
+        bump(key);
+        return '+OK\r\n';
+      }
       case 'INCRBY': { const n = Number(fake.data.get(key) ?? 0) + Number(rest[0]); fake.data.set(key, String(n)); bump(key); return `:${n}\r\n`; }
       case 'SADD': { let s = fake.data.get(key) as Set<string> | undefined; if (!s) fake.data.set(key, (s = new Set())); const added = s.has(rest[0]!) ? 0 : 1; s.add(rest[0]!); bump(key); return `:${added}\r\n`; }
       case 'SMEMBERS': { const s = (fake.data.get(key) as Set<string> | undefined) ?? new Set(); return `*${s.size}\r\n${[...s].map(bulk).join('')}`; }

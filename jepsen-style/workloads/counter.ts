@@ -36,6 +36,6 @@ export const counterWorkload: Workload = {
     const linear = linearizabilitySummary(checkLinearizable(counterModel, ops));
     const lines = [`counter bounds: ${bounds.verdict} (${bounds.reads} reads, ${bounds.acknowledgedAdds} acknowledged adds, ${bounds.unknownAdds} unknown, ${bounds.violations.length} violations)`];
     for (const v of bounds.violations.slice(0, 20)) lines.push(`  ${v.kind} on ${v.key}: read ${v.value} at ${v.read.call}, allowed [${v.lower}, ${v.upper}]`);
-    return { verdict: combineVerdicts([bounds.verdict, linear.verdict]), lines: [...lines, ...linear.lines], details: { bounds, linearizability: linear.details } };
+    return { verdict: combineVerdicts([bounds.verdict, linear.verdict]), lines: [...lines, ...linear.lines], details: { bounds, linearizability: linear.details }, html: linear.html };
   },
 };

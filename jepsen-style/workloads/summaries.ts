@@ -1,4 +1,5 @@
 import type { LinearizabilityResult } from '../checker/linearizable.js';
+import { renderTimelineHtml } from '../checker/timeline.js';
 import type { CheckSummary } from './workload.js';
 
 export function linearizabilitySummary(result: LinearizabilityResult): CheckSummary {
@@ -10,5 +11,6 @@ export function linearizabilitySummary(result: LinearizabilityResult): CheckSumm
     key.failing.ops.forEach((op, i) => lines.push(`    p${op.process} [${op.call}, ${Number.isFinite(op.ret) ? op.ret : '∞'}] ${key.failing!.descriptions[i]}`));
   }
   const details = { ...result, keys: result.keys.map(({ ops: _ops, ...rest }) => rest) };
-  return { verdict: result.verdict, lines, details };
+  const html = result.verdict === 'ok' ? undefined : renderTimelineHtml(result, 'history.jsonl');
+  return { verdict: result.verdict, lines, details, html };
 }

@@ -29,6 +29,8 @@ export interface CheckSummary {
   lines: string[];
   /** Whatever the checker returned, for results/verdict.json. */
   details: unknown;
+  /** An HTML timeline of a linearizability failure, for results/timeline.html. */
+  html?: string;
 }
 
 export interface Workload {
