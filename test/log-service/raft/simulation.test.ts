@@ -6,7 +6,7 @@ import { formatFailure, runSimulation, type SimulationResult } from './simulatio
 
 const seedsPerChunk = 25;
 const chunks = 8; // 200 seeds
-const ticks = 1500;
+const ticks = 2000;
 
 const totals = { seeds: 0, acknowledged: 0, leaders: 0, crashes: 0, wipes: 0, snapshots: 0, dropped: 0 };
 

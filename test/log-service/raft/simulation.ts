@@ -40,6 +40,8 @@ export interface FaultProfile {
   persistDelayTicksMax: number;
   compactEveryEntries: number;
   compactMarginEntries: number;
+  leaderSendsEarly: boolean;
+  commitIndexUnsynced: boolean;
 }
 
 export interface SimulationStats {
@@ -92,6 +94,8 @@ export function chooseFaultProfile(seed: number): FaultProfile {
     persistDelayTicksMax: rng.pick([0, 1, 3]),
     compactEveryEntries: rng.pick([8, 30]),
     compactMarginEntries: rng.pick([0, 3, 20]),
+    leaderSendsEarly: rng.pick([false, true]),
+    commitIndexUnsynced: rng.pick([false, true]),
   };
 }
 
@@ -112,6 +116,8 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     network: profile.network,
     persistDelayTicksMax: profile.persistDelayTicksMax,
     compactEveryEntries: profile.compactEveryEntries,
+    leaderSendsEarly: profile.leaderSendsEarly,
+    commitIndexUnsynced: profile.commitIndexUnsynced,
     votingDisabledAfterWipe: options.votingDisabledAfterWipe ?? true,
     traceEventsMax: options.traceEventsMax ?? 40,
   });

@@ -15,6 +15,8 @@ function cluster(votingDisabledAfterWipe: boolean): SimCluster {
     network: { dropRate: 0, duplicateRate: 0, delayTicksMin: 1, delayTicksMax: 1 },
     persistDelayTicksMax: 0,
     compactEveryEntries: 1_000_000,
+    leaderSendsEarly: false,
+    commitIndexUnsynced: false,
     votingDisabledAfterWipe,
     traceEventsMax: 50,
   });

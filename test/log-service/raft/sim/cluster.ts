@@ -37,6 +37,13 @@ export interface ClusterOptions {
   persistDelayTicksMax: number;
   /** The driver snapshots its state machine and compacts every this many applied entries. */
   compactEveryEntries: number;
+  /** The log-service driver's optimisation (Raft thesis 10.2.1): a Ready that changes neither
+   *  term nor vote and installs no snapshot sends its AppendEntries/Heartbeats before its
+   *  write is durable; every other message still waits for the write. */
+  leaderSendsEarly: boolean;
+  /** The log-service driver's optimisation: a Ready whose only write is a new commit index is
+   *  written without sync; a crash loses it unless a later synced write followed it. */
+  commitIndexUnsynced: boolean;
   /** Whether a node restarted on a wiped disk boots with votingDisabledUntilCaughtUp. */
   votingDisabledAfterWipe: boolean;
   traceEventsMax: number;
@@ -68,6 +75,8 @@ interface Disk {
   stateSnapshot: SnapshotData | null;
   /** The "identity file": false after a wipe until the node has caught up. */
   identityIntact: boolean;
+  /** A hardState written without sync: lost by a crash, made durable by the next synced write. */
+  unsyncedHardState: HardState | null;
 }
 
 function emptyDisk(): Disk {
@@ -77,6 +86,7 @@ function emptyDisk(): Disk {
     entries: [],
     stateSnapshot: null,
     identityIntact: true,
+    unsyncedHardState: null,
   };
 }
 
@@ -84,7 +94,7 @@ export class SimNode implements CheckedNode {
   core: RaftCore | null = null;
   appliedKeys: string[] = [];
   disk: Disk = emptyDisk();
-  pending: { ready: Ready; completeAtTick: number } | null = null;
+  pending: { ready: Ready; completeAtTick: number; sentEarly: boolean } | null = null;
   appliedSinceCompact = 0;
 
   constructor(readonly id: string) {}
@@ -161,6 +171,7 @@ export class SimCluster {
     if (!node.alive) return;
     node.core = null;
     node.pending = null; // its unsynced writes are lost
+    node.disk.unsyncedHardState = null;
     node.appliedKeys = [];
     this.stats.crashes++;
     this.log(() => `crash ${id}`);
@@ -326,23 +337,43 @@ export class SimCluster {
     for (;;) {
       if (node.pending !== null) {
         if (node.pending.completeAtTick > this.now) break;
-        const { ready } = node.pending;
+        const { ready, sentEarly } = node.pending;
         node.pending = null;
-        this.completeReady(node, ready);
+        this.completeReady(node, ready, sentEarly);
         this.checker.afterNodeEvent(node);
         continue;
       }
       const ready = core.ready();
       if (ready === null) break;
-      node.pending = { ready, completeAtTick: this.now + this.rng.int(0, this.options.persistDelayTicksMax) };
+      const sentEarly = this.options.leaderSendsEarly && ready.snapshotToInstall === undefined && !this.termOrVoteChanged(node, ready);
+      if (sentEarly) {
+        for (const message of ready.messages) if (isLeaderReplication(message)) this.send(message);
+      }
+      node.pending = { ready, completeAtTick: this.now + this.rng.int(0, this.options.persistDelayTicksMax), sentEarly };
     }
     this.checker.afterNodeEvent(node);
     this.maybeCompact(node);
   }
 
-  private completeReady(node: SimNode, ready: Ready): void {
+  private termOrVoteChanged(node: SimNode, ready: Ready): boolean {
+    if (ready.hardState === undefined) return false;
+    const written = node.disk.unsyncedHardState ?? node.disk.hardState;
+    return ready.hardState.term !== written.term || ready.hardState.votedFor !== written.votedFor;
+  }
+
+  private completeReady(node: SimNode, ready: Ready, sentEarly: boolean): void {
     const disk = node.disk;
-    // 1. persist (atomically and durably: one synced batch)
+    // 1. persist (atomically: one batch; synced unless it only moves the commit index)
+    const synced =
+      !this.options.commitIndexUnsynced ||
+      ready.snapshotToInstall !== undefined ||
+      ready.entriesToPersist.length > 0 ||
+      this.termOrVoteChanged(node, ready);
+    if (!synced) {
+      if (ready.hardState !== undefined) disk.unsyncedHardState = { ...ready.hardState };
+    } else {
+      this.syncDisk(disk);
+    }
     if (ready.snapshotToInstall !== undefined) {
       const { index, term } = ready.snapshotToInstall;
       disk.stateSnapshot = ready.snapshotToInstall;
@@ -358,9 +389,9 @@ export class SimCluster {
       disk.entries.length = keep;
       disk.entries.push(...ready.entriesToPersist);
     }
-    if (ready.hardState !== undefined) disk.hardState = { ...ready.hardState };
+    if (synced && ready.hardState !== undefined) disk.hardState = { ...ready.hardState };
     // 2. send
-    for (const message of ready.messages) this.send(message);
+    for (const message of ready.messages) if (!sentEarly || !isLeaderReplication(message)) this.send(message);
     // 3. apply
     if (ready.snapshotToInstall !== undefined) {
       node.appliedKeys = this.decodeState(ready.snapshotToInstall.data);
@@ -415,6 +446,12 @@ export class SimCluster {
     return state.slice();
   }
 
+  /** A synced write makes every earlier unsynced write durable too (LevelDB's log order). */
+  private syncDisk(disk: Disk): void {
+    if (disk.unsyncedHardState !== null) disk.hardState = disk.unsyncedHardState;
+    disk.unsyncedHardState = null;
+  }
+
   /** The driver's compaction: durably save the state machine, then let the core compact. */
   private maybeCompact(node: SimNode): void {
     const core = node.core;
@@ -422,6 +459,7 @@ export class SimCluster {
     const appliedIndex = core.status().appliedIndex;
     if (appliedIndex !== node.appliedKeys.length || appliedIndex === 0) return;
     node.appliedSinceCompact = 0;
+    this.syncDisk(node.disk);
     const lastKey = node.appliedKeys[appliedIndex - 1]!;
     node.disk.stateSnapshot = {
       index: appliedIndex,
@@ -436,6 +474,10 @@ export class SimCluster {
     disk.snapshot = compacted;
     this.stats.compactions++;
   }
+}
+
+function isLeaderReplication(message: RaftMessage): boolean {
+  return message.type === 'AppendEntries' || message.type === 'Heartbeat';
 }
 
 export function describe(message: RaftMessage): string {
