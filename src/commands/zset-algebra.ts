@@ -4,7 +4,7 @@
 import { ErrorReply, Errors, err, type Reply } from '../resp/reply.js';
 import { defineCommand } from './define.js';
 import { WrongTypeError, type ExecContext } from './context.js';
-import type { CommandSpec } from './spec.js';
+import { FIRST_KEY, type CommandSpec } from './spec.js';
 import { intArg, is } from './args.js';
 import { ZSetValue } from '../engine/types/zset.js';
 import type { SetValue } from '../engine/types/set.js';
@@ -211,19 +211,19 @@ export const algebraCommands: CommandSpec[] = [
     syntax: 'numkeys key [key ...] [WITHSCORES]', handler: readForm('diff'),
   }),
   defineCommand({
-    name: 'zunionstore', arity: -4, flags: ['write', 'denyoom'], keysFrom: keysAfter(2, true), acl, group, since: '2.0.0',
+    name: 'zunionstore', arity: -4, flags: ['write', 'denyoom'], keys: FIRST_KEY, keysFrom: keysAfter(2, true), acl, group, since: '2.0.0',
     summary: 'Stores the union of multiple sorted sets in a key.',
     complexity: 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
     syntax: `destination numkeys key [key ...] ${weightsSyntax}`, handler: storeForm('union'),
   }),
   defineCommand({
-    name: 'zinterstore', arity: -4, flags: ['write', 'denyoom'], keysFrom: keysAfter(2, true), acl, group, since: '2.0.0',
+    name: 'zinterstore', arity: -4, flags: ['write', 'denyoom'], keys: FIRST_KEY, keysFrom: keysAfter(2, true), acl, group, since: '2.0.0',
     summary: 'Stores the intersect of multiple sorted sets in a key.',
     complexity: 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.',
     syntax: `destination numkeys key [key ...] ${weightsSyntax}`, handler: storeForm('inter'),
   }),
   defineCommand({
-    name: 'zdiffstore', arity: -4, flags: ['write', 'denyoom'], keysFrom: keysAfter(2, true), acl, group, since: '6.2.0',
+    name: 'zdiffstore', arity: -4, flags: ['write', 'denyoom'], keys: FIRST_KEY, keysFrom: keysAfter(2, true), acl, group, since: '6.2.0',
     summary: 'Stores the difference of multiple sorted sets in a key.',
     complexity: 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.',
     syntax: 'destination numkeys key [key ...]', handler: storeForm('diff'),

@@ -23,7 +23,7 @@ export function nodesByRank(zset: ZSetValue, start: number, end: number, reverse
   let node = zset.nodeAtRank(window[0], reverse);
   for (let i = window[0]; i <= window[1] && node; i++) {
     nodes.push(node);
-    node = reverse ? node.prev : node.next[0] ?? null;
+    node = reverse ? node.prev : node.next0;
   }
   return nodes;
 }
@@ -45,7 +45,7 @@ function walk(
   let node = first === null ? null : skipOffset(zset, first, offset, reverse);
   while (node && (limit < 0 || nodes.length < limit) && inRange(node)) {
     nodes.push(node);
-    node = reverse ? node.prev : node.next[0] ?? null;
+    node = reverse ? node.prev : node.next0;
   }
   return nodes;
 }

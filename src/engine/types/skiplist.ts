@@ -11,15 +11,41 @@ export const skiplistLevelMax = 32;
 /** Chance that a node reaches the next level (Redis ZSKIPLIST_P). */
 const levelUpChance = 0.25;
 
+/**
+ * A node. Three nodes in four have a single level, so the level-0 link is a field and the
+ * higher levels live in one optional array `[next1, span1, next2, span2, …]` (null for a
+ * single-level node): about 60 bytes less per member than two arrays per node. A level-0
+ * span is always 1, so it is not stored.
+ */
 export class SkipNode {
-  readonly next: (SkipNode | null)[];
-  /** span[i]: how many level-0 steps next[i] jumps over. */
-  readonly span: number[];
+  /** Level-0 successor. */
+  next0: SkipNode | null = null;
   prev: SkipNode | null = null;
+  upper: (SkipNode | number | null)[] | null;
 
   constructor(readonly member: string, public score: number, level: number) {
-    this.next = new Array<SkipNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
+    this.upper = level > 1 ? new Array<SkipNode | number | null>(2 * (level - 1)).fill(null) : null;
+  }
+
+  get level(): number {
+    return this.upper === null ? 1 : 1 + this.upper.length / 2;
+  }
+
+  nextAt(level: number): SkipNode | null {
+    return level === 0 ? this.next0 : (this.upper![2 * level - 2] as SkipNode | null);
+  }
+
+  setNextAt(level: number, node: SkipNode | null): void {
+    if (level === 0) this.next0 = node;
+    else this.upper![2 * level - 2] = node;
+  }
+
+  spanAt(level: number): number {
+    return level === 0 ? 1 : (this.upper![2 * level - 1] as number | null) ?? 0;
+  }
+
+  setSpanAt(level: number, span: number): void {
+    if (level !== 0) this.upper![2 * level - 1] = span;
   }
 }
 
@@ -132,11 +158,11 @@ export class SkipList {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1]!;
-      let next = x.next[i];
+      let next = x.nextAt(i);
       while (next && before(next, score, member)) {
-        rank[i]! += x.span[i]!;
+        rank[i]! += x.spanAt(i);
         x = next;
-        next = x.next[i];
+        next = x.nextAt(i);
       }
       update[i] = x;
     }
@@ -145,21 +171,21 @@ export class SkipList {
       for (let i = this.level; i < level; i++) {
         rank[i] = 0;
         update[i] = this.head;
-        this.head.span[i] = this.length;
+        this.head.setSpanAt(i, this.length);
       }
       this.level = level;
     }
     const node = new SkipNode(member, score, level);
     for (let i = 0; i < level; i++) {
       const u = update[i]!;
-      node.next[i] = u.next[i]!;
-      u.next[i] = node;
-      node.span[i] = u.span[i]! - (rank[0]! - rank[i]!);
-      u.span[i] = rank[0]! - rank[i]! + 1;
+      node.setNextAt(i, u.nextAt(i));
+      u.setNextAt(i, node);
+      node.setSpanAt(i, u.spanAt(i) - (rank[0]! - rank[i]!));
+      u.setSpanAt(i, rank[0]! - rank[i]! + 1);
     }
-    for (let i = level; i < this.level; i++) update[i]!.span[i]!++;
+    for (let i = level; i < this.level; i++) update[i]!.setSpanAt(i, update[i]!.spanAt(i) + 1);
     node.prev = update[0] === this.head ? null : update[0]!;
-    const after = node.next[0];
+    const after = node.next0;
     if (after) after.prev = node;
     else this.tail = node;
     this.length++;
@@ -169,17 +195,17 @@ export class SkipList {
   private unlink(node: SkipNode, update: SkipNode[]): void {
     for (let i = 0; i < this.level; i++) {
       const u = update[i]!;
-      if (u.next[i] === node) {
-        u.span[i]! += node.span[i]! - 1;
-        u.next[i] = node.next[i]!;
+      if (u.nextAt(i) === node) {
+        u.setSpanAt(i, u.spanAt(i) + node.spanAt(i) - 1);
+        u.setNextAt(i, node.nextAt(i));
       } else {
-        u.span[i]!--;
+        u.setSpanAt(i, u.spanAt(i) - 1);
       }
     }
-    const after = node.next[0];
+    const after = node.next0;
     if (after) after.prev = node.prev;
     else this.tail = node.prev;
-    while (this.level > 1 && this.head.next[this.level - 1] === null) this.level--;
+    while (this.level > 1 && this.head.nextAt(this.level - 1) === null) this.level--;
     this.length--;
   }
 
@@ -187,14 +213,14 @@ export class SkipList {
   private findUpdate(score: number, member: string): SkipNode | null {
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i];
+      let next = x.nextAt(i);
       while (next && before(next, score, member)) {
         x = next;
-        next = x.next[i];
+        next = x.nextAt(i);
       }
       this.update[i] = x;
     }
-    return x.next[0] ?? null;
+    return x.next0;
   }
 
   /** Removes the pair; returns whether it was present. */
@@ -210,7 +236,7 @@ export class SkipList {
     const node = this.findUpdate(oldScore, member);
     assert(node !== null && node.score === oldScore && node.member === member, 'updateScore of a missing pair');
     const prev = node.prev;
-    const next = node.next[0];
+    const next = node.next0;
     const staysInPlace =
       (prev === null || before(prev, newScore, member)) && (next === null || pairBefore(newScore, member, next.score, next.member));
     if (staysInPlace) {
@@ -226,11 +252,11 @@ export class SkipList {
     let rank = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i];
+      let next = x.nextAt(i);
       while (next && (before(next, score, member) || (next.score === score && next.member === member))) {
-        rank += x.span[i]!;
+        rank += x.spanAt(i);
         x = next;
-        next = x.next[i];
+        next = x.nextAt(i);
       }
       if (x !== this.head && x.member === member && x.score === score) return rank;
     }
@@ -243,11 +269,11 @@ export class SkipList {
     let traversed = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i];
-      while (next && traversed + x.span[i]! <= rank) {
-        traversed += x.span[i]!;
+      let next = x.nextAt(i);
+      while (next && traversed + x.spanAt(i) <= rank) {
+        traversed += x.spanAt(i);
         x = next;
-        next = x.next[i];
+        next = x.nextAt(i);
       }
       if (traversed === rank) return x;
     }
@@ -255,7 +281,7 @@ export class SkipList {
   }
 
   first(): SkipNode | null {
-    return this.head.next[0] ?? null;
+    return this.head.next0;
   }
 
   /** First node with a score inside the range, or null. */
@@ -263,13 +289,13 @@ export class SkipList {
     if (!scoreRangeNonEmpty(range)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i];
+      let next = x.nextAt(i);
       while (next && !scoreGteMin(next.score, range)) {
         x = next;
-        next = x.next[i];
+        next = x.nextAt(i);
       }
     }
-    const candidate = x.next[0];
+    const candidate = x.next0;
     if (!candidate || !scoreLteMax(candidate.score, range)) return null;
     return candidate;
   }
@@ -279,10 +305,10 @@ export class SkipList {
     if (!scoreRangeNonEmpty(range)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i];
+      let next = x.nextAt(i);
       while (next && scoreLteMax(next.score, range)) {
         x = next;
-        next = x.next[i];
+        next = x.nextAt(i);
       }
     }
     if (x === this.head || !scoreGteMin(x.score, range)) return null;
@@ -293,13 +319,13 @@ export class SkipList {
     if (!lexRangeNonEmpty(range)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i];
+      let next = x.nextAt(i);
       while (next && !lexGteMin(next.member, range.min)) {
         x = next;
-        next = x.next[i];
+        next = x.nextAt(i);
       }
     }
-    const candidate = x.next[0];
+    const candidate = x.next0;
     if (!candidate || !lexLteMax(candidate.member, range.max)) return null;
     return candidate;
   }
@@ -308,10 +334,10 @@ export class SkipList {
     if (!lexRangeNonEmpty(range)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i];
+      let next = x.nextAt(i);
       while (next && lexLteMax(next.member, range.max)) {
         x = next;
-        next = x.next[i];
+        next = x.nextAt(i);
       }
     }
     if (x === this.head || !lexGteMin(x.member, range.min)) return null;
@@ -324,19 +350,19 @@ export class SkipList {
     let traversed = 0;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
-      let next = x.next[i];
-      while (next && traversed + x.span[i]! < start) {
-        traversed += x.span[i]!;
+      let next = x.nextAt(i);
+      while (next && traversed + x.spanAt(i) < start) {
+        traversed += x.spanAt(i);
         x = next;
-        next = x.next[i];
+        next = x.nextAt(i);
       }
       update[i] = x;
     }
     traversed++;
-    let node = x.next[0] ?? null;
+    let node = x.next0;
     let count = 0;
     while (node && traversed <= end) {
-      const following = node.next[0] ?? null;
+      const following = node.next0;
       this.unlink(node, update);
       removed(node);
       count++;
@@ -348,6 +374,6 @@ export class SkipList {
 
   /** Every node in order (tests, snapshots). */
   *nodes(): IterableIterator<SkipNode> {
-    for (let x = this.head.next[0]; x; x = x.next[0]) yield x;
+    for (let x = this.head.next0; x; x = x.next0) yield x;
   }
 }

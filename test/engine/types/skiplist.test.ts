@@ -11,14 +11,14 @@ const compare = (a: Pair, b: Pair): number => (a[0] !== b[0] ? a[0] - b[0] : a[1
 function checkSpans(list: SkipList): void {
   const rankOf = new Map<SkipNode, number>();
   let rank = 0;
-  for (let x = list.head.next[0]; x; x = x.next[0]) rankOf.set(x, ++rank);
+  for (let x = list.head.next0; x; x = x.next0) rankOf.set(x, ++rank);
   expect(rank).toBe(list.length);
   for (let level = 0; level < list.level; level++) {
     let x: SkipNode = list.head;
     let at = 0;
-    while (x.next[level]) {
-      const next = x.next[level]!;
-      expect(at + x.span[level]!).toBe(rankOf.get(next));
+    while (x.nextAt(level)) {
+      const next = x.nextAt(level)!;
+      expect(at + x.spanAt(level)).toBe(rankOf.get(next));
       at = rankOf.get(next)!;
       x = next;
     }
