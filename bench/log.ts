@@ -74,7 +74,7 @@ async function startCluster(root: string): Promise<{ nodes: string[]; processes:
   const peers = ids.map((id, i) => `${id}=127.0.0.1:${ports[i]}`).join(',');
   const bin = resolve(import.meta.dirname, '../log-service/bin.js');
   const processes = ids.map((id, i) =>
-    spawn(process.execPath, [bin, 'log-node', '--id', id, '--listen', `127.0.0.1:${ports[i]}`, '--dir', join(root, id), '--peers', peers, '--log-level', 'warn'], {
+    spawn(process.execPath, [...(process.env.KEEL_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), bin, 'log-node', '--id', id, '--listen', `127.0.0.1:${ports[i]}`, '--dir', join(root, id), '--peers', peers, '--log-level', 'warn'], {
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   );
