@@ -96,6 +96,8 @@ export class SimNode implements CheckedNode {
   disk: Disk = emptyDisk();
   pending: { ready: Ready; completeAtTick: number; sentEarly: boolean } | null = null;
   appliedSinceCompact = 0;
+  /** role/term last seen, for the trace. */
+  lastRole = '';
 
   constructor(readonly id: string) {}
 
@@ -352,6 +354,12 @@ export class SimCluster {
       node.pending = { ready, completeAtTick: this.now + this.rng.int(0, this.options.persistDelayTicksMax), sentEarly };
     }
     this.checker.afterNodeEvent(node);
+    const status = core.status();
+    const role = `${status.role}/t${status.term}`;
+    if (role !== node.lastRole) {
+      node.lastRole = role;
+      this.log(() => `${node.id} is ${role}`);
+    }
     this.maybeCompact(node);
   }
 
@@ -404,7 +412,7 @@ export class SimCluster {
     node.core!.advance(ready);
     if (!disk.identityIntact && node.core!.status().votingEnabled) {
       disk.identityIntact = true;
-      this.log(() => `${node.id} caught up: voting enabled`);
+      this.log(() => `${node.id} identity restored (voting enabled)`);
     }
   }
 
