@@ -120,6 +120,10 @@ describe('check CLI exit codes', () => {
       + '{:index 1, :type :ok, :process 0, :f :txn, :value [[:append 1 3] [:r 1 [1 3]]], :time 2}\n'
       + '{:index 2, :type :invoke, :process 1, :f :txn, :value [[:r "k\\"x" nil]], :time 3}\n'
       + '{:index 3, :type :info, :process 1, :f :txn, :value [[:r "k\\"x" nil]], :time 4}\n');
+    // element 1 was read but never appended in this history: garbage
+    const basic = run(['--check', 'list-append', path]);
+    expect(basic.code).toBe(1);
+    expect(basic.out).toMatch(/garbage on "1": element 1/);
     expect(run(['--elle-edn', out, file('append-bad.jsonl', [ev(0, 'invoke', 'txn', [['push', '1', 3]], 1, '')])]).code).toBe(2);
   });
 });

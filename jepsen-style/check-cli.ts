@@ -3,7 +3,7 @@
 // the per-key search budget. On a failure it writes an HTML timeline next to the history
 // (or where `--html` says).
 //
-// Also: `--check counter-bounds|set-full` runs the simpler lost/doubled checkers instead, and
+// Also: `--check counter-bounds|set-full|list-append` runs the simpler lost/doubled checkers instead, and
 // `--elle-edn OUT` converts a list-append history to Elle's EDN (exit 0 on success).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -16,12 +16,13 @@ import { renderTimelineHtml } from './checker/timeline.js';
 import { checkCounterBounds } from './checker/counter-bounds.js';
 import { checkSetFull } from './checker/set-full.js';
 import { toElleEdn } from './checker/elle-edn.js';
+import { checkListAppend } from './checker/list-append.js';
 import { CodedError } from './util/assert.js';
 
 export const exitCodes = { valid: 0, invalid: 1, badInput: 2, unknown: 3 } as const;
 
 const usage = `usage: npm run check -- --model register|counter|set [--budget STEPS] [--html OUT] [--json] FILE
-       npm run check -- --check counter-bounds|set-full FILE
+       npm run check -- --check counter-bounds|set-full|list-append FILE
        npm run check -- --elle-edn OUT FILE`;
 
 interface CliOptions {
@@ -65,8 +66,8 @@ function parseArgs(argv: readonly string[]): CliOptions {
   const modes = [options.model, options.check, options.elleEdn].filter((m) => m !== undefined).length;
   if (modes !== 1) throw new CodedError('USAGE', 'give exactly one of --model, --check, --elle-edn');
   if (options.model !== undefined && !(options.model in models)) throw new CodedError('USAGE', `unknown model ${options.model} (register, counter, set)`);
-  if (options.check !== undefined && options.check !== 'counter-bounds' && options.check !== 'set-full') {
-    throw new CodedError('USAGE', `unknown check ${options.check} (counter-bounds, set-full)`);
+  if (options.check !== undefined && !['counter-bounds', 'set-full', 'list-append'].includes(options.check)) {
+    throw new CodedError('USAGE', `unknown check ${options.check} (counter-bounds, set-full, list-append)`);
   }
   return options as CliOptions;
 }
@@ -106,6 +107,12 @@ export function runCheckCli(argv: readonly string[], out: (line: string) => void
       const result = checkSetFull(ops);
       out(options.json ? JSON.stringify(result) : `set-full: ${result.verdict} (${result.acknowledgedAdds} acknowledged adds, ${result.stable} present at the end, ${result.violations.length} violations, ${result.keysWithoutFinalRead.length} keys without a final read)`);
       for (const v of result.violations.slice(0, 20)) out(`  ${v.kind} on ${JSON.stringify(v.key)}: element ${v.element} (read at ${v.read.call})`);
+      return exitFor(result.verdict);
+    }
+    if (options.check === 'list-append') {
+      const result = checkListAppend(ops);
+      out(options.json ? JSON.stringify(result) : `list-append: ${result.verdict} (${result.acknowledgedAppends} acknowledged appends, ${result.violations.length} violations; run Elle on the --elle-edn export for cycles)`);
+      for (const v of result.violations.slice(0, 20)) out(`  ${v.kind} on ${JSON.stringify(v.key)}: ${v.detail}`);
       return exitFor(result.verdict);
     }
     const model = models[options.model!]!;
