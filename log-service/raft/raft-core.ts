@@ -523,25 +523,37 @@ export class RaftCore implements RaftCoreApi {
         ...fields,
       });
     };
-    if (message.prevLogIndex < this.commitIndex) {
-      // Everything through our commit index already matches the leader.
-      respond({ success: true, matchIndex: this.commitIndex });
-      return;
+    let { prevLogIndex, prevLogTerm, entries } = message;
+    if (prevLogIndex < this.commitIndex) {
+      // Everything through our commit index already matches the leader (and may be compacted
+      // here): skip the entries we have committed and match at the commit index instead.
+      const skip = this.commitIndex - prevLogIndex;
+      if (entries.length <= skip) {
+        respond({ success: true, matchIndex: this.commitIndex });
+        return;
+      }
+      prevLogIndex = this.commitIndex;
+      prevLogTerm = entries[skip - 1]!.term;
+      entries = entries.slice(skip);
     }
-    if (this.log.matchTerm(message.prevLogIndex, message.prevLogTerm)) {
-      const lastNewIndex = message.prevLogIndex + message.entries.length;
-      const conflictIndex = this.log.findConflict(message.entries);
+    if (this.log.matchTerm(prevLogIndex, prevLogTerm)) {
+      const lastNewIndex = prevLogIndex + entries.length;
+      const conflictIndex = this.log.findConflict(entries);
       if (conflictIndex !== 0) {
         raftAssert(
           conflictIndex > this.commitIndex,
           `leader ${message.from} overwrites committed entry ${conflictIndex} (commit ${this.commitIndex})`,
         );
-        this.log.truncateAndAppend(message.entries.slice(conflictIndex - message.prevLogIndex - 1));
+        this.log.truncateAndAppend(entries.slice(conflictIndex - prevLogIndex - 1));
       }
       this.commitTo(Math.min(message.leaderCommit, lastNewIndex));
       respond({ success: true, matchIndex: lastNewIndex });
       return;
     }
+    raftAssert(
+      prevLogIndex === message.prevLogIndex,
+      `leader ${message.from}'s entry ${prevLogIndex} differs from our committed one`,
+    );
     const [hintIndex, hintTerm] = this.log.findConflictByTerm(
       Math.min(message.prevLogIndex, this.log.lastIndex()),
       message.prevLogTerm,
@@ -614,6 +626,7 @@ export class RaftCore implements RaftCoreApi {
     const peerProgress = this.progress.get(peer)!;
     if (peerProgress.isPaused()) return false;
     const prevLogIndex = peerProgress.nextIndex - 1;
+    raftAssert(prevLogIndex <= this.log.lastIndex(), `${peer}'s next index ${prevLogIndex + 1} is past our log`);
     const prevLogTerm = this.log.term(prevLogIndex);
     if (prevLogTerm === undefined) {
       this.sendSnapshot(peer, peerProgress);
