@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LogClient } from '../log-service/client/log-client.js';
 import { LevelLogStore } from '../log-service/store/level-store.js';
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     const client = await LogClient.connect({ nodes });
     await client.append('warmup', [new Uint8Array(entryBytes)], { prevLsn: (await client.tail('warmup')).tailLsn });
     const budgetMs = 2 * (syncMs + 2 * roundTripMs);
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (results are only comparable on an idle machine)`);
     console.log(`local synced LevelDB write (p50): ${syncMs.toFixed(3)} ms; loopback round trip (p50): ${roundTripMs.toFixed(3)} ms`);
     console.log(`p50 goal at 1 appender: <= 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms; throughput goal at 64: >= 50000 entries/s`);
     console.log('appenders  entries/s   p50 ms   p99 ms');
