@@ -54,6 +54,22 @@ describe('set encodings and reply order', () => {
     copy.add('y');
     expect(set.has('y')).toBe(false);
   });
+
+  it('a malformed plain form is refused, never half-built', () => {
+    for (const bad of [null, {}, { encoding: 'intset', members: [] }, { encoding: 'intset', members: ['x'] }, { encoding: 'weird', members: ['1'] },
+      { encoding: 'listpack', members: ['a', 'a'] }, { encoding: 'listpack', members: [1] }]) {
+      expect(() => fromPlain(bad)).toThrow();
+    }
+  });
+
+  it('DUMP and RESTORE carry a set, its order and encoding', () => {
+    const h = new EngineHarness();
+    h.run('SADD', 's', '3', '1', 'x');
+    const dumped = h.run('DUMP', 's') as string;
+    expect(h.run('RESTORE', 'copy', '0', dumped)).toBe('OK');
+    expect(h.run('SMEMBERS', 'copy')).toEqual(h.run('SMEMBERS', 's'));
+    expect(h.run('OBJECT', 'ENCODING', 'copy')).toBe('listpack');
+  });
 });
 
 describe('set effects', () => {

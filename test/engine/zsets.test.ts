@@ -175,6 +175,19 @@ describe('scores, encodings and replies', () => {
     expect(small.clone().toPlain()).toEqual(small.toPlain());
     copy.remove('m0');
     expect(small.score('m0')).toBe(0);
+    for (const bad of [null, { encoding: 'listpack', pairs: [] }, { encoding: 'listpack', pairs: [['a', NaN]] }, { encoding: 'x', pairs: [['a', 1]] },
+      { encoding: 'skiplist', pairs: [['a', 1], ['a', 2]] }, { encoding: 'skiplist', pairs: [['a']] }, { encoding: 'skiplist', pairs: [[1, 1]] }]) {
+      expect(() => fromPlain(bad)).toThrow();
+    }
+  });
+
+  it('DUMP and RESTORE carry a sorted set with infinite scores', () => {
+    const h = new EngineHarness();
+    h.run('ZADD', 'z', '-inf', 'low', '1.5', 'mid', 'inf', 'high');
+    const dumped = h.run('DUMP', 'z') as string;
+    expect(h.run('RESTORE', 'copy', '0', dumped)).toBe('OK');
+    expect(h.run('ZRANGE', 'copy', '0', '-1', 'WITHSCORES')).toEqual(['low', -Infinity, 'mid', 1.5, 'high', Infinity]);
+    expect(h.run('ZRANK', 'copy', 'high')).toBe(2);
   });
 
   it('ZSCAN: small sets in one call; skiplist sets by cursor without missing members', () => {

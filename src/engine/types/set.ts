@@ -138,10 +138,18 @@ export class SetValue implements CollectionValue {
   }
 }
 
+/** Rebuilds a set from `toPlain()`'s form; throws on a malformed one (RESTORE of bad bytes). */
 export function fromPlain(plain: unknown): SetValue {
-  const record = plain as { encoding: SetEncoding; members: string[] };
-  assert(Array.isArray(record?.members), 'set plain form must have members');
-  const set = new SetValue(record.encoding);
-  for (const member of record.members) set.members.set(member, true);
+  const record = plain as { encoding?: unknown; members?: unknown } | null;
+  if (record === null || typeof record !== 'object' || !Array.isArray(record.members)) throw new Error('set: members expected');
+  const encoding = record.encoding;
+  if (encoding !== 'intset' && encoding !== 'listpack' && encoding !== 'hashtable') throw new Error('set: bad encoding');
+  if (record.members.length === 0) throw new Error('set: empty');
+  const set = new SetValue(encoding);
+  for (const member of record.members) {
+    if (typeof member !== 'string') throw new Error('set: members must be strings');
+    if (encoding === 'intset' && !isIntsetMember(member)) throw new Error('set: intset holds a non-integer');
+    if (!set.members.set(member, true)) throw new Error('set: duplicate member');
+  }
   return set;
 }

@@ -127,11 +127,18 @@ export class ZSetValue implements CollectionValue {
   }
 }
 
+/** Rebuilds a sorted set from `toPlain()`'s form; throws on a malformed one (RESTORE of bad bytes). */
 export function fromPlain(plain: unknown): ZSetValue {
-  const record = plain as { encoding: string; pairs: [string, number][] };
-  assert(Array.isArray(record?.pairs), 'zset plain form must have pairs');
+  const record = plain as { encoding?: unknown; pairs?: unknown } | null;
+  if (record === null || typeof record !== 'object' || !Array.isArray(record.pairs)) throw new Error('zset: pairs expected');
+  if (record.encoding !== 'listpack' && record.encoding !== 'skiplist') throw new Error('zset: bad encoding');
+  if (record.pairs.length === 0) throw new Error('zset: empty');
   const zset = new ZSetValue(record.encoding === 'listpack');
-  for (const [member, score] of record.pairs) {
+  for (const pair of record.pairs as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new Error('zset: [member, score] pairs expected');
+    const [member, score] = pair as [unknown, unknown];
+    if (typeof member !== 'string' || typeof score !== 'number' || Number.isNaN(score)) throw new Error('zset: bad pair');
+    if (zset.scores.has(member)) throw new Error('zset: duplicate member');
     zset.scores.set(member, score);
     zset.list.insert(score, member);
   }
