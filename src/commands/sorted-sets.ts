@@ -421,6 +421,8 @@ function cmdZrandmember(ctx: ExecContext, argv: string[]): Reply {
   const count = intArg(argv[2]!) as number;
   if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'WITHSCORES'))) return Errors.syntax;
   const withScores = argv.length === 4;
+  // Redis refuses counts whose doubled reply length would overflow (LONG_MAX / 2).
+  if (withScores && (parsed < -(2n ** 62n) + 1n || parsed > 2n ** 62n - 1n)) return err('ERR value is out of range');
   const zset = getZset(ctx, key);
   if (zset === undefined || count === 0) return [];
   let picked: ScoredMember[];

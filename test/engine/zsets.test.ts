@@ -217,6 +217,10 @@ describe('scores, encodings and replies', () => {
     h.run('ZADD', 'small', '1', 'a', '2', 'b');
     expect(h.run('ZRANDMEMBER', 'small', '5')).toEqual(['b', 'a']);
     expect(h.exec(['ZRANDMEMBER', 'z', '5']).effects).toEqual([]);
+    // Recorded from redis-server: counts beyond LONG_MAX / 2 are refused with WITHSCORES.
+    expect(h.run('ZRANDMEMBER', 'small', '4611686018427387904', 'WITHSCORES')).toBe('ERR:ERR value is out of range');
+    expect(h.run('ZRANDMEMBER', 'small', '-5000000000000000000', 'WITHSCORES')).toBe('ERR:ERR value is out of range');
+    expect(h.run('ZRANDMEMBER', 'small', '4611686018427387903', 'WITHSCORES')).toEqual(['b', 2, 'a', 1]);
   });
 
   it('range queries on a large set cost O(log n + m)', () => {
