@@ -82,6 +82,9 @@ export class RaftCore implements RaftCoreApi {
   private outstanding: Outstanding | null = null;
 
   private votingEnabled: boolean;
+  /** A node that lost its disk also lost the vote it may have cast in the term it catches
+   *  up in: it grants no real vote in that term (campaigns always move to a later term). */
+  private votesRefusedThroughTerm = 0;
 
   constructor(config: RaftConfig, persisted: PersistedState) {
     assertRaftConfig(config);
@@ -426,7 +429,8 @@ export class RaftCore implements RaftCoreApi {
     const lastTerm = this.log.lastTerm();
     const upToDate =
       message.lastLogTerm > lastTerm || (message.lastLogTerm === lastTerm && message.lastLogIndex >= this.log.lastIndex());
-    const granted = this.votingEnabled && canVote && upToDate;
+    const refusedTerm = !message.preVote && message.term <= this.votesRefusedThroughTerm;
+    const granted = this.votingEnabled && canVote && upToDate && !refusedTerm;
     if (granted && !message.preVote) {
       this.electionElapsed = 0;
       this.votedFor = message.from;
@@ -603,7 +607,10 @@ export class RaftCore implements RaftCoreApi {
   private maybeEnableVoting(): void {
     if (this.votingEnabled || this.role !== 'follower' || this.leaderId === null) return;
     if (this.snapshotToInstall !== null || this.log.stableIndex < this.commitIndex) return;
-    if (this.log.term(this.commitIndex) === this.term) this.votingEnabled = true;
+    if (this.log.term(this.commitIndex) === this.term) {
+      this.votingEnabled = true;
+      this.votesRefusedThroughTerm = this.term;
+    }
   }
 
   // ─── Leader side of replication ─────────────────────────────────────────────────────────

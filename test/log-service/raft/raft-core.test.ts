@@ -294,4 +294,21 @@ describe('RaftCore voting disabled until caught up', () => {
     expect(wiped.status().lastIndex).toBe(group.core(leader).status().lastIndex);
     expect(wiped.status().votingEnabled).toBe(true);
   });
+
+  it('a stable leader notices a follower that lost its log and replicates everything again', () => {
+    const group = electedGroup('a');
+    for (let index = 0; index < 5; index++) group.core('a').propose(encode(`p${index}`));
+    group.deliverAll();
+    expect(group.core('a').status().progress['c']!.matchIndex).toBe(6);
+    group.cores.set('c', makeCore('c', abc, emptyPersisted(), { votingDisabledUntilCaughtUp: true }));
+    group.applied.set('c', []);
+    group.tick(10);
+    const c = group.core('c').status();
+    expect(group.core('a').status()).toMatchObject({ role: 'leader', term: 1 });
+    expect(c).toMatchObject({ lastIndex: 6, commitIndex: 6, appliedIndex: 6, votingEnabled: true, term: 1 });
+    expect(group.applied.get('c')!.map((entry) => entry.index)).toEqual([1, 2, 3, 4, 5, 6]);
+    // It cannot know whom it voted for in term 1 before the loss: no real vote in term 1.
+    group.core('c').step({ type: 'RequestVote', from: 'b', to: 'c', term: 1, preVote: false, lastLogIndex: 9, lastLogTerm: 1 });
+    expect(drain(group.core('c')).messages).toMatchObject([{ type: 'RequestVoteResponse', granted: false }]);
+  });
 });
