@@ -1,0 +1,103 @@
+// The log node's durable layout on both LogStore implementations: Raft entries with suffix
+// replacement, compaction, hard state, applied state, and snapshot install.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LogStore } from '../../log-service/store/log-store.js';
+import { LevelLogStore } from '../../log-service/store/level-store.js';
+import { MemoryLogStore } from '../../log-service/store/memory-store.js';
+import {
+  appliedIndexOp,
+  compactionOps,
+  hardStateOp,
+  identityOp,
+  installSnapshotOps,
+  loadState,
+  raftEntriesOps,
+  readLogEntries,
+  readStateSnapshot,
+} from '../../log-service/node/node-storage.js';
+import { NamedLogs } from '../../log-service/state/named-logs.js';
+import type { RaftEntry } from '../../log-service/raft/types.js';
+
+const directories: string[] = [];
+afterEach(async () => {
+  for (const directory of directories.splice(0)) await rm(directory, { recursive: true, force: true });
+});
+
+const stores: Array<[string, () => Promise<LogStore>]> = [
+  ['LevelLogStore', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'keel-node-storage-'));
+    directories.push(directory);
+    const store = new LevelLogStore(directory);
+    await store.open();
+    return store;
+  }],
+  ['MemoryLogStore', async () => {
+    const store = new MemoryLogStore();
+    await store.open();
+    return store;
+  }],
+];
+
+const entry = (index: number, term: number, data: string | null = `d${index}`): RaftEntry => ({
+  index, term, data: data === null ? null : Uint8Array.from(Buffer.from(data)),
+});
+
+for (const [name, open] of stores) {
+  describe(`node storage on ${name}`, () => {
+    it('persists Raft entries, replaces a conflicting suffix, compacts, and reloads', async () => {
+      const store = await open();
+      await store.batch(raftEntriesOps(1, [entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 1)], 0), { sync: true });
+      // The leader of term 2 overwrites from index 3 with one entry: 4 must go.
+      await store.batch([...raftEntriesOps(3, [entry(3, 2)], 4), hardStateOp({ term: 2, votedFor: 'b', commitIndex: 2 })], { sync: true });
+      let state = await loadState(store);
+      expect(state.entries.map((e) => [e.index, e.term])).toEqual([[1, 1], [2, 1], [3, 2]]);
+      expect(state.hardState).toEqual({ term: 2, votedFor: 'b', commitIndex: 2 });
+      expect(state.snapshot).toBeNull();
+      expect(state.identity).toBeNull();
+      await store.batch([...compactionOps({ index: 2, term: 1 }), appliedIndexOp(2), identityOp({ clusterId: 'c1', nodeId: 'a', catchingUp: false })], { sync: true });
+      state = await loadState(store);
+      expect(state.entries.map((e) => e.index)).toEqual([3]);
+      expect(state.snapshot).toEqual({ index: 2, term: 1 });
+      expect(state.appliedIndex).toBe(2);
+      expect(state.identity).toEqual({ clusterId: 'c1', nodeId: 'a', catchingUp: false });
+      expect(Buffer.from(state.entries[0]!.data!).toString()).toBe('d3');
+      await store.close();
+    });
+
+    it('applies named-log commands, snapshots them, and installs the snapshot elsewhere', async () => {
+      const source = await open();
+      const logs = new NamedLogs();
+      const payloads = ['x', 'y', 'z'].map((t) => Uint8Array.from(Buffer.from(t)));
+      const applied = logs.apply({ t: 'append', log: 'L', prevLsn: 0, writerId: 'w', batchSeq: 1, payloads });
+      const marker = logs.apply({ t: 'append', log: 'L', prevLsn: 3, writerId: 'w', batchSeq: 2, payloads: [payloads[0]!], snapshotLsn: 2 });
+      const trim = logs.apply({ t: 'trim', log: 'L', beforeLsn: 3 });
+      await source.batch([...applied.ops, ...marker.ops, ...trim.ops, appliedIndexOp(9)], { sync: true });
+      const loaded = await loadState(source);
+      expect(loaded.logs.meta('L')).toMatchObject({ firstLsn: 3, tailLsn: 4, snapshotLsn: 2 });
+      expect((await readLogEntries(source, 'L', 3, 4, 10, 1 << 20)).map((e) => e.lsn)).toEqual([3, 4]);
+      expect(await readLogEntries(source, 'L', 1, 4, 10, 1 << 20).then((e) => e[0]?.lsn)).toBe(3); // trimmed away
+      const storeSnapshot = source.snapshot();
+      const data = await readStateSnapshot(storeSnapshot, loaded.logs.cloneMetas());
+      await storeSnapshot.close();
+
+      const target = await open();
+      await target.batch(raftEntriesOps(1, [entry(1, 1)], 0), { sync: true });
+      const install = installSnapshotOps({ index: 9, term: 3, data });
+      await target.batch(install.ops, { sync: true });
+      const installed = await loadState(target);
+      expect(installed.entries).toEqual([]);
+      expect(installed.snapshot).toEqual({ index: 9, term: 3 });
+      expect(installed.appliedIndex).toBe(9);
+      expect(installed.logs.meta('L')).toEqual(loaded.logs.meta('L'));
+      const copied = await readLogEntries(target, 'L', 3, 4, 10, 1 << 20);
+      const original = await readLogEntries(source, 'L', 3, 4, 10, 1 << 20);
+      expect(copied.map((e) => Buffer.from(e.checksum).toString('hex'))).toEqual(original.map((e) => Buffer.from(e.checksum).toString('hex')));
+      await source.close();
+      await target.close();
+    });
+  });
+}
