@@ -23,6 +23,24 @@ describe('set encodings and reply order', () => {
     expect(h.run('SMEMBERS', 's')).toEqual(['-9223372036854775808', '-3', '2', '10', '9223372036854775807', 'x', '1']);
   });
 
+  it('a listpack set replies in insertion order and closes gaps on removal (Redis 7.2 listpack)', () => {
+    const h = new EngineHarness();
+    h.run('SADD', 's', 'd', 'a', 'c', 'b');
+    h.run('SREM', 's', 'a');
+    h.run('SADD', 's', 'e', 'a');
+    expect(h.run('SMEMBERS', 's')).toEqual(['d', 'c', 'b', 'e', 'a']);
+    expect(h.run('SSCAN', 's', '0')).toEqual(['0', ['d', 'c', 'b', 'e', 'a']]);
+    h.run('SADD', 'n', '30', '10', '20');
+    h.run('SADD', 'n', 'x');
+    h.run('SREM', 'n', '20');
+    expect(h.run('SMEMBERS', 'n')).toEqual(['10', '30', 'x']);
+    expect(h.run('SUNION', 'n', 's')).toEqual(['10', '30', 'x', 'd', 'c', 'b', 'e', 'a']);
+    expect(h.run('SDIFF', 's', 'n')).toEqual(['d', 'c', 'b', 'e', 'a']);
+    // Replicas and restarts rebuild the same order from the effects.
+    const replayed = effectsRoundTrip(h, ['SREM', 's', 'c']);
+    expect(replayed.replayed).toEqual(replayed.after);
+  });
+
   it('non-canonical integers are strings (no intset), as in Redis', () => {
     for (const member of ['01', '+1', '-0', ' 1', '9223372036854775808']) {
       expect(SetValue.fromMembers(['1', member]).encoding()).toBe('listpack');

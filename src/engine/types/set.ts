@@ -39,11 +39,16 @@ export class SetValue implements CollectionValue {
   readonly kind = 'set' as const;
   readonly members = new DenseMap<true>();
   private form: SetEncoding;
-  /** Sorted members while in intset form, rebuilt lazily after a change. */
-  private sortedCache: string[] | null = null;
+  /**
+   * intset: the sorted members, rebuilt lazily after a change (null = stale);
+   * listpack: the members in listpack order (insertion order, removals close the gap);
+   * hashtable: null (storage order).
+   */
+  private order: string[] | null;
 
   constructor(form: SetEncoding = 'intset') {
     this.form = form;
+    this.order = form === 'listpack' ? [] : null;
   }
 
   /** A new set for a first member and a size hint, as Redis 7.2's setTypeCreate. */
@@ -81,16 +86,20 @@ export class SetValue implements CollectionValue {
     } else if (this.form === 'listpack') {
       if (sizeAfter > setEncodingLimits.listpackEntriesMax || member.length > setEncodingLimits.listpackValueBytesMax) {
         this.form = 'hashtable';
+        this.order = null;
       }
     }
     this.members.set(member, true);
-    this.sortedCache = null;
+    if (this.form === 'listpack') this.order!.push(member);
+    else this.order = null;
     return true;
   }
 
   remove(member: string): boolean {
     if (!this.members.delete(member)) return false;
-    this.sortedCache = null;
+    // A listpack closes the gap (≤ 128 members, so the splice is cheap).
+    if (this.form === 'listpack') this.order!.splice(this.order!.indexOf(member), 1);
+    else this.order = null;
     return true;
   }
 
@@ -101,11 +110,11 @@ export class SetValue implements CollectionValue {
     return member;
   }
 
-  /** Members in reply order: ascending numbers while an intset, storage order otherwise. */
+  /** Members in reply order: ascending while an intset, listpack order, else storage order. */
   ordered(): string[] {
-    if (this.form !== 'intset') return [...this.members.keys()];
-    this.sortedCache ??= [...this.members.keys()].sort(compareIntegers);
-    return this.sortedCache.slice();
+    if (this.form === 'hashtable') return [...this.members.keys()];
+    if (this.form === 'intset') this.order ??= [...this.members.keys()].sort(compareIntegers);
+    return this.order!.slice();
   }
 
   /** True while Redis would hold the set in a compact encoding (SSCAN answers in one call). */
@@ -120,6 +129,7 @@ export class SetValue implements CollectionValue {
   clone(): SetValue {
     const copy = new SetValue(this.form);
     for (const member of this.members.keys()) copy.members.set(member, true);
+    if (this.form === 'listpack') copy.order = this.order!.slice();
     return copy;
   }
 
@@ -134,7 +144,7 @@ export class SetValue implements CollectionValue {
     this.members.clear();
     for (const member of sorted) this.members.set(member, true);
     this.form = form;
-    this.sortedCache = null;
+    this.order = form === 'listpack' ? sorted : null;
   }
 }
 
@@ -149,7 +159,7 @@ export function fromPlain(plain: unknown): SetValue {
   for (const member of record.members) {
     if (typeof member !== 'string') throw new Error('set: members must be strings');
     if (encoding === 'intset' && !isIntsetMember(member)) throw new Error('set: intset holds a non-integer');
-    if (!set.members.set(member, true)) throw new Error('set: duplicate member');
+    if (!set.add(member)) throw new Error('set: duplicate member');
   }
   return set;
 }
