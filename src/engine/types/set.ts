@@ -3,10 +3,11 @@
 //
 // Redis 7.2 keeps small sets compact (intset: ≤ 512 canonical integers, kept sorted; listpack:
 // ≤ 128 members of ≤ 64 bytes, in insertion order) and converts them to a hashtable for good
-// once a threshold is crossed. We track that state only to (a) report OBJECT ENCODING as Redis
-// would, (b) reply in Redis's order where it is deterministic (an intset replies sorted; a set
-// leaving the intset form keeps the sorted order and appends), and (c) answer SSCAN on a small
-// set in one call with cursor 0, as Redis does.
+// once a threshold is crossed. We track that state to (a) report OBJECT ENCODING as Redis
+// would, (b) reply in Redis's order where it is deterministic (an intset replies sorted; a
+// listpack in insertion order with removals closing the gap, starting from the sorted intset
+// it may have been; only a hashtable replies in our own storage order), and (c) answer SSCAN
+// on a small set in one call with cursor 0, as Redis does.
 import { DenseMap } from '../dense-map.js';
 import type { CollectionValue } from './values.js';
 import { parseInt64 } from '../../util/numbers.js';
