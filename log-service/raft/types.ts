@@ -19,6 +19,13 @@
 //        ready.mustSync says whether anything at all needs to be written.
 //     2. only after the write is durable, send ready.messages (to message.to; losing some is
 //        fine, Raft retries);
+//        Two relaxations are safe and are exercised by the simulation (test/log-service/raft):
+//        - if the Ready installs no snapshot and changes neither term nor votedFor, its
+//          AppendEntries and Heartbeat messages may go out before the write is durable
+//          (a leader replicating while it persists, Raft thesis 10.2.1: its own copy counts
+//          towards a commit only after advance());
+//        - a Ready whose only write is a new commitIndex may be written without sync, if a
+//          crash can only lose it together with every later write (LevelDB's ordered log).
 //     3. if ready.snapshotToInstall: load the state machine from its data;
 //        then apply ready.committedEntries in order (data === null is a no-op entry that only
 //        advances the applied index);

@@ -101,7 +101,7 @@ export function chooseFaultProfile(seed: number): FaultProfile {
 
 export function runSimulation(options: SimulationOptions): SimulationResult {
   const nodeCount = options.nodeCount ?? 3;
-  const settleTicksMax = options.settleTicksMax ?? 1500;
+  const settleTicksMax = options.settleTicksMax ?? 600;
   const profile = chooseFaultProfile(options.seed);
   const nodeIds = nodeIdsFor(nodeCount);
   const quorum = Math.floor(nodeCount / 2) + 1;
