@@ -1,6 +1,7 @@
 // Model-based test: random sorted-set command sequences against a reference model (a Map of
 // member → score per key, sorted on demand). Every step checks the reply, that an emptied key
-// is gone, WRONGTYPE, and the effects property. Key 'l' only ever holds score 0 (lex commands).
+// is gone, WRONGTYPE, and the effects property (blocking pops included: a pop that would
+// block must leave everything as it was). Key 'l' only ever holds score 0 (lex commands).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EngineHarness, effectsRoundTrip, plain } from '../helpers/engine.js';
@@ -59,6 +60,11 @@ const command = fc.oneof(
       .map(([c, ks, agg]) => [c, String(ks.length), ...ks, ...(c === 'ZDIFF' ? [] : ['AGGREGATE', agg]), 'WITHSCORES']),
   },
   fc.tuple(scoreKey, anyKey, index, index).map(([d, s, a, b]) => ['ZRANGESTORE', d, s, String(a), String(b)]),
+  fc.tuple(scoreKey, score, member).map(([k, s, m]) => ['ZADD', k, 'INCR', String(s), m]),
+  fc.tuple(keyList, fc.boolean(), fc.integer({ min: 1, max: 3 }))
+    .map(([ks, max, n]) => ['ZMPOP', String(ks.length), ...ks, max ? 'MAX' : 'MIN', 'COUNT', String(n)]),
+  fc.tuple(keyList, fc.boolean()).map(([ks, max]) => [max ? 'BZPOPMAX' : 'BZPOPMIN', ...ks, '0']),
+  fc.tuple(keyList, fc.boolean()).map(([ks, max]) => ['BZMPOP', '0', String(ks.length), ...ks, max ? 'MAX' : 'MIN']),
   scoreKey.map((k) => ['SET', k, 'v']),
   anyKey.map((k) => ['DEL', k]),
 );
@@ -153,6 +159,36 @@ function check(model: Model, argv: string[], reply: unknown): void {
       expect(reply).toBe('ERR:ERR GT, LT, and/or NX options at the same time are not compatible');
       return;
     }
+  }
+  if (['ZMPOP', 'BZMPOP', 'BZPOPMIN', 'BZPOPMAX'].includes(name)) {
+    const blocking = name.startsWith('B');
+    const keys = name === 'ZMPOP' ? rest.slice(1, 1 + Number(rest[0])) : name === 'BZMPOP' ? rest.slice(2, 2 + Number(rest[1])) : rest.slice(0, -1);
+    const max = name === 'BZPOPMAX' || argv.includes('MAX');
+    const count = argv.includes('COUNT') ? Number(argv[argv.indexOf('COUNT') + 1]) : 1;
+    for (const key of keys) {
+      const zset = get(key);
+      if (zset === 'wrong') { expect(reply).toBe(wrongType); return; }
+      if (zset === undefined) continue;
+      const ordered = max ? sortedPairs(zset).reverse() : sortedPairs(zset);
+      const popped = ordered.slice(0, count);
+      for (const [m] of popped) zset.delete(m);
+      setOrDelete(key, zset);
+      if (name.startsWith('BZPOP')) expect(reply).toEqual([key, popped[0]![0], popped[0]![1]]);
+      else expect(reply).toEqual([key, popped.map(([m, s]) => [m, s])]);
+      return;
+    }
+    expect(reply).toEqual(blocking ? { blocked: keys } : null);
+    return;
+  }
+  if (name === 'ZADD' && rest[1] === 'INCR') {
+    const zset = get(rest[0]!);
+    if (zset === 'wrong') { expect(reply).toBe(wrongType); return; }
+    const target = zset ?? new Map<string, number>();
+    const result = (target.get(rest[3]!) ?? 0) + Number(rest[2]);
+    target.set(rest[3]!, result);
+    model.set(rest[0]!, target);
+    expect(reply).toBe(result);
+    return;
   }
   const k = rest[0]!;
   const zset = get(k);
