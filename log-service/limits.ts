@@ -31,6 +31,8 @@ export interface LogLimits {
   logsMax: number;
   /** Longest log name in bytes. */
   logNameBytesMax: number;
+  /** Largest `info` a MarkSnapshot may record. */
+  snapshotInfoBytesMax: number;
   /** Raft entries kept behind the applied index when compacting. */
   raftCompactMarginEntries: number;
   /** A state-machine snapshot is taken and the Raft log compacted every this many applied entries. */
@@ -71,6 +73,7 @@ export const defaultLogLimits: LogLimits = Object.freeze({
   readBytesMax: 1024 * 1024,
   logsMax: 4096,
   logNameBytesMax: 200,
+  snapshotInfoBytesMax: 4096,
   raftCompactMarginEntries: 2000,
   raftCompactEveryEntries: 10000,
   raftAppendEntriesMax: 1024,

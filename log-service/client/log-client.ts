@@ -114,6 +114,15 @@ export class LogClient {
     return this.leaderRequest<TailResult>({ op: 'tail', log, leader: true }, this.timings.appendTimeoutMs);
   }
 
+  /**
+   * Records that a verified snapshot covers `log` up to snapshotLsn (the trim guard), with
+   * `info` (e.g. location and checksum) returned by tail(). Takes no LSN, so it never
+   * conflicts with the primary's conditional appends. Idempotent; the guard only moves forward.
+   */
+  markSnapshot(log: string, snapshotLsn: number, info: Uint8Array = new Uint8Array(0)): Promise<{ snapshotLsn: number }> {
+    return this.leaderRequest<{ snapshotLsn: number }>({ op: 'mark-snapshot', log, snapshotLsn, info }, this.timings.appendTimeoutMs);
+  }
+
   /** Drops entries below beforeLsn; LOG_TRIM_REFUSED above the latest snapshot marker. */
   trim(log: string, beforeLsn: number): Promise<TrimResult> {
     return this.leaderRequest<TrimResult>({ op: 'trim', log, beforeLsn }, this.timings.appendTimeoutMs);

@@ -254,7 +254,7 @@ export class LogServer {
         const driver = this.requireDriver();
         if (driver.status().role !== 'leader') throw this.notLeader(driver);
         const outcome = await driver.propose({ t: 'trim', log: request.log, beforeLsn: request.beforeLsn });
-        if (outcome.ok && !('lastLsn' in outcome)) return { firstLsn: outcome.firstLsn };
+        if (outcome.ok && 'firstLsn' in outcome && !('lastLsn' in outcome)) return { firstLsn: outcome.firstLsn };
         if (!outcome.ok && outcome.code === 'LOG_TRIM_REFUSED') {
           throw new LogError('LOG_TRIM_REFUSED', `trim before ${request.beforeLsn} is above the snapshot marker ${outcome.snapshotLsn}`, {
             snapshotLsn: outcome.snapshotLsn,
@@ -262,6 +262,16 @@ export class LogServer {
           });
         }
         throw new LogError('BAD_REQUEST', 'trim refused');
+      }
+      case 'mark-snapshot': {
+        const driver = this.requireDriver();
+        if (driver.status().role !== 'leader') throw this.notLeader(driver);
+        if (request.info.length > limits.snapshotInfoBytesMax) {
+          throw new LogError('LIMIT_EXCEEDED', `snapshot info of ${request.info.length} bytes exceeds snapshotInfoBytesMax ${limits.snapshotInfoBytesMax}`, { limit: 'snapshotInfoBytesMax' });
+        }
+        const outcome = await driver.propose({ t: 'mark-snapshot', log: request.log, snapshotLsn: request.snapshotLsn, info: request.info });
+        if (outcome.ok && 'snapshotLsn' in outcome) return { snapshotLsn: outcome.snapshotLsn };
+        throw new LogError('BAD_REQUEST', !outcome.ok && 'message' in outcome ? outcome.message : 'mark-snapshot refused');
       }
       case 'read': {
         const driver = this.requireDriver();
@@ -277,8 +287,8 @@ export class LogServer {
         if (request.leader) await this.leaderRead(driver);
         const meta = driver.logMeta(request.log);
         const result: TailResult = meta
-          ? { firstLsn: meta.firstLsn, tailLsn: meta.tailLsn, checksum: meta.checksum, snapshotLsn: meta.snapshotLsn }
-          : { firstLsn: 1, tailLsn: 0, checksum: new Uint8Array(16), snapshotLsn: 0 };
+          ? { firstLsn: meta.firstLsn, tailLsn: meta.tailLsn, checksum: meta.checksum, snapshotLsn: meta.snapshotLsn, snapshotInfo: meta.snapshotInfo ?? null }
+          : { firstLsn: 1, tailLsn: 0, checksum: new Uint8Array(16), snapshotLsn: 0, snapshotInfo: null };
         return result;
       }
       case 'subscribe': {

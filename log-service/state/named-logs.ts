@@ -15,6 +15,7 @@ import {
   type LogCommand,
   type LogEntry,
   type LogMeta,
+  type MarkSnapshotCommand,
   type TrimCommand,
 } from './types.js';
 
@@ -54,6 +55,10 @@ export function decodeLogCommand(bytes: Uint8Array): LogCommand | null {
     if (!isLsn(command.beforeLsn)) return null;
     return command as unknown as TrimCommand;
   }
+  if (command.t === 'mark-snapshot') {
+    if (!isLsn(command.snapshotLsn) || !(command.info instanceof Uint8Array)) return null;
+    return command as unknown as MarkSnapshotCommand;
+  }
   return null;
 }
 
@@ -73,6 +78,7 @@ export function decodeLogMeta(bytes: Uint8Array): LogMeta {
     tailLsn: meta.tailLsn,
     checksum: Uint8Array.from(meta.checksum),
     snapshotLsn: meta.snapshotLsn,
+    ...(meta.snapshotInfo ? { snapshotInfo: Uint8Array.from(meta.snapshotInfo) } : {}),
   };
 }
 
@@ -118,7 +124,9 @@ export class NamedLogs {
   }
 
   apply(command: LogCommand): Applied {
-    return command.t === 'append' ? this.applyAppend(command) : this.applyTrim(command);
+    if (command.t === 'append') return this.applyAppend(command);
+    if (command.t === 'trim') return this.applyTrim(command);
+    return this.applyMarkSnapshot(command);
   }
 
   private applyAppend(command: AppendCommand): Applied {
@@ -153,6 +161,21 @@ export class NamedLogs {
     ops.push({ type: 'put', key: logMetaKey(command.log), value: encodeLogMeta(next) });
     const outcome: AppendOutcome = { ok: true, firstLsn: meta.tailLsn + 1, lastLsn: lsn, checksum };
     return { outcome, ops, changedLog: command.log };
+  }
+
+  private applyMarkSnapshot(command: MarkSnapshotCommand): Applied {
+    const meta = this.meta(command.log);
+    if (command.snapshotLsn > meta.tailLsn) {
+      return { outcome: { ok: false, code: 'BAD_REQUEST', message: `snapshotLsn ${command.snapshotLsn} above the tail ${meta.tailLsn}` }, ops: [] };
+    }
+    if (command.snapshotLsn <= meta.snapshotLsn) return { outcome: { ok: true, snapshotLsn: meta.snapshotLsn }, ops: [] };
+    const next: LogMeta = { ...meta, snapshotLsn: command.snapshotLsn, snapshotInfo: command.info };
+    this.metas.set(command.log, next);
+    return {
+      outcome: { ok: true, snapshotLsn: command.snapshotLsn },
+      ops: [{ type: 'put', key: logMetaKey(command.log), value: encodeLogMeta(next) }],
+      changedLog: command.log,
+    };
   }
 
   /** Trim keeps each retained entry's own checksum, so the chain stays checkable from firstLsn. */

@@ -22,6 +22,8 @@ export interface LogMeta {
   checksum: Uint8Array;
   /** Highest LSN covered by a verified snapshot; Trim may not go past it. */
   snapshotLsn: number;
+  /** What the snapshotter recorded about that snapshot (location, checksum…), opaque here. */
+  snapshotInfo?: Uint8Array;
 }
 
 /**
@@ -46,7 +48,19 @@ export interface TrimCommand {
   beforeLsn: number;
 }
 
-export type LogCommand = AppendCommand | TrimCommand;
+/**
+ * Records that a verified snapshot covers the log up to snapshotLsn (<= tailLsn), without
+ * taking an LSN — so the snapshotter never breaks the primary's chain of conditional
+ * appends. The guard only moves forward. `info` is returned by Tail.
+ */
+export interface MarkSnapshotCommand {
+  t: 'mark-snapshot';
+  log: string;
+  snapshotLsn: number;
+  info: Uint8Array;
+}
+
+export type LogCommand = AppendCommand | TrimCommand | MarkSnapshotCommand;
 
 export type AppendOutcome =
   | { ok: true; firstLsn: number; lastLsn: number; checksum: Uint8Array }
@@ -58,4 +72,8 @@ export type TrimOutcome =
   | { ok: false; code: 'LOG_TRIM_REFUSED'; snapshotLsn: number; tailLsn: number }
   | { ok: false; code: 'BAD_REQUEST'; message: string };
 
-export type CommandOutcome = AppendOutcome | TrimOutcome;
+export type MarkSnapshotOutcome =
+  | { ok: true; snapshotLsn: number }
+  | { ok: false; code: 'BAD_REQUEST'; message: string };
+
+export type CommandOutcome = AppendOutcome | TrimOutcome | MarkSnapshotOutcome;

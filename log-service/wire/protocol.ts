@@ -12,6 +12,7 @@ export type Request =
   | { id: number; op: 'read'; log: string; fromLsn: number; entriesMax?: number; bytesMax?: number; leader?: boolean }
   | { id: number; op: 'tail'; log: string; leader?: boolean }
   | { id: number; op: 'trim'; log: string; beforeLsn: number }
+  | { id: number; op: 'mark-snapshot'; log: string; snapshotLsn: number; info: Uint8Array }
   | { id: number; op: 'status' }
   | { id: number; op: 'identity' }
   | { id: number; op: 'subscribe'; log: string; fromLsn: number; credit: number };
@@ -54,6 +55,8 @@ export interface TailResult {
   tailLsn: number;
   checksum: Uint8Array;
   snapshotLsn: number;
+  /** What the last MarkSnapshot recorded (null if none, or if the guard came from an Append). */
+  snapshotInfo: Uint8Array | null;
 }
 
 export interface TrimResult {
@@ -113,6 +116,10 @@ export function validateRequest(value: unknown, logNameBytesMax: number): string
     case 'trim':
       if (!isName(request.log, logNameBytesMax)) return 'bad log name';
       return isCount(request.beforeLsn) ? null : 'bad beforeLsn';
+    case 'mark-snapshot':
+      if (!isName(request.log, logNameBytesMax)) return 'bad log name';
+      if (!isCount(request.snapshotLsn)) return 'bad snapshotLsn';
+      return request.info instanceof Uint8Array ? null : 'info must be binary';
     case 'subscribe':
       if (!isName(request.log, logNameBytesMax)) return 'bad log name';
       if (!isCount(request.fromLsn) || !isCount(request.credit)) return 'bad fromLsn or credit';

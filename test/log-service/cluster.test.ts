@@ -144,6 +144,17 @@ describe('log service cluster (in-process)', () => {
     const ended = new Promise<LogError>((resolve) => client.subscribe('tr', 2, () => undefined, { onError: resolve }));
     expect((await ended).code).toBe('LOG_TRIMMED');
     await waitFor(() => [...cluster!.nodes.values()].map((n) => n.status().logs.tr?.firstLsn), (f) => f.every((x) => x === 7));
+    // The snapshotter's other way: a MarkSnapshot that takes no LSN (the primary's chain of
+    // conditional appends is not disturbed), with info returned by Tail.
+    await expect(client.markSnapshot('tr', 99, text('s3://x'))).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(client.markSnapshot('tr', 10, text('s3://bucket/snap-10'))).resolves.toEqual({ snapshotLsn: 10 });
+    await expect(client.markSnapshot('tr', 8, text('older'))).resolves.toEqual({ snapshotLsn: 10 }); // only forward
+    const tail = await client.tail('tr');
+    expect(tail).toMatchObject({ tailLsn: 11, snapshotLsn: 10 });
+    expect(Buffer.from(tail.snapshotInfo!).toString()).toBe('s3://bucket/snap-10');
+    await expect(client.append('tr', [text('v12')], { prevLsn: 11 })).resolves.toEqual({ firstLsn: 12, lastLsn: 12 });
+    await expect(client.trim('tr', 11)).resolves.toEqual({ firstLsn: 11 });
+    await expect(client.trim('tr', 12)).rejects.toMatchObject({ code: 'LOG_TRIM_REFUSED' });
   });
 
   it('refuses oversized entries and batches with typed errors, and survives bad frames', async () => {

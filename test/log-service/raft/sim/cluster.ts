@@ -265,7 +265,7 @@ export class SimCluster {
       this.processNode(node);
     }
     for (const node of this.nodes.values()) if (node.core !== null) this.processNode(node);
-    this.checker.checkLogMatching(this.liveNodes());
+    this.checker.checkLogMatching(this.liveNodes()); // also covered per event; cheap
   }
 
   runTicks(count: number): void {
@@ -335,7 +335,9 @@ export class SimCluster {
   processNode(node: SimNode): void {
     const core = node.core;
     if (core === null) return;
+    // The node's log changes only in step/tick/propose, which always come right before this.
     this.checker.afterNodeEvent(node);
+    this.checker.checkLogMatchingOf(node, this.nodes.values());
     for (;;) {
       if (node.pending !== null) {
         if (node.pending.completeAtTick > this.now) break;

@@ -86,6 +86,16 @@ export class SafetyChecker {
     }
   }
 
+  /** Log Matching between one node (whose log may just have changed) and every other. */
+  checkLogMatchingOf(node: CheckedNode, nodes: Iterable<CheckedNode>): void {
+    if (node.core === null) return;
+    const status = node.core.status();
+    for (const other of nodes) {
+      if (other === node || other.core === null) continue;
+      this.checkPair(node, status, other, other.core.status());
+    }
+  }
+
   /** Log Matching over every pair of live nodes' in-memory logs. */
   checkLogMatching(nodes: CheckedNode[]): void {
     const live = nodes.filter((node) => node.core !== null);
