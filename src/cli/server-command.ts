@@ -5,6 +5,9 @@ import { defaultSettings } from '../server/settings.js';
 import { mkdir } from 'node:fs/promises';
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { DatabaseNode } from '../node/database-node.js';
+import { assertElectionConfig, defaultElectionConfig, type ElectionConfig } from '../replication/election.js';
+
+const defaultElection = defaultElectionConfig('');
 import { defaultServerLimits } from '../config/limits.js';
 
 export const serverFlags: FlagSpec[] = [
@@ -23,7 +26,11 @@ export const serverFlags: FlagSpec[] = [
   { name: 'node-id', kind: 'string', default: '', value: 'ID', help: 'this node\'s id in the shard (default: derived from the port)' },
   { name: 'shard', kind: 'int', default: 0, value: 'N', help: 'shard number (the log named shard-N)' },
   { name: 'az', kind: 'string', default: '', value: 'AZ', help: 'availability zone: replicas tail the log node with this id (a, b, c)' },
-  { name: 'role', kind: 'string', default: 'primary', value: 'primary|replica', help: 'role at start' },
+  { name: 'lease-ms', kind: 'int', default: defaultElection.leaseMs, value: 'MS', help: 'how long a renewed lease lets the primary serve' },
+  { name: 'renew-interval-ms', kind: 'int', default: defaultElection.renewIntervalMs, value: 'MS', help: 'how often the primary renews its lease (at most lease-ms/2)' },
+  { name: 'campaign-backoff-ms', kind: 'int', default: defaultElection.campaignBackoffMs, value: 'MS', help: 'how long a replica waits after the last lease it saw before campaigning (must exceed lease-ms stretched by clock drift)' },
+  { name: 'clock-drift-max', kind: 'string', default: String(defaultElection.clockDriftMax), value: 'RATIO', help: 'largest clock-rate difference between nodes, e.g. 0.05 for 5%' },
+  { name: 'campaign-jitter-ms', kind: 'int', default: defaultElection.campaignJitterMs, value: 'MS', help: 'random extra wait before campaigning, so that replicas rarely collide' },
   { name: 'commit-timeout-ms', kind: 'int', default: 5000, value: 'MS', help: 'a write not committed to the log quorum within this time fails with -TRYAGAIN' },
   { name: 'replay-entries-max', kind: 'int', default: 1000, value: 'N', help: 'log entries read per request while loading' },
   { name: 'log-level', kind: 'string', default: 'info', value: 'LEVEL', help: 'log level: fatal, error, warn, info, debug, trace' },
@@ -49,11 +56,24 @@ export async function serverMain(args: string[]): Promise<number> {
   settings.limits.outputBufferNormalBytes = values['client-output-buffer-limit-normal'] as number;
   settings.limits.outputBufferPubsubBytes = values['client-output-buffer-limit-pubsub'] as number;
   const logNodes = values.log as string[];
-  const role = values.role as string;
-  if (role !== 'primary' && role !== 'replica') throw new UsageError(`--role must be primary or replica, got '${role}'`);
   const commitTimeoutMs = values['commit-timeout-ms'] as number;
   if (commitTimeoutMs < 100) throw new UsageError('--commit-timeout-ms must be at least 100');
   const nodeId = (values['node-id'] as string) || `node-${settings.port}`;
+  const drift = Number(values['clock-drift-max']);
+  if (!Number.isFinite(drift)) throw new UsageError(`--clock-drift-max expects a ratio like 0.05, got '${values['clock-drift-max']}'`);
+  const election: ElectionConfig = {
+    nodeId,
+    leaseMs: values['lease-ms'] as number,
+    renewIntervalMs: values['renew-interval-ms'] as number,
+    campaignBackoffMs: values['campaign-backoff-ms'] as number,
+    clockDriftMax: drift,
+    campaignJitterMs: values['campaign-jitter-ms'] as number,
+  };
+  try {
+    assertElectionConfig(election);
+  } catch (error) {
+    throw new UsageError(`unsafe election timings: ${(error as Error).message}`);
+  }
   const logger = pino({ level: settings.logLevel, base: { node: nodeId } }, pino.destination(2));
   let stopServing: () => Promise<void>;
   if (logNodes.length === 1 && logNodes[0] === 'none') {
@@ -65,7 +85,7 @@ export async function serverMain(args: string[]): Promise<number> {
     await mkdir(settings.dir, { recursive: true });
     const node = await DatabaseNode.start({
       settings, logger, logNodes, nodeId, shard: values.shard as number, az: (values.az as string) || null,
-      role, commitTimeoutMs, replayEntriesMax: values['replay-entries-max'] as number,
+      election, commitTimeoutMs, replayEntriesMax: values['replay-entries-max'] as number,
     });
     stopServing = () => node.stop();
   }

@@ -42,7 +42,8 @@ export function executeIn(ctx: ExecContext, argv: string[]): ExecuteOutcome {
 
   if (ctx.policy !== 'apply') {
     if (!client.authenticated && !flags.includes('no_auth')) return refuse(client, Errors.noAuth);
-    if (ctx.server.loading && !flags.includes('loading')) return refuse(client, Errors.loading);
+    const unavailable = ctx.server.unavailable;
+    if (unavailable !== null && !flags.includes('loading')) return refuse(client, unavailable);
     if (ctx.policy === 'replica' && flags.includes('write')) return refuse(client, Errors.readonly);
     if (ctx.server.writeRefusal !== null && flags.includes('write')) return refuse(client, ctx.server.writeRefusal);
     if (client.protocol === 2 && client.subscriptionCount() > 0 && !flags.includes('allowed_in_subscribe')) {

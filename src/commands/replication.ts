@@ -71,7 +71,41 @@ function cmdReplconf(ctx: ExecContext, argv: string[]): CommandResult {
   return OK;
 }
 
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds] (Redis 6.2 texts). */
+function cmdFailover(ctx: ExecContext, argv: string[]): CommandResult {
+  let to: string | null = null;
+  let timeoutMs = 0;
+  let force = false;
+  let abort = false;
+  for (let i = 1; i < argv.length; i++) {
+    if (is(argv[i], 'TO') && i + 2 < argv.length) {
+      const port = intArg(argv[i + 2]!);
+      if (port instanceof ErrorReply) return port;
+      to = `${argv[i + 1]}:${port}`;
+      i += 2;
+    } else if (is(argv[i], 'TIMEOUT') && i + 1 < argv.length) {
+      const value = intArg(argv[++i]!);
+      if (value instanceof ErrorReply) return value;
+      if (value <= 0) return err('ERR FAILOVER timeout must be greater than 0');
+      timeoutMs = value;
+    } else if (is(argv[i], 'FORCE')) force = true;
+    else if (is(argv[i], 'ABORT')) abort = true;
+    else return Errors.syntax;
+  }
+  if (abort) return err('ERR No failover in progress.');
+  if (force && (to === null || timeoutMs === 0)) return err('ERR FAILOVER with force option requires both a timeout and target HOST and IP.');
+  const replication = ctx.server.replication;
+  if (!replication) return err('ERR FAILOVER requires connected replicas.');
+  try {
+    replication.startFailover(to, timeoutMs, force);
+  } catch (error) {
+    return err((error as Error).message);
+  }
+  return OK;
+}
+
 export const commands: CommandSpec[] = [
+  defineCommand({ name: 'failover', arity: -1, flags: ['admin', 'noscript', 'stale'], group: 'server', since: '6.2.0', summary: 'Starts a coordinated failover from a server to one of its replicas.', complexity: 'O(1)', syntax: '[TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]', handler: cmdFailover }),
   defineCommand({ name: 'wait', arity: 3, flags: ['noscript'], acl: ['connection'], group, since: '3.0.0', summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', complexity: 'O(1)', syntax: 'numreplicas timeout', handler: cmdWait }),
   defineCommand({ name: 'waitaof', arity: 4, flags: ['noscript'], acl: ['connection'], group, since: '7.2.0', summary: 'Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.', complexity: 'O(1)', syntax: 'numlocal numreplicas timeout', handler: cmdWaitaof }),
   defineCommand({ name: 'replconf', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], group: 'server', since: '3.0.0', summary: 'An internal command for configuring the replication stream.', handler: cmdReplconf }),

@@ -51,8 +51,11 @@ export interface ServerServices {
   readonly writeRefusal: ErrorReply | null;
   /** Replication facts and waits (WAIT, WAITAOF, REPLCONF); null on a node without a log. */
   readonly replication: ReplicationServices | null;
-  /** True while the node loads its data (replaying the log): most commands get -LOADING. */
-  readonly loading: boolean;
+  /**
+   * Set while the node must not serve data (loading its data set: -LOADING; a primary whose
+   * lease ran out: -TRYAGAIN). Commands flagged 'loading' (PING, INFO, …) still run.
+   */
+  readonly unavailable: ErrorReply | null;
   /** Server id/version facts for HELLO and INFO. */
   readonly facts: { version: string; mode: 'standalone'; role: 'master' | 'replica' };
 }
@@ -62,6 +65,11 @@ export interface ReplicationServices {
   waitForReplicas(lsn: number, count: number, timeoutMs: number): Promise<number>;
   /** Whether `lsn` is committed to the log quorum (WAITAOF's "local" fsync). */
   isCommitted(lsn: number): boolean;
+  /**
+   * Planned failover: checks synchronously (throws Error('ERR …') when it cannot start), then
+   * hands over in the background. `to` is a replica's host:port, or null for the most caught up.
+   */
+  startFailover(to: string | null, timeoutMs: number, force: boolean): void;
   /** A replica reports what it applied (REPLCONF). */
   ack(nodeId: string, address: string, appliedLsn: number): void;
 }
@@ -85,7 +93,7 @@ export const detachedServer: ServerServices = {
   lastSave: unavailable,
   role: unavailable,
   checkPassword: unavailable,
-  loading: false,
+  unavailable: null,
   writeRefusal: null,
   replication: null,
   facts: { version: '7.2.0', mode: 'standalone', role: 'master' },

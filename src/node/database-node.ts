@@ -18,6 +18,8 @@ import { decodeRecord, encodeRecord, type ShardRecord } from '../replication/rec
 import { ReplicaAcks } from '../replication/replica-acks.js';
 import { AckSender } from '../replication/ack-sender.js';
 import { assert } from '../util/assert.js';
+import { LogError } from '../../log-service/errors.js';
+import { Election, type ElectionAction, type ElectionConfig } from '../replication/election.js';
 import type { Reply } from '../resp/reply.js';
 
 export type NodeRole = 'primary' | 'replica';
@@ -31,13 +33,15 @@ export interface DatabaseNodeOptions {
   shard: number;
   /** Availability zone (= id of the log node to tail from, when it exists). */
   az: string | null;
-  role: NodeRole;
+  /** Lease and campaign timings (replication/election.ts); asserted safe at start-up. */
+  election: ElectionConfig;
   commitTimeoutMs: number;
   /** Entries read per request while replaying the log. */
   replayEntriesMax: number;
 }
 
 const REPLAY_PROGRESS_INTERVAL_MS = 1000;
+const ELECTION_TICK_MS = 20;
 const RECONCILE_RETRY_MS = 250;
 
 export class DatabaseNode implements ReplicationHooks {
@@ -60,6 +64,13 @@ export class DatabaseNode implements ReplicationHooks {
   private lastAppliedWrittenAtMs = 0;
   private logNodesReachable = 0;
   private statusTimer: NodeJS.Timeout | null = null;
+  private election: Election | null = null;
+  private electionTimer: NodeJS.Timeout | null = null;
+  /** Control records applied before the election started (while loading). */
+  private readonly pendingObservations: ShardRecord[] = [];
+  private failoverInProgress = false;
+  /** LSN of our winning Leader record. */
+  private leaderLsn = 0;
   /** The latest commit failure being handled, so that one failure triggers one recovery. */
   private recovering: Promise<void> | null = null;
 
@@ -68,7 +79,7 @@ export class DatabaseNode implements ReplicationHooks {
     this.server.state = 'loading';
     this.server.durabilityName = options.logNodes.length === 0 ? 'embedded-log' : 'quorum-log';
     this.logName = `shard-${options.shard}`;
-    this.role = options.role;
+    this.role = 'replica';
   }
 
   static async start(options: DatabaseNodeOptions): Promise<DatabaseNode> {
@@ -77,7 +88,8 @@ export class DatabaseNode implements ReplicationHooks {
     node.server.replication = node;
     await node.connectLog();
     await node.loadFromLog();
-    await node.takeRole();
+    await node.becomeReplica();
+    node.startElection();
     node.startStatusPolling();
     return node;
   }
@@ -172,50 +184,124 @@ export class DatabaseNode implements ReplicationHooks {
   }
 
   private observeRecord(record: ShardRecord): void {
-    if (record.t === 'leader') {
-      this.primary = { nodeId: record.nodeId, addr: record.addr, epoch: record.epoch };
-      this.epoch = Math.max(this.epoch, record.epoch);
+    if (record.t === 'effects' || record.t === 'snapshot') return;
+    if (record.t === 'leader') this.primary = { nodeId: record.nodeId, addr: record.addr, epoch: record.epoch };
+    this.epoch = Math.max(this.epoch, record.epoch);
+    this.observeForElection(record);
+  }
+
+  // --- roles: everything below is driven by the election (replication/election.ts) --------
+
+  /** Every node starts as a replica; the election decides, through the log, who serves. */
+  private startElection(): void {
+    const config = this.options.election;
+    this.election = new Election(config, performance.now(), this.jitter());
+    for (const record of this.pendingObservations.splice(0)) this.observeForElection(record);
+    this.electionTimer = setInterval(() => this.perform(this.election!.tick(performance.now())), ELECTION_TICK_MS);
+    this.electionTimer.unref();
+  }
+
+  private jitter(): number {
+    return Math.random() * this.options.election.campaignJitterMs;
+  }
+
+  private observeForElection(record: ShardRecord): void {
+    if (!this.election) {
+      this.pendingObservations.push(record);
+      return;
+    }
+    this.perform(this.election.observe(record, performance.now(), this.jitter()));
+  }
+
+  /** Carries out what the election decided. */
+  private perform(actions: ElectionAction[]): void {
+    for (const action of actions) {
+      switch (action.type) {
+        case 'campaign': void this.campaign(action.epoch); break;
+        case 'won': this.becomePrimary(action.epoch); break;
+        case 'renew': this.renewLease(action.epoch); break;
+        case 'startServing': this.server.leaseValidUntilMs = this.election!.leaseValidUntilMs; break;
+        case 'stopServing':
+          this.server.leaseValidUntilMs = 0;
+          this.logger.warn({ epoch: this.epoch }, 'lease expired: not serving until it is renewed or another node takes over');
+          break;
+        case 'stepDown': this.stepDown(); break;
+      }
     }
   }
 
-  // --- roles ----------------------------------------------------------------------------------
-
-  private async takeRole(): Promise<void> {
-    if (this.stopped) return;
-    if (this.role === 'primary') this.becomePrimary();
-    else await this.becomeReplica();
+  /** Appends Leader{epoch} conditionally on everything we applied (or, as primary, wrote). */
+  private async campaign(epoch: number): Promise<void> {
+    if (this.stopped || this.recovering) return;
+    const election = this.election!;
+    const prevLsn = this.committer ? this.committer.lastLsn : this.appliedLsn;
+    const record: ShardRecord = { t: 'leader', nodeId: this.options.nodeId, addr: this.advertisedAddress, epoch };
+    const sentAtMs = performance.now();
+    this.logger.info({ epoch, prevLsn }, 'campaigning');
+    try {
+      const outcome = await this.client.append(this.logName, [encodeRecord(record)], { prevLsn });
+      if (this.election !== election) return;
+      this.primary = { nodeId: this.options.nodeId, addr: this.advertisedAddress, epoch };
+      this.leaderLsn = outcome.lastLsn;
+      this.perform(election.campaignWon(epoch, sentAtMs, performance.now()));
+    } catch (error) {
+      if (this.election !== election) return;
+      const conflict = error instanceof LogError && error.code === 'LOG_CONFLICT';
+      this.logger.info({ epoch, reason: conflict ? 'another node appended first' : (error as Error).message }, 'campaign lost');
+      this.perform(election.campaignLost(performance.now(), this.jitter()));
+    }
   }
 
-  private becomePrimary(): void {
+  private becomePrimary(epoch: number): void {
     this.stopReplica();
-    const committer = new LogCommitter(this.client, this.logName, this.appliedLsn, this.options.commitTimeoutMs, (failure) => this.onCommitFailure(committer, failure));
-    this.committer = committer;
-    this.server.setCommitter(committer);
+    this.epoch = epoch;
+    this.appliedLsn = Math.max(this.appliedLsn, this.leaderLsn);
+    if (!this.committer) {
+      const committer = new LogCommitter(this.client, this.logName, this.appliedLsn, this.options.commitTimeoutMs, (failure) => this.onCommitFailure(committer, failure));
+      this.committer = committer;
+      this.server.setCommitter(committer);
+    }
+    this.role = 'primary';
     this.server.policy = 'primary';
-    this.epoch += 1;
-    this.primary = { nodeId: this.options.nodeId, addr: this.advertisedAddress, epoch: this.epoch };
-    committer.submitRecord({ t: 'leader', ...this.primary });
+    this.server.leaseValidUntilMs = this.election!.leaseValidUntilMs;
     this.server.state = 'serving';
-    this.logger.info({ epoch: this.epoch, appliedLsn: this.appliedLsn }, 'serving as primary');
+    this.acks.forget();
+    this.committer.submitRecord({ t: 'noop', nodeId: this.options.nodeId, epoch });
+    this.logger.info({ epoch, lsn: this.leaderLsn }, 'won the election: serving as primary');
+  }
+
+  private renewLease(epoch: number): void {
+    const committer = this.committer;
+    if (!committer || committer.failed) return;
+    const sentAtMs = performance.now();
+    committer.submitRecord({ t: 'lease', nodeId: this.options.nodeId, epoch, leaseMs: this.options.election.leaseMs }, () => {
+      if (this.committer !== committer) return;
+      this.perform(this.election!.renewed(sentAtMs, performance.now()));
+      if (this.election!.isServing) this.server.leaseValidUntilMs = this.election!.leaseValidUntilMs;
+    });
   }
 
   private async becomeReplica(): Promise<void> {
+    this.role = 'replica';
     this.server.setCommitter(new ReadOnlyCommitter());
     this.server.policy = 'replica';
+    this.server.leaseValidUntilMs = null;
     const node = await this.azLogNode().catch(() => undefined);
+    if (this.stopped) return;
     this.subscription = this.client.subscribe(this.logName, this.appliedLsn + 1, (entries) => this.applyAsReplica(entries), {
       node,
       onError: (error) => {
         this.logger.error({ err: error.message }, 'log subscription ended; reloading');
-        void this.recover();
+        void this.recover(false);
       },
     });
-    this.ackSender = new AckSender(this, this.logger);
+    this.ackSender ??= new AckSender(this, this.logger);
     this.server.state = 'serving';
-    this.logger.info({ appliedLsn: this.appliedLsn, logNode: node ?? 'any' }, 'serving as replica');
+    this.logger.info({ appliedLsn: this.appliedLsn, logNode: node ?? 'any' }, 'following the log as a replica');
   }
 
   private applyAsReplica(entries: LogEntry[]): void {
+    if (this.role !== 'replica') return;
     for (const entry of entries) {
       if (entry.lsn <= this.appliedLsn) continue;
       assert(entry.lsn === this.appliedLsn + 1, `replica expected LSN ${this.appliedLsn + 1}, got ${entry.lsn}`);
@@ -232,6 +318,14 @@ export class DatabaseNode implements ReplicationHooks {
     this.ackSender = null;
   }
 
+  /** Someone else owns the log: throw away what may be uncommitted and follow. */
+  private stepDown(): void {
+    if (this.role !== 'primary' && !this.committer) return;
+    this.logger.warn({ epoch: this.epoch }, 'stepping down: another node is primary');
+    this.server.failAllPending('TRYAGAIN this node is no longer the primary; the write may not have happened');
+    void this.recover(true);
+  }
+
   // --- failures -------------------------------------------------------------------------------
 
   private onCommitFailure(committer: LogCommitter, failure: CommitFailure): void {
@@ -239,42 +333,57 @@ export class DatabaseNode implements ReplicationHooks {
     if (failure.kind === 'fenced') {
       this.logger.warn({ tailLsn: failure.tailLsn }, 'append rejected: another writer owns the log; stepping down');
       this.server.failAllPending('TRYAGAIN this node is no longer the primary (fenced); the write may not have happened');
-      this.role = 'replica';
-      void this.recover();
+      this.perform(this.election?.renewFailed(true) ?? []);
+      void this.recover(true);
       return;
     }
     this.logger.error({ reason: failure.reason }, 'commit failed: outcome unknown; degrading until the log answers');
     this.server.failAllPending(`TRYAGAIN write not confirmed by the log quorum (${failure.reason}); it may or may not have happened`);
-    this.server.degradedReason = `the log quorum is unreachable; writes are refused until it answers`;
+    this.server.degradedReason = 'the log quorum is unreachable; writes are refused until it answers';
     this.server.state = 'degraded';
-    void this.recover();
+    this.election?.setSettled(false);
+    void this.recover(false);
   }
 
   /**
-   * Brings the node back in line with the log. If every batch we handed out turns out to be
-   * committed, as it is, our state is exact and we continue; otherwise we rebuild.
+   * Brings the node back in line with the log. A primary whose batches all turn out to be
+   * committed keeps its exact state (and may campaign again); anything else rebuilds.
    */
-  private recover(): Promise<void> {
+  private recover(fenced: boolean): Promise<void> {
     this.recovering ??= (async () => {
       const committer = this.committer;
       this.committer = null;
       committer?.stop();
       this.stopReplica();
       this.client.close();
-      await this.connectLogAgain();
-      if (committer && this.role === 'primary' && (await this.batchesAllCommitted(committer))) {
+      this.connectLogAgain();
+      const exact = !fenced && committer !== null && (await this.batchesAllCommitted(committer));
+      if (exact) {
         this.appliedLsn = committer.lastLsn;
         this.logger.info({ appliedLsn: this.appliedLsn }, 'log reachable again: every batch committed; no rebuild needed');
       } else {
         await this.loadFromLog();
       }
       this.server.state = 'loading';
-      await this.takeRole();
+      this.server.leaseValidUntilMs = null;
+      this.role = 'replica';
+      this.election?.setSettled(true);
+      this.resetElection();
+      await this.becomeReplica();
     })().finally(() => { this.recovering = null; });
     return this.recovering;
   }
 
-  private async connectLogAgain(): Promise<void> {
+  /** A fresh election state after a rebuild (the old one may hold a stale primary view). */
+  private resetElection(): void {
+    if (!this.election) return;
+    const previous = this.election;
+    this.election = new Election(this.options.election, performance.now(), this.jitter());
+    this.election.epoch = Math.max(previous.epoch, this.epoch);
+    this.election.leaderId = previous.leaderId;
+  }
+
+  private connectLogAgain(): void {
     const nodes = this.client.options.nodes;
     this.client = new LogClient({ nodes, writerId: `${this.options.nodeId}-${process.pid}-${Date.now()}` });
   }
@@ -297,6 +406,38 @@ export class DatabaseNode implements ReplicationHooks {
     return false;
   }
 
+  // --- planned failover ----------------------------------------------------------------------
+
+  /**
+   * FAILOVER: stop taking writes, wait until everything is committed, append Handoff{to},
+   * stop serving and follow. `to` (a node id) campaigns as soon as it applies the handoff.
+   */
+  async failover(to: string | null, timeoutMs: number): Promise<string> {
+    const committer = this.committer;
+    if (this.role !== 'primary' || !committer || !this.election) throw new Error('ERR FAILOVER is not valid when server is a replica.');
+    const replicas = this.acks.connected().sort(([, a], [, b]) => b.appliedLsn - a.appliedLsn);
+    const target = to ?? replicas[0]?.[0];
+    if (!target) throw new Error('ERR FAILOVER requires connected replicas.');
+    this.server.degradedReason = 'a failover is in progress';
+    this.server.state = 'degraded';
+    try {
+      await withTimeout(committer.whenAllCommitted(), timeoutMs, 'ERR FAILOVER target replica is not online.');
+      const handoffLsn = committer.submitRecord({ t: 'handoff', nodeId: this.options.nodeId, epoch: this.epoch, to: target });
+      await withTimeout(committer.whenAllCommitted(), timeoutMs, 'ERR FAILOVER timed out before the handoff was committed');
+      this.perform(this.election.handOff());
+      this.committer = null;
+      committer.stop();
+      this.appliedLsn = handoffLsn;
+      this.server.leaseValidUntilMs = null;
+      this.resetElection();
+      this.logger.info({ to: target, lsn: handoffLsn }, 'handed off: following the new primary');
+      await this.becomeReplica();
+      return target;
+    } finally {
+      if (this.server.state === 'degraded') this.server.state = 'serving';
+    }
+  }
+
   // --- replication hooks: WAIT, REPLCONF, ROLE, INFO replication ------------------------------
 
   waitForReplicas(lsn: number, count: number, timeoutMs: number): Promise<number> {
@@ -305,6 +446,24 @@ export class DatabaseNode implements ReplicationHooks {
 
   isCommitted(lsn: number): boolean {
     return this.server.committer.committedLsn >= lsn;
+  }
+
+  startFailover(to: string | null, timeoutMs: number, _force: boolean): void {
+    if (this.role !== 'primary' || !this.committer) throw new Error('ERR FAILOVER is not valid when server is a replica.');
+    if (this.failoverInProgress) throw new Error('ERR FAILOVER already in progress.');
+    const replicas = this.acks.connected();
+    if (replicas.length === 0) throw new Error('ERR FAILOVER requires connected replicas.');
+    let target: string | null = null;
+    if (to !== null) {
+      const match = replicas.find(([, state]) => state.address === to);
+      if (!match) throw new Error('ERR FAILOVER target HOST and PORT is not a replica.');
+      target = match[0];
+    }
+    this.failoverInProgress = true;
+    this.failover(target, timeoutMs || 10_000).then(
+      (chosen) => this.logger.info({ to: chosen }, 'failover done'),
+      (error: unknown) => this.logger.error({ err: (error as Error).message }, 'failover failed'),
+    ).finally(() => { this.failoverInProgress = false; });
   }
 
   ack(nodeId: string, address: string, appliedLsn: number): void {
@@ -378,6 +537,7 @@ export class DatabaseNode implements ReplicationHooks {
 
   async stop(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.electionTimer) clearInterval(this.electionTimer);
     this.stopped = true;
     this.committer?.stop();
     this.stopReplica();
@@ -390,6 +550,14 @@ export class DatabaseNode implements ReplicationHooks {
 function splitAddress(address: string): [string, string] {
   const separator = address.lastIndexOf(':');
   return [address.slice(0, separator), address.slice(separator + 1)];
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
+  if (timeoutMs <= 0) return promise;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(message)), timeoutMs);
+    promise.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
+  });
 }
 
 function sleep(ms: number): Promise<void> {

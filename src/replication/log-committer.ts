@@ -59,8 +59,8 @@ export class LogCommitter implements Committer {
     return this.submitRecord({ t: 'effects', batch, ms: Date.now() });
   }
 
-  /** Appends any record (effects or control); returns its LSN. */
-  submitRecord(record: ShardRecord): number {
+  /** Appends any record (effects or control); returns its LSN. `onDone` runs once it commits. */
+  submitRecord(record: ShardRecord, onDone?: () => void): number {
     const lsn = ++this.lsn;
     if (this.failure) return lsn; // the node is already rebuilding; this reply fails with the rest
     const timer = setTimeout(() => this.fail({ kind: 'unknown', reason: `not committed within ${this.commitTimeoutMs} ms` }), this.commitTimeoutMs);
@@ -68,7 +68,10 @@ export class LogCommitter implements Committer {
     const payload = encodeRecord(record);
     this.unconfirmed.set(lsn, payload);
     this.client.append(this.logName, [payload], { prevLsn: lsn - 1 }).then(
-      () => this.acknowledge(lsn),
+      () => {
+        this.acknowledge(lsn);
+        if (!this.failure) onDone?.();
+      },
       (error: unknown) => {
         if (error instanceof LogError && error.code === 'LOG_CONFLICT') {
           this.fail({ kind: 'fenced', tailLsn: Number(error.details.tailLsn ?? -1) });

@@ -12,7 +12,7 @@ import { DirtyKeyTracker } from '../replication/dirty-keys.js';
 import type { ServerServices } from '../commands/server-services.js';
 import type { ClientState } from '../commands/client-state.js';
 import { encodeReply } from '../resp/encoder.js';
-import { ErrorReply, type Reply } from '../resp/reply.js';
+import { ErrorReply, Errors, type Reply } from '../resp/reply.js';
 import { assertServerLimits } from '../config/limits.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { PubSub } from './pubsub.js';
@@ -88,6 +88,19 @@ export class KeelServer implements ConnectionHost {
     this.services = this.buildServices();
     this.listener = net.createServer((socket) => this.accept(socket));
     this.setCommitter(committer);
+  }
+
+  /**
+   * Monotonic time (performance.now) until which this node may serve as primary, or null when
+   * no lease applies (replicas, a node without a log). Checked on every command.
+   */
+  leaseValidUntilMs: number | null = null;
+
+  /** Why data commands are refused right now, or null. */
+  unavailableReply(): ErrorReply | null {
+    if (this.state === 'loading') return Errors.loading;
+    if (this.leaseValidUntilMs !== null && performance.now() >= this.leaseValidUntilMs) return primaryLeaseExpired;
+    return null;
   }
 
   /** Switches where effects go (primary: the log; replica: nowhere). */
@@ -415,7 +428,7 @@ export class KeelServer implements ConnectionHost {
         reset: () => this.slowlog.reset(),
       },
       lastSave: () => this.lastSaveSeconds,
-      get loading() { return server.state === 'loading'; },
+      get unavailable() { return server.unavailableReply(); },
       get writeRefusal() { return server.state === 'degraded' ? new ErrorReply(`TRYAGAIN ${server.degradedReason}`) : null; },
       get replication() { return server.replication; },
       role: (): Reply => this.replication?.roleReply() ?? ['master', 0, []],
@@ -432,6 +445,8 @@ export class KeelServer implements ConnectionHost {
     return encodeReply(reply, protocol);
   }
 }
+
+const primaryLeaseExpired = new ErrorReply('TRYAGAIN this primary\'s lease has expired; a failover may be in progress');
 
 export function clientType(connection: Connection): string {
   if (connection.subscriptionCount() > 0) return 'pubsub';
