@@ -4,7 +4,9 @@
 
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { LogClient } from '../../log-service/client/log-client.js';
+import { LogNode } from '../../log-service/node/log-node.js';
 import { checksumHex } from '../../log-service/checksum.js';
 import type { TailResult } from '../../log-service/wire/protocol.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
@@ -79,6 +81,11 @@ describe('catch-up', () => {
     const victim = cluster.ids.find((id) => id !== leaderId)!;
     const clusterId = cluster.nodes.get(victim)!.clusterId;
     await cluster.stop(victim);
+    // A directory belongs to one node id: starting another id on it is refused.
+    const other = cluster.ids.find((id) => id !== victim && id !== leaderId)!;
+    await expect(
+      LogNode.start({ id: other, listen: '127.0.0.1:0', dir: cluster.dirs.get(victim)!, peers: cluster.addresses, logger: pino({ level: 'silent' }) }),
+    ).rejects.toThrow(/belongs to node/);
     await rm(cluster.dirs.get(victim)!, { recursive: true, force: true });
     await cluster.start(victim);
     const node = cluster.nodes.get(victim)!;
