@@ -6,7 +6,8 @@
 // Ertl's improved raw estimator (no bias tables). Standard error 1.04/sqrt(16384) = 0.81%.
 //
 // Encoding (a latin1 string, so TYPE says string and GET returns the bytes, as in Redis):
-//   "HYLL" + version byte 1 + 'd' + 16384 register bytes              (dense)
+//   "HYLL" + version byte 1 + 'd' + 12288 bytes: 16384 6-bit registers (dense, packed as Redis,
+//                                      register i at bit 6i, least significant bits first)
 //   "HYLL" + version byte 1 + 's' + (index hi, index lo, value)*       (sparse: nonzero registers, ascending)
 // A sparse HLL turns dense once it has more than `hllSparseRegistersMax` nonzero registers
 // (≈ Redis's hll-sparse-max-bytes of 3000).
@@ -22,6 +23,8 @@ const version = '\x01';
 const denseTag = 'd';
 const sparseTag = 's';
 const headerLength = magic.length + 2;
+const registerBits = 6;
+const denseBytes = (hllRegisterCount * registerBits) / 8;
 
 /** The encoded text is not one of ours at all (Redis: WRONGTYPE …). */
 export const HLL_NOT_HLL = 'HLL_NOT_HLL';
@@ -183,9 +186,14 @@ export function hllDecode(text: string): DecodeResult {
   const tag = text[5];
   const registers = hllEmpty();
   if (tag === denseTag) {
-    if (text.length !== headerLength + hllRegisterCount) return HLL_NOT_HLL;
+    if (text.length !== headerLength + denseBytes) return HLL_NOT_HLL;
     for (let i = 0; i < hllRegisterCount; i++) {
-      const value = text.charCodeAt(headerLength + i);
+      const bit = i * registerBits;
+      const at = headerLength + (bit >>> 3);
+      const shift = bit & 7;
+      const low = text.charCodeAt(at);
+      const high = at + 1 < text.length ? text.charCodeAt(at + 1) : 0;
+      const value = ((low >>> shift) | (high << (8 - shift))) & 0x3f;
       if (value > hllRegisterValueMax) return HLL_CORRUPT;
       registers[i] = value;
     }
@@ -208,7 +216,17 @@ export function hllEncode(registers: Uint8Array): string {
   let nonzero = 0;
   for (let i = 0; i < hllRegisterCount; i++) if (registers[i] !== 0) nonzero++;
   if (nonzero > hllSparseRegistersMax) {
-    return magic + version + denseTag + Buffer.from(registers.buffer, registers.byteOffset, registers.byteLength).toString('latin1');
+    const packed = Buffer.alloc(denseBytes);
+    for (let i = 0; i < hllRegisterCount; i++) {
+      const value = registers[i]!;
+      if (value === 0) continue;
+      const bit = i * registerBits;
+      const at = bit >>> 3;
+      const shift = bit & 7;
+      packed[at]! |= (value << shift) & 0xff;
+      if (shift > 2) packed[at + 1]! |= value >>> (8 - shift);
+    }
+    return magic + version + denseTag + packed.toString('latin1');
   }
   const parts: number[] = [];
   for (let i = 0; i < hllRegisterCount; i++) {

@@ -6,7 +6,7 @@ import { startKeel, type KeelProcess } from '../helpers/server.js';
 
 let keel: KeelProcess;
 beforeAll(async () => { keel = await startKeel(); });
-afterAll(async () => { await keel.stop(); });
+afterAll(async () => { await keel?.stop(); });
 
 describe('HyperLogLog through ioredis', () => {
   it('counts, merges, is a string, and refuses strings that are not HLLs', async () => {

@@ -6,7 +6,7 @@ import { startKeel, type KeelProcess } from '../helpers/server.js';
 
 let keel: KeelProcess;
 beforeAll(async () => { keel = await startKeel(); });
-afterAll(async () => { await keel.stop(); });
+afterAll(async () => { await keel?.stop(); });
 
 async function ioredis(): Promise<Redis> {
   const client = new Redis({ port: keel.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });

@@ -10,7 +10,7 @@ const clients: Redis[] = [];
 beforeAll(async () => { keel = await startKeel(); });
 afterAll(async () => {
   for (const client of clients) client.disconnect();
-  await keel.stop();
+  await keel?.stop();
 });
 
 async function ioredis(): Promise<Redis> {
