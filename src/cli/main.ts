@@ -16,6 +16,9 @@ const subcommands: Record<string, Subcommand> = {
   server: { summary: 'run one database node (RESP server)', run: serverMain },
   'log-node': { summary: 'run one log node of the replicated transaction log', run: async (args) => (await loadLogService()).logNodeMain(args) },
   log: { summary: 'operate the log service: status, append, read', run: async (args) => (await loadLogService()).logToolMain(args) },
+  up: { summary: 'start a local cluster (3 log nodes, a primary, replicas, Sentinel endpoint) in the foreground', run: async (args) => (await import('./up-command.js')).upMain(args) },
+  status: { summary: 'show the cluster: log nodes, db nodes, shards', run: async (args) => (await import('./status-command.js')).statusMain(args) },
+  failover: { summary: 'hand the primary role to another db node and wait until it serves', run: async (args) => (await import('./failover-command.js')).failoverMain(args) },
 };
 
 function usage(): string {

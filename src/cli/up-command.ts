@@ -1,0 +1,118 @@
+// `keel up`: a whole local cluster in the foreground — three log nodes (AZs a, b, c), one
+// primary and --replicas replicas, and a Sentinel endpoint — under --dir; Ctrl-C stops it.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
+import { planLayout, processAlive, readLayout, layoutPath, layoutPorts, splitAddr, type ClusterLayout } from '../cluster/layout.js';
+import { assertClusterLimits, defaultClusterLimits } from '../cluster/limits.js';
+import { busyPorts } from '../cluster/ports.js';
+import { detectRoleMode } from '../cluster/role-flag.js';
+import { runCluster } from '../cluster/cluster-runner.js';
+
+export const upFlags: FlagSpec[] = [
+  { name: 'dir', kind: 'string', default: 'data', value: 'DIR', help: 'cluster directory: data of every node, logs/, and the layout file cluster.json' },
+  { name: 'port', kind: 'int', default: 6379, value: 'PORT', help: 'port of the first db node; the others take the next ports' },
+  { name: 'log-port', kind: 'int', default: 7101, value: 'PORT', help: 'port of the first log node (AZ a); b and c take the next two' },
+  { name: 'replicas', kind: 'int', default: 1, value: 'N', help: 'number of replicas besides the primary' },
+  { name: 'sentinel-port', kind: 'int', default: 26379, value: 'PORT', help: 'port of the Sentinel-protocol discovery endpoint' },
+  { name: 'sentinel-master-name', kind: 'string', default: 'keel', value: 'NAME', help: 'the master name clients ask Sentinel for' },
+  { name: 'bind', kind: 'string', default: '127.0.0.1', value: 'ADDR', help: 'address every process listens on' },
+  { name: 'log-level', kind: 'string', default: 'info', value: 'LEVEL', help: 'log level of the nodes (their logs go to DIR/logs/NAME.log)' },
+  { name: 'primary-timeout-ms', kind: 'int', default: 60_000, value: 'MS', help: 'give up when no primary serves this long after start' },
+];
+
+const usageLine = 'keel up [flags]';
+const description = `Starts a local Keel cluster in the foreground: three log nodes (AZs a, b, c), a primary and
+--replicas replicas, and a Sentinel endpoint for clients that discover the primary. Processes
+that die are started again (with backoff); Ctrl-C stops everything. Running it again on the same
+--dir brings the same cluster and data back (the layout is kept in DIR/cluster.json).`;
+
+export async function upMain(args: string[]): Promise<number> {
+  const { values, help, positional } = parseFlags(upFlags, args);
+  if (help) {
+    console.log(formatHelp(usageLine, description, upFlags));
+    return 0;
+  }
+  if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
+  const dir = resolve(values.dir as string);
+  const replicas = values.replicas as number;
+  if (replicas < 0 || replicas > 16) throw new UsageError('--replicas must be between 0 and 16');
+  const limits = { ...defaultClusterLimits };
+  assertClusterLimits(limits);
+  mkdirSync(dir, { recursive: true });
+
+  const layout = chooseLayout(dir, {
+    host: values.bind as string, port: values.port as number, logPort: values['log-port'] as number, replicas,
+    sentinelPort: values['sentinel-port'] as number, sentinelMasterName: values['sentinel-master-name'] as string, shard: 0,
+  });
+  const busy = await busyPorts(layout.host, layoutPorts(layout));
+  if (busy.length > 0) {
+    console.error(`keel up: port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use (another keel up or redis-server?); choose others with --port, --log-port, --sentinel-port, or stop what holds them`);
+    return 1;
+  }
+  const say = (line: string) => process.stdout.write(`keel up: ${line}\n`);
+  const roleMode = await detectRoleMode();
+  say(`starting in ${dir} (logs in ${resolve(dir, layout.logsDir)})`);
+  const cluster = await runCluster({ dir, layout, limits, roleMode, logLevel: values['log-level'] as string, say });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping every process`);
+    await cluster.stop();
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('exit', () => cluster.supervisor.killAllNow());
+
+  const topology = await cluster.waitForPrimary(values['primary-timeout-ms'] as number);
+  if (!topology?.primary) {
+    say(`no primary serves after ${values['primary-timeout-ms']} ms; see the logs in ${resolve(dir, layout.logsDir)}`);
+    await cluster.stop();
+    return 1;
+  }
+  printWhereToConnect(layout, topology.primary.id, dir);
+  return new Promise<number>(() => { /* runs until a signal */ });
+}
+
+/** The recorded layout when the directory holds one (same ids, ports and data), else a new plan. */
+function chooseLayout(dir: string, plan: Parameters<typeof planLayout>[0]): ClusterLayout {
+  const recorded = readLayout(dir);
+  if (!recorded) return planLayout(plan);
+  if (processAlive(recorded.supervisorPid) && recorded.supervisorPid !== process.pid) {
+    throw new UsageError(`a keel up (pid ${recorded.supervisorPid}) already runs this cluster (${layoutPath(dir)})`);
+  }
+  const planned = planLayout(plan);
+  const differs = planned.dbNodes.length !== recorded.dbNodes.length
+    || planned.dbNodes[0]!.addr !== recorded.dbNodes[0]!.addr
+    || planned.logNodes[0]!.addr !== recorded.logNodes[0]!.addr
+    || planned.sentinel.addr !== recorded.sentinel.addr
+    || planned.sentinel.masterName !== recorded.sentinel.masterName;
+  if (differs) {
+    process.stdout.write(`keel up: using the layout recorded in ${layoutPath(dir)} (its ports and nodes), not the flags; delete that file to lay the cluster out anew (the data stays)\n`);
+  }
+  return recorded;
+}
+
+function printWhereToConnect(layout: ClusterLayout, primaryId: string, dir: string): void {
+  const rows: string[][] = [];
+  for (const node of layout.dbNodes) rows.push([node.id === primaryId ? 'primary' : 'replica', node.id, node.addr, `AZ ${node.az}`]);
+  rows.push(['sentinel', '', layout.sentinel.addr, `master name '${layout.sentinel.masterName}'`]);
+  for (const node of layout.logNodes) rows.push(['log node', node.id, node.addr, `AZ ${node.id}`]);
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const primary = splitAddr(layout.dbNodes.find((node) => node.id === primaryId)!.addr);
+  const sentinel = splitAddr(layout.sentinel.addr);
+  process.stdout.write([
+    `keel up: cluster ready in ${dir}`,
+    ...rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd()),
+    '',
+    `Connect:   redis-cli -h ${primary.host} -p ${primary.port}`,
+    `Sentinel:  new Redis({ sentinels: [{ host: '${sentinel.host}', port: ${sentinel.port} }], name: '${layout.sentinel.masterName}' })   (ioredis)`,
+    `Status:    keel status --dir ${dir}      Failover: keel failover --dir ${dir}`,
+    'Ctrl-C stops the cluster.',
+    '',
+  ].join('\n'));
+}

@@ -1,0 +1,135 @@
+// `keel up`'s engine: given a layout and a directory, starts the three log nodes and the db
+// nodes under a Supervisor, watches them with Discovery, serves the Sentinel endpoint, and
+// keeps <dir>/cluster.json current (pids). The db nodes choose the primary; this only asks.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Supervisor } from './supervisor.js';
+import { Discovery } from './discovery.js';
+import { SentinelServer } from './sentinel-server.js';
+import { splitAddr, writeLayout, type ClusterLayout, type DbNodeLayout } from './layout.js';
+import { roleArgs, type RoleMode } from './role-flag.js';
+import type { ClusterLimits } from './limits.js';
+import type { Topology } from './topology.js';
+
+export interface ClusterRunOptions {
+  dir: string;
+  layout: ClusterLayout;
+  limits: ClusterLimits;
+  roleMode: RoleMode;
+  logLevel: string;
+  /** Supervisor messages (restarts, primary changes) go here, one line each. */
+  say: (line: string) => void;
+}
+
+export interface RunningCluster {
+  layout: ClusterLayout;
+  supervisor: Supervisor;
+  discovery: Discovery;
+  sentinel: SentinelServer;
+  /** Waits until discovery sees a serving primary; null after timeoutMs. */
+  waitForPrimary(timeoutMs: number): Promise<Topology | null>;
+  stop(): Promise<void>;
+}
+
+export function logNodeArgs(dir: string, layout: ClusterLayout, id: string, logLevel: string): string[] {
+  const node = layout.logNodes.find((candidate) => candidate.id === id)!;
+  const peers = layout.logNodes.map((peer) => `${peer.id}=${peer.addr}`).join(',');
+  return ['log-node', '--id', node.id, '--listen', node.addr, '--dir', join(dir, node.dir), '--peers', peers, '--log-level', logLevel];
+}
+
+export function dbNodeArgs(dir: string, layout: ClusterLayout, node: DbNodeLayout, logLevel: string): string[] {
+  const { host, port } = splitAddr(node.addr);
+  return [
+    'server', '--port', String(port), '--bind', host, '--dir', join(dir, node.dir),
+    '--log', layout.logNodes.map((logNode) => logNode.addr).join(','),
+    '--node-id', node.id, '--shard', String(layout.shard), '--az', node.az, '--log-level', logLevel,
+  ];
+}
+
+export async function runCluster(options: ClusterRunOptions): Promise<RunningCluster> {
+  const { dir, layout, limits, say } = options;
+  mkdirSync(join(dir, layout.logsDir), { recursive: true });
+  layout.supervisorPid = process.pid;
+  const saveLayout = () => writeLayout(dir, layout);
+  const nameOf = (node: { id: string }) => (layout.logNodes.some((logNode) => logNode === node) ? `log-${node.id}` : node.id);
+  const discovery = new Discovery({
+    nodes: layout.dbNodes.map((node) => ({ id: node.id, addr: node.addr })),
+    pollMs: limits.discoveryPollMs,
+    requestTimeoutMs: limits.discoveryRequestTimeoutMs,
+  });
+  const supervisor = new Supervisor(join(dir, layout.logsDir), limits, {
+    spawned: (name, pid, restarts) => {
+      const node = [...layout.logNodes, ...layout.dbNodes].find((candidate) => nameOf(candidate) === name);
+      if (node) node.pid = pid;
+      saveLayout();
+      if (restarts > 0) say(`${name} started again (pid ${pid})`);
+    },
+    restarting: (name, exit, delayMs, restarts) => say(`${name} ended (${exit}); starting it again in ${delayMs} ms (restart ${restarts}; log ${join(dir, layout.logsDir, `${name}.log`)})`),
+  });
+  const sentinelAddr = splitAddr(layout.sentinel.addr);
+  const sentinel = new SentinelServer({ host: sentinelAddr.host, port: sentinelAddr.port, masterName: layout.sentinel.masterName, discovery, limits });
+  discovery.onEvent((event, topology) => {
+    if (event.kind === 'switch-master') say(`primary is now ${event.toId} at ${event.to.host}:${event.to.port} (epoch ${topology.primary?.epoch ?? '?'})`);
+  });
+
+  const primaryServesOtherThan = (id: string) => {
+    const primary = discovery.topology?.primary;
+    return primary !== null && primary !== undefined && primary.id !== id;
+  };
+  const startDb = (node: DbNodeLayout) => supervisor.start({
+    name: node.id,
+    readyPattern: /keel server listening on/,
+    args: () => [...dbNodeArgs(dir, layout, node, options.logLevel), ...roleArgs(options.roleMode, primaryServesOtherThan(node.id))],
+  });
+
+  try {
+    await sentinel.listen();
+    discovery.start();
+    for (const logNode of layout.logNodes) {
+      await supervisor.start({ name: `log-${logNode.id}`, args: () => logNodeArgs(dir, layout, logNode.id, options.logLevel) });
+    }
+    const [first, ...others] = layout.dbNodes;
+    if (options.roleMode === 'role-flag') {
+      // The first node must be primary before the others start, or they would each pick primary.
+      await withTimeout(startDb(first!), limits.dbNodeReadyMs, `${first!.id} not ready`);
+      await discovery.waitFor((topology) => topology.primary !== null, limits.dbNodeReadyMs);
+      await withTimeout(Promise.all(others.map(startDb)), limits.dbNodeReadyMs, 'replicas not ready');
+    } else {
+      await withTimeout(Promise.all(layout.dbNodes.map(startDb)), limits.dbNodeReadyMs, 'db nodes not ready');
+    }
+  } catch (error) {
+    discovery.stop();
+    await sentinel.close().catch(() => undefined);
+    await supervisor.stop(layout.dbNodes.map((node) => node.id));
+    throw error;
+  }
+
+  let stopped: Promise<void> | null = null;
+  return {
+    layout,
+    supervisor,
+    discovery,
+    sentinel,
+    waitForPrimary: (timeoutMs) => discovery.waitFor((topology) => topology.primary !== null, timeoutMs),
+    stop: () => {
+      stopped ??= (async () => {
+        discovery.stop();
+        await sentinel.close();
+        // db nodes first: they shut down cleanly while their log is still there.
+        await supervisor.stop(layout.dbNodes.map((node) => node.id));
+        for (const node of [...layout.logNodes, ...layout.dbNodes]) node.pid = null;
+        layout.supervisorPid = null;
+        saveLayout();
+      })();
+      return stopped;
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${timeoutMs} ms`)), timeoutMs); }),
+  ]).finally(() => clearTimeout(timer));
+}

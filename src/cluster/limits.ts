@@ -1,0 +1,48 @@
+// Every bound the local cluster supervisor, its discovery and its Sentinel endpoint work
+// under, in one place, with their relationships asserted at start-up.
+import { assert } from '../util/assert.js';
+
+export interface ClusterLimits {
+  /** First restart of a dead process waits this long; each further one doubles it… */
+  restartBackoffMinMs: number;
+  /** …up to this bound. */
+  restartBackoffMaxMs: number;
+  /** A process that stayed up this long counts as healthy again: its backoff starts over. */
+  restartHealthyAfterMs: number;
+  /** On shutdown a child gets SIGTERM, then SIGKILL after this long. */
+  stopGraceMs: number;
+  /** A db node must print its ready line within this long of being spawned. */
+  dbNodeReadyMs: number;
+  /** How often discovery asks every db node for INFO replication. */
+  discoveryPollMs: number;
+  /** One INFO request to a db node gives up after this long (the node counts as down). */
+  discoveryRequestTimeoutMs: number;
+  /** A child whose supervisor vanished (kill -9) stops itself: SIGTERM, then exit after this. */
+  orphanExitMs: number;
+  /** Largest request the Sentinel endpoint accepts from a client. */
+  sentinelQueryBufferBytes: number;
+  /** Largest number of Sentinel clients connected at once. */
+  sentinelClientsMax: number;
+}
+
+export const defaultClusterLimits: ClusterLimits = {
+  restartBackoffMinMs: 200,
+  restartBackoffMaxMs: 10_000,
+  restartHealthyAfterMs: 30_000,
+  stopGraceMs: 5_000,
+  dbNodeReadyMs: 60_000,
+  discoveryPollMs: 100,
+  discoveryRequestTimeoutMs: 500,
+  orphanExitMs: 3_000,
+  sentinelQueryBufferBytes: 64 * 1024,
+  sentinelClientsMax: 1_000,
+};
+
+export function assertClusterLimits(limits: ClusterLimits): void {
+  for (const [name, value] of Object.entries(limits)) {
+    assert(Number.isSafeInteger(value) && value > 0, `cluster limit ${name} must be a positive integer, got ${value}`);
+  }
+  assert(limits.restartBackoffMinMs <= limits.restartBackoffMaxMs, 'restartBackoffMinMs must not exceed restartBackoffMaxMs');
+  assert(limits.restartBackoffMaxMs < limits.restartHealthyAfterMs, 'a process must stay up longer than the largest backoff to count as healthy');
+  assert(limits.discoveryRequestTimeoutMs >= limits.discoveryPollMs, 'a discovery request may take at least one poll interval');
+}
