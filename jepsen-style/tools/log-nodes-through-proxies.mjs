@@ -1,0 +1,56 @@
+// Diagnostic (not a test): starts three log nodes whose peer links go through per-link
+// proxies (the KeelCluster wiring) and prints `log status` every 2.5 s.
+//   node jepsen-style/tools/log-nodes-through-proxies.mjs            # LinkProxy on every link
+//   PLAIN=1 node jepsen-style/tools/log-nodes-through-proxies.mjs    # a bare socket.pipe() proxy
+//   DIRECT=1 node jepsen-style/tools/log-nodes-through-proxies.mjs   # no proxies (control)
+// Needs `npm run build`. Observed 2026-11-22 ~03:40 UTC: DIRECT elects a leader within 2.5 s
+// and keeps it; with either proxy the nodes stay candidates while the term climbs, although
+// bytes flow on every link (see the printed proxy stats).
+import { LinkProxy } from '../../dist/jepsen-style/net/proxy.js';
+import { ProcessSupervisor } from '../../dist/jepsen-style/db/processes.js';
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = join(root, 'dist', 'log-service', 'bin.js');
+const free = async () => { const s = net.createServer(); await new Promise((r) => s.listen(0, '127.0.0.1', r)); const p = s.address().port; await new Promise((r) => s.close(r)); return p; };
+const plainProxy = async (target) => {
+  const srv = net.createServer((c) => { const u = net.connect({ host: '127.0.0.1', port: target }); c.pipe(u); u.pipe(c); c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return { port: srv.address().port, stats: {}, close: () => new Promise((r) => srv.close(r)) };
+};
+const dir = mkdtempSync(join(tmpdir(), 'log-nodes-proxied-'));
+const ids = ['a', 'b', 'c'];
+const ports = {};
+for (const id of ids) ports[id] = await free();
+const proxies = new Map();
+const specs = [];
+for (const id of ids) {
+  const peers = [];
+  for (const o of ids) {
+    if (o === id || process.env.DIRECT) { peers.push(`${o}=127.0.0.1:${ports[o]}`); continue; }
+    const p = process.env.PLAIN ? await plainProxy(ports[o]) : await LinkProxy.start({ name: `log-${id}->log-${o}`, targetHost: '127.0.0.1', targetPort: ports[o], stopAfterMs: 120_000 });
+    proxies.set(`log-${id}->log-${o}`, p);
+    peers.push(`${o}=127.0.0.1:${p.port}`);
+  }
+  specs.push({ id: `log-${id}`, command: process.execPath, args: [bin, 'log-node', '--id', id, '--listen', `127.0.0.1:${ports[id]}`, '--dir', join(dir, id), '--peers', peers.join(',')], dataDir: join(dir, id), readyHost: '127.0.0.1', readyPort: ports[id], logPath: join(dir, 'logs', `${id}.log`) });
+}
+const supervisor = new ProcessSupervisor(specs, 20_000);
+try {
+  await Promise.all(specs.map((s) => supervisor.start(s.id)));
+  const nodes = ids.map((id) => `127.0.0.1:${ports[id]}`).join(',');
+  for (let i = 0; i < 8; i++) {
+    await new Promise((r) => setTimeout(r, 2500));
+    const r = spawnSync(process.execPath, [bin, 'log', 'status', '--nodes', nodes], { encoding: 'utf8', timeout: 20_000 });
+    console.log(`${(i + 1) * 2.5}s`, r.stdout.trim().split('\n').slice(1).map((l) => l.split(/ +/).slice(0, 5).join(' ')).join(' | '));
+  }
+  console.log('proxy stats', JSON.stringify([...proxies].map(([n, p]) => [n, p.stats])));
+  console.log('logs in', join(dir, 'logs'));
+} finally {
+  await supervisor.stopAll(2000);
+  for (const p of proxies.values()) await p.close();
+}
