@@ -46,6 +46,26 @@ interface Subscription {
 
 class ClientConnection {
   readonly connection: FramedConnection;
+  private paused = false;
+
+  /**
+   * A client that sends requests but does not read its answers must not grow our write
+   * queue without bound: stop reading its requests until the queue drains.
+   */
+  private throttle(): void {
+    if (this.paused || this.connection.queuedBytes <= this.queueBytesMax) return;
+    this.paused = true;
+    this.connection.socket.pause();
+    void this.connection.drained().then(() => {
+      this.paused = false;
+      if (!this.connection.isClosed) this.connection.socket.resume();
+    });
+  }
+
+  private get queueBytesMax(): number {
+    return this.server.context.limits.connectionQueueBytesMax;
+  }
+
   outstanding = 0;
   isPeer = false;
   peerId: string | null = null;
@@ -67,6 +87,7 @@ class ClientConnection {
     if (this.connection.isClosed) return;
     try {
       this.connection.send(frame);
+      this.throttle();
     } catch (error) {
       if (error instanceof LogError && error.code === 'FRAME_TOO_LARGE' && typeof (frame as { id?: unknown }).id === 'number') {
         this.connection.send({ id: (frame as { id: number }).id, ok: false, error: toWireError(error) });
