@@ -184,13 +184,17 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     cluster.heal();
     cluster.network = { dropRate: 0, duplicateRate: 0, delayTicksMin: 1, delayTicksMax: 2 };
     for (const id of nodeIds) cluster.restart(id);
-    let marker: { key: string; index: number; term: number } | null = null;
+    let marker: { key: string; index: number; term: number; nodeId: string } | null = null;
     let converged = false;
     for (; settleTicks < settleTicksMax && !converged; settleTicks++) {
       cluster.runTick();
       if (marker !== null) {
         const committedKey = cluster.checker.committedKeys[marker.index - 1];
-        if (committedKey !== undefined && committedKey !== `${marker.term}:${marker.key}`) marker = null; // lost
+        const proposer = cluster.node(marker.nodeId).core?.status();
+        const proposerStillLeads = proposer?.role === 'leader' && proposer.term === marker.term;
+        if (committedKey !== undefined ? committedKey !== `${marker.term}:${marker.key}` : !proposerStillLeads) {
+          marker = null; // lost with a leader change: propose another
+        }
       }
       if (marker === null) {
         const proposal = cluster.propose();
