@@ -130,6 +130,30 @@ describe('log service cluster (in-process)', () => {
     subscription.close();
   });
 
+  it('a subscriber that grants no more credit receives no more than its credit', async () => {
+    cluster = await startInProcessCluster();
+    const client = clientFor(cluster);
+    for (let i = 0; i < 20; i++) await client.append('fc', [text(`v${i + 1}`)], { prevLsn: i });
+    const leader = await cluster.leader();
+    const connection = client.connection(cluster.addresses.get(leader.status().id)!);
+    const received: number[] = [];
+    const id = connection.reservePushId((push) => {
+      for (const entry of (push.entries ?? []) as LogEntry[]) received.push(entry.lsn);
+    });
+    await connection.requestWithId(id, { op: 'subscribe', log: 'fc', fromLsn: 3, credit: 5 }, 2000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received).toEqual([3, 4, 5, 6, 7]);
+    connection.signal({ op: 'credit', sub: id, entries: 2 });
+    await waitFor(() => received.length, (n) => n === 7);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    // New commits flow as credit allows.
+    connection.signal({ op: 'credit', sub: id, entries: 100 });
+    await client.append('fc', [text('v21')], { prevLsn: 20 });
+    await waitFor(() => received.length, (n) => n === 19);
+    expect(received.at(-1)).toBe(21);
+  });
+
   it('trims only below the snapshot marker; reads and subscriptions below the trim point get LOG_TRIMMED', async () => {
     cluster = await startInProcessCluster();
     const client = clientFor(cluster);
