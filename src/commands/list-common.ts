@@ -12,8 +12,8 @@ export function getList(ctx: ExecContext, key: string): ListValue | undefined {
 }
 
 /** A list to push into: the existing one or a new, not yet stored one. */
-export function listForPush(existing: ListValue | undefined, expected: number): ListValue {
-  return existing ?? newList(expected);
+export function listForPush(existing: ListValue | undefined): ListValue {
+  return existing ?? newList();
 }
 
 /** After pushing into `list`: stores it when it is new, else tells WATCH/blocked clients. */

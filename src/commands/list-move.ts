@@ -15,7 +15,7 @@ function move(ctx: ExecContext, source: string, destination: string, from: ListE
   if (sourceList === undefined) return null;
   const existingDestination = getList(ctx, destination);
   const element = popAt(sourceList, from);
-  const destinationList = listForPush(existingDestination, 1);
+  const destinationList = listForPush(existingDestination);
   destinationList.noteGrowth(element.length);
   pushAt(destinationList, to, element);
   storeAfterPush(ctx, destination, destinationList, existingDestination === undefined);

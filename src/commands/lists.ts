@@ -22,7 +22,7 @@ function push(ctx: ExecContext, argv: string[], end: ListEnd, onlyIfExists: bool
   const key = argv[1]!;
   const existing = getList(ctx, key);
   if (existing === undefined && onlyIfExists) return 0;
-  const list = listForPush(existing, argv.length - 2);
+  const list = listForPush(existing);
   list.noteGrowth(rawBytes(argv, 2));
   if (end === 'head') for (let i = 2; i < argv.length; i++) list.pushHead(argv[i]!);
   else for (let i = 2; i < argv.length; i++) list.pushTail(argv[i]!);
@@ -127,21 +127,16 @@ function cmdLpos(ctx: ExecContext, argv: string[]): Reply {
   const list = getList(ctx, argv[1]!);
   if (list === undefined) return count !== -1 ? [] : null;
   const fromTail = rank < 0;
-  if (fromTail) rank = -rank;
-  const size = list.size;
-  const scanned = maxlen === 0 ? size : Math.min(size, maxlen);
+  const skip = Math.abs(rank) - 1;
   const found: number[] = [];
   let matches = 0;
-  for (let step = 0; step < scanned; step++) {
-    const index = fromTail ? size - 1 - step : step;
-    if (list.at(index) !== element) continue;
-    matches++;
-    if (matches < rank) continue;
-    if (count === -1) return index;
+  list.scanFor(element, fromTail, maxlen === 0 ? list.size : maxlen, (index) => {
+    if (matches++ < skip) return true;
     found.push(index);
-    if (count !== 0 && matches - rank + 1 >= count) break;
-  }
-  return count === -1 ? null : found;
+    return count > 0 ? found.length < count : count === 0;
+  });
+  if (count === -1) return found.length > 0 ? found[0]! : null;
+  return found;
 }
 
 function clampSafe(value: number | bigint): number {

@@ -138,7 +138,7 @@ function dumpModel(state: Model): unknown[] {
 
 describe('hash commands against a reference model', () => {
   it('agree on every reply and on the data set; effects rebuild the same data set', () => {
-    fc.assert(fc.property(fc.array(command, { maxLength: 50 }), fc.integer(), (commands, seed) => {
+    fc.assert(fc.property(fc.array(command, { minLength: 5, maxLength: 50, size: 'max' }), fc.integer(), (commands, seed) => {
       const harness = new EngineHarness({ seed });
       const state: Model = new Map();
       const effects: Effect[] = [];

@@ -7,12 +7,14 @@ import { detachedClient } from '../../src/commands/client-state.js';
 const elements = Number(process.argv[2] ?? 1_000_000);
 const batch = 1000;
 
+/** JS heap plus memory held outside it by buffers (list segments are Buffers). */
 function heapUsedBytes(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('run with NODE_OPTIONS=--expose-gc');
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
 }
 
 function measure(label: string, fill: (engine: Engine) => void): void {
@@ -23,7 +25,7 @@ function measure(label: string, fill: (engine: Engine) => void): void {
   const elapsedMs = performance.now() - started;
   const after = heapUsedBytes();
   const bytes = after - before;
-  console.log(`${label}: ${(bytes / 1024 / 1024).toFixed(1)} MiB heap, ${(bytes / elements).toFixed(1)} bytes/element, filled in ${elapsedMs.toFixed(0)} ms`);
+  console.log(`${label}: ${(bytes / 1024 / 1024).toFixed(1)} MiB (heap + buffers), ${(bytes / elements).toFixed(1)} bytes/element, filled in ${elapsedMs.toFixed(0)} ms`);
   if (engine.keyCount() !== 1) throw new Error('expected one key');
 }
 

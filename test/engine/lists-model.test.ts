@@ -237,7 +237,7 @@ function dumpModel(state: Model): unknown[] {
 
 describe('list commands against a reference model', () => {
   it('agree on every reply and on the data set; effects rebuild the same data set', () => {
-    fc.assert(fc.property(fc.array(command, { maxLength: 60 }), (commands) => {
+    fc.assert(fc.property(fc.array(command, { minLength: 5, maxLength: 60, size: 'max' }), (commands) => {
       const harness = new EngineHarness();
       const state: Model = new Map();
       const effects: Effect[] = [];

@@ -8,20 +8,24 @@ type Op =
   | { op: 'insertAt'; at: number; value: string }
   | { op: 'set'; at: number; value: string }
   | { op: 'removeMatching'; value: string; limit: number; fromTail: boolean }
-  | { op: 'removeHead' | 'removeTail'; n: number };
+  | { op: 'removeHead' | 'removeTail'; n: number }
+  | { op: 'pushManyHead' | 'pushManyTail'; n: number; value: string };
 
-const element = fc.constantFrom('a', 'b', 'c', '1', '-7', 'xyz');
+const element = fc.constantFrom('a', 'b', 'c', '1', '-7', 'xyz', '', 'L'.repeat(1500));
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('pushHead' as const), value: element }),
   fc.record({ op: fc.constant('pushTail' as const), value: element }),
   fc.record({ op: fc.constant('pushTail' as const), value: element }),
   fc.record({ op: fc.constant('popHead' as const) }),
   fc.record({ op: fc.constant('popTail' as const) }),
-  fc.record({ op: fc.constant('insertAt' as const), at: fc.nat(40), value: element }),
-  fc.record({ op: fc.constant('set' as const), at: fc.nat(40), value: element }),
+  fc.record({ op: fc.constant('insertAt' as const), at: fc.nat(1000), value: element }),
+  fc.record({ op: fc.constant('set' as const), at: fc.nat(1000), value: element }),
   fc.record({ op: fc.constant('removeMatching' as const), value: element, limit: fc.nat(3), fromTail: fc.boolean() }),
-  fc.record({ op: fc.constant('removeHead' as const), n: fc.nat(5) }),
-  fc.record({ op: fc.constant('removeTail' as const), n: fc.nat(5) }),
+  fc.record({ op: fc.constant('removeHead' as const), n: fc.nat(150) }),
+  fc.record({ op: fc.constant('removeTail' as const), n: fc.nat(150) }),
+  // long runs so lists span several segments (128 elements / 8 KiB each)
+  fc.record({ op: fc.constant('pushManyHead' as const), n: fc.nat(300), value: fc.constantFrom('m', '42', 'mm') }),
+  fc.record({ op: fc.constant('pushManyTail' as const), n: fc.nat(300), value: fc.constantFrom('m', '42', 'mm') }),
 );
 
 /** Applies one op to the list and to a plain array model; returns what the op returned on each. */
@@ -57,6 +61,12 @@ function apply(list: ListValue, model: string[], step: Op): [unknown, unknown] {
       model.push(...kept);
       return [removed, expected];
     }
+    case 'pushManyHead':
+      for (let i = 0; i < step.n; i++) { list.pushHead(`${step.value}${i}`); model.unshift(`${step.value}${i}`); }
+      return [0, 0];
+    case 'pushManyTail':
+      for (let i = 0; i < step.n; i++) { list.pushTail(`${step.value}${i}`); model.push(`${step.value}${i}`); }
+      return [0, 0];
     case 'removeHead': {
       const n = Math.min(step.n, model.length);
       list.removeHead(n);
@@ -74,7 +84,7 @@ function apply(list: ListValue, model: string[], step: Op): [unknown, unknown] {
 
 describe('ListValue (ring-buffer deque)', () => {
   it('behaves as an array under random operations, and keeps its byte count exact', () => {
-    fc.assert(fc.property(fc.array(opArbitrary, { maxLength: 200 }), (ops) => {
+    fc.assert(fc.property(fc.array(opArbitrary, { minLength: 10, maxLength: 120, size: 'max' }), (ops) => {
       const list = newList();
       const model: string[] = [];
       for (const step of ops) {
@@ -82,26 +92,28 @@ describe('ListValue (ring-buffer deque)', () => {
         expect(got).toEqual(expected);
         expect(list.size).toBe(model.length);
       }
+      list.assertValid();
       expect(list.toArray()).toEqual(model);
-      for (let i = 0; i < model.length; i++) expect(list.at(i)).toBe(model[i]);
+      const byIndex: string[] = [];
+      for (let i = 0; i < model.length; i += Math.max(1, Math.floor(model.length / 50))) byIndex.push(list.at(i));
+      expect(byIndex).toEqual(model.filter((_, i) => i % Math.max(1, Math.floor(model.length / 50)) === 0));
       const bytes = 7 + model.reduce((sum, value) => sum + listpackEntryBytes(value), 0);
       expect(list.listpackBytes()).toBe(bytes);
       expect(list.clone().toArray()).toEqual(model);
-      // capacity: power of two, never more than 4x (plus minimum) the size
-      expect(list.capacity & (list.capacity - 1)).toBe(0);
-      expect(list.capacity <= Math.max(4, model.length * 4)).toBe(true);
-    }), { numRuns: 300 });
+      list.assertValid();
+    }), { numRuns: 120 });
   });
 
-  it('grows and shrinks its ring, so a drained list gives its memory back', () => {
+  it('packs elements into full segments, and gives segments back as it drains', () => {
     const list = newList();
     for (let i = 0; i < 100_000; i++) list.pushTail(String(i));
-    expect(list.capacity).toBe(131072);
+    expect(list.segmentCount).toBe(Math.ceil(100_000 / 128));
     expect(list.at(99_999)).toBe('99999');
     let mismatches = 0;
     for (let i = 0; i < 99_990; i++) if (list.popHead() !== String(i)) mismatches++;
     expect(mismatches).toBe(0);
-    expect(list.capacity).toBeLessThanOrEqual(64);
+    expect(list.segmentCount).toBeLessThanOrEqual(2);
+    list.assertValid();
     expect(list.toArray()).toEqual(['99990', '99991', '99992', '99993', '99994', '99995', '99996', '99997', '99998', '99999']);
   });
 
