@@ -74,7 +74,8 @@ export async function serverMain(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`unsafe election timings: ${(error as Error).message}`);
   }
-  const logger = pino({ level: settings.logLevel, base: { node: nodeId } }, pino.destination(2));
+  // Synchronous: a node's last words before a crash or kill must reach the log.
+  const logger = pino({ level: settings.logLevel, base: { node: nodeId } }, pino.destination({ fd: 2, sync: true }));
   let stopServing: () => Promise<void>;
   if (logNodes.length === 1 && logNodes[0] === 'none') {
     const server = new KeelServer(settings, logger);

@@ -167,9 +167,13 @@ export class Connection implements ClientState {
     }
   }
 
-  /** Fails every reply still waiting for a commit (step-down, commit failure). */
+  /**
+   * Fails the replies that wait for an LSN that is not committed (their outcome is unknown);
+   * replies queued behind them that depend on nothing uncommitted still leave, in order.
+   */
   failPending(errorText: string): void {
-    for (let i = 0; i < this.pending.length; i++) this.output += errorText;
+    const committedLsn = this.host.committedLsn;
+    for (const reply of this.pending) this.output += reply.waitLsn > committedLsn ? errorText : reply.text;
     this.pending.length = 0;
     this.scheduleFlush();
   }
