@@ -407,7 +407,7 @@ export class ListValue implements CollectionValue {
         this.grow(segment, length, this.segments.length === 1 ? 'middle' : 'front');
       } else {
         segment?.seal();
-        segment = Segment.empty(Math.max(segmentBytesMin, length * 2), segmentStartsMin, this.count === 0 ? 'middle' : 'front');
+        segment = Segment.empty(newSegmentBytes(length), segmentStartsMin, this.count === 1 ? 'middle' : 'front');
         this.segments.pushFront(segment);
       }
     }
@@ -422,7 +422,7 @@ export class ListValue implements CollectionValue {
         this.grow(segment, length, this.segments.length === 1 ? 'middle' : 'back');
       } else {
         segment?.seal();
-        segment = Segment.empty(Math.max(segmentBytesMin, length * 2), segmentStartsMin, this.count === 0 ? 'middle' : 'back');
+        segment = Segment.empty(newSegmentBytes(length), segmentStartsMin, this.count === 1 ? 'middle' : 'back');
         this.segments.pushBack(segment);
       }
     }
@@ -767,13 +767,19 @@ export class ListValue implements CollectionValue {
   private replaceSegment(position: number, strings: string[]): void {
     const rebuilt = buildSegment(strings);
     const isEnd = position === 0 || position === this.segments.length - 1;
-    if (isEnd) this.grow(rebuilt, 0, this.segments.length === 1 ? 'middle' : position === 0 ? 'front' : 'back');
+    if (isEnd && rebuilt.used < segmentBytesMax) this.grow(rebuilt, 0, this.segments.length === 1 ? 'middle' : position === 0 ? 'front' : 'back');
     this.segments.set(position, rebuilt);
   }
 
   private subtractBytes(segment: Segment, from: number, to: number): void {
     for (let k = from; k < to; k++) this.entryBytes -= listpackEntryBytes(segment.get(k));
   }
+}
+
+/** Byte capacity of a new end segment whose first element is `length` bytes long. */
+function newSegmentBytes(length: number): number {
+  // Room for more small elements; a large element gets a segment of its exact size.
+  return length * 2 <= segmentBytesMax ? Math.max(segmentBytesMin, length * 2, 256) : length;
 }
 
 /** One sealed segment holding `strings` (at most listSegmentElementsMax). */

@@ -82,7 +82,7 @@ function apply(list: ListValue, model: string[], step: Op): [unknown, unknown] {
   }
 }
 
-describe('ListValue (ring-buffer deque)', () => {
+describe('ListValue (packed segments)', () => {
   it('behaves as an array under random operations, and keeps its byte count exact', () => {
     fc.assert(fc.property(fc.array(opArbitrary, { minLength: 10, maxLength: 120, size: 'max' }), (ops) => {
       const list = newList();
@@ -128,6 +128,26 @@ describe('ListValue (ring-buffer deque)', () => {
     // Array.shift on a 200k array would take seconds here.
     expect(performance.now() - started).toBeLessThan(1000);
     expect(list.size).toBe(200_000);
+  });
+
+  it('keeps a large element in a segment of its own, at its exact size', () => {
+    const list = newList();
+    for (let i = 0; i < 40; i++) list.pushTail(`s${i}`); // packed (beyond the small-list size)
+    const big = 'B'.repeat(5 * 1024 * 1024);
+    list.pushTail(big);
+    list.pushTail('after');
+    list.pushHead(big);
+    list.set(20, 'mid');
+    list.insertAt(41, 'x');
+    list.assertValid();
+    expect(list.size).toBe(44);
+    expect(list.at(0)).toBe(big);
+    expect(list.at(42)).toBe(big);
+    expect(list.range(40, 43)).toEqual(['s39', 'x', big, 'after']);
+    expect(list.popTail()).toBe('after');
+    expect(list.popTail()).toBe(big);
+    expect(list.popHead()).toBe(big);
+    list.assertValid();
   });
 
   it('computes listpack entry sizes as Redis does', () => {
