@@ -6,7 +6,6 @@ import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { planLayout, processAlive, readLayout, layoutPath, layoutPorts, splitAddr, type ClusterLayout } from '../cluster/layout.js';
 import { assertClusterLimits, defaultClusterLimits } from '../cluster/limits.js';
 import { busyPorts } from '../cluster/ports.js';
-import { detectRoleMode } from '../cluster/role-flag.js';
 import { runCluster } from '../cluster/cluster-runner.js';
 
 export const upFlags: FlagSpec[] = [
@@ -51,9 +50,8 @@ export async function upMain(args: string[]): Promise<number> {
     return 1;
   }
   const say = (line: string) => process.stdout.write(`keel up: ${line}\n`);
-  const roleMode = await detectRoleMode();
   say(`starting in ${dir} (logs in ${resolve(dir, layout.logsDir)})`);
-  const cluster = await runCluster({ dir, layout, limits, roleMode, logLevel: values['log-level'] as string, say });
+  const cluster = await runCluster({ dir, layout, limits, logLevel: values['log-level'] as string, say });
 
   let stopping = false;
   const stop = async (signal: string) => {

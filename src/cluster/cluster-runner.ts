@@ -1,13 +1,12 @@
 // `keel up`'s engine: given a layout and a directory, starts the three log nodes and the db
 // nodes under a Supervisor, watches them with Discovery, serves the Sentinel endpoint, and
-// keeps <dir>/cluster.json current (pids). The db nodes choose the primary; this only asks.
+// keeps <dir>/cluster.json current (pids). The db nodes elect the primary; this only asks.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Supervisor } from './supervisor.js';
 import { Discovery } from './discovery.js';
 import { SentinelServer } from './sentinel-server.js';
 import { splitAddr, writeLayout, type ClusterLayout, type DbNodeLayout } from './layout.js';
-import { roleArgs, type RoleMode } from './role-flag.js';
 import type { ClusterLimits } from './limits.js';
 import type { Topology } from './topology.js';
 
@@ -15,7 +14,6 @@ export interface ClusterRunOptions {
   dir: string;
   layout: ClusterLayout;
   limits: ClusterLimits;
-  roleMode: RoleMode;
   logLevel: string;
   /** Supervisor messages (restarts, primary changes) go here, one line each. */
   say: (line: string) => void;
@@ -72,14 +70,10 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
     if (event.kind === 'switch-master') say(`primary is now ${event.toId} at ${event.to.host}:${event.to.port} (epoch ${topology.primary?.epoch ?? '?'})`);
   });
 
-  const primaryServesOtherThan = (id: string) => {
-    const primary = discovery.topology?.primary;
-    return primary !== null && primary !== undefined && primary.id !== id;
-  };
   const startDb = (node: DbNodeLayout) => supervisor.start({
     name: node.id,
     readyPattern: /keel server listening on/,
-    args: () => [...dbNodeArgs(dir, layout, node, options.logLevel), ...roleArgs(options.roleMode, primaryServesOtherThan(node.id))],
+    args: () => dbNodeArgs(dir, layout, node, options.logLevel),
   });
 
   try {
@@ -88,15 +82,8 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
     for (const logNode of layout.logNodes) {
       await supervisor.start({ name: `log-${logNode.id}`, args: () => logNodeArgs(dir, layout, logNode.id, options.logLevel) });
     }
-    const [first, ...others] = layout.dbNodes;
-    if (options.roleMode === 'role-flag') {
-      // The first node must be primary before the others start, or they would each pick primary.
-      await withTimeout(startDb(first!), limits.dbNodeReadyMs, `${first!.id} not ready`);
-      await discovery.waitFor((topology) => topology.primary !== null, limits.dbNodeReadyMs);
-      await withTimeout(Promise.all(others.map(startDb)), limits.dbNodeReadyMs, 'replicas not ready');
-    } else {
-      await withTimeout(Promise.all(layout.dbNodes.map(startDb)), limits.dbNodeReadyMs, 'db nodes not ready');
-    }
+    // Every db node starts as a replica; they elect the primary through the log (DESIGN.md §4).
+    await withTimeout(Promise.all(layout.dbNodes.map(startDb)), limits.dbNodeReadyMs, 'db nodes not ready');
   } catch (error) {
     discovery.stop();
     await sentinel.close().catch(() => undefined);
