@@ -2,61 +2,18 @@
 // real clients. Every acknowledged write must survive whatever happens to the server or to a
 // minority of log nodes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
-import { startKeel, tempDir, freePort, type KeelProcess } from '../helpers/server.js';
-import { RawClient } from '../helpers/resp-client.js';
+import { tempDir, freePort } from '../helpers/server.js';
+import { client, DbNodes, info, waitFor } from '../helpers/db-nodes.js';
 
 let cluster: ProcessCluster;
-const servers: KeelProcess[] = [];
-
-async function startNode(nodeId: string, extra: string[] = [], port?: number, dir?: string): Promise<KeelProcess> {
-  const server = await startKeel([
-    '--log', cluster.nodeList.join(','), '--node-id', nodeId, '--commit-timeout-ms', '1500',
-    '--port', String(port ?? await freePort()), '--dir', dir ?? tempDir(), ...extra,
-  ]);
-  servers.push(server);
-  return server;
-}
-
-/** Starts a node and waits until the election made it primary (it is alone on its shard). */
-async function startPrimary(nodeId: string, extra: string[] = [], port?: number, dir?: string): Promise<KeelProcess> {
-  const server = await startNode(nodeId, extra, port, dir);
-  await waitFor(() => info(server, 'role'), (role) => role === 'master');
-  return server;
-}
-
-function client(server: KeelProcess): Redis {
-  // No retries, no offline queue: a test must see every failure as it happens.
-  return new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, retryStrategy: () => null, lazyConnect: true });
-}
-
-async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch { /* not yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
-}
-
-async function info(server: KeelProcess, field: string): Promise<string> {
-  const raw = await RawClient.connect(server.port);
-  try {
-    const text = await raw.call('INFO', 'replication');
-    return new RegExp(`${field}:(\\S*)`).exec(text)?.[1] ?? '';
-  } finally {
-    raw.close();
-  }
-}
+const nodes = DbNodes.on(() => cluster);
+const startNode = nodes.start.bind(nodes);
+const startPrimary = nodes.startPrimary.bind(nodes);
 
 beforeAll(async () => { cluster = await startProcessCluster(); }, 60_000);
 afterAll(async () => {
-  for (const server of servers) server.kill('SIGKILL');
+  nodes.killAll();
   await cluster?.close();
 });
 
@@ -64,7 +21,7 @@ describe('durable write path', () => {
   it('every acknowledged write survives kill -9 of the server', async () => {
     const dir = tempDir();
     const port = await freePort();
-    let primary = await startPrimary('durable-1', [], port, dir);
+    let primary = await startPrimary('durable-1', [], { port, dir });
     const redis = client(primary);
     await redis.connect();
     await waitFor(() => redis.set('ready', '1'), (reply) => reply === 'OK');
@@ -75,7 +32,7 @@ describe('durable write path', () => {
     await Promise.allSettled(writes);
     redis.disconnect();
     expect(acknowledged.length).toBeGreaterThan(0);
-    primary = await startPrimary('durable-1', [], port, dir);
+    primary = await startPrimary('durable-1', [], { port, dir });
     const reader = client(primary);
     await reader.connect();
     const values = await reader.mget(...acknowledged.map((i) => `k:${i}`));

@@ -1,0 +1,68 @@
+// Database nodes on a real log cluster, for integration tests: start them, talk to them with
+// clients that never retry on their own, wait for conditions, read INFO fields.
+import { Redis } from 'ioredis';
+import type { ProcessCluster } from '../log-service/helpers/process-cluster.js';
+import { freePort, startKeel, tempDir, type KeelProcess } from './server.js';
+import { RawClient } from './resp-client.js';
+
+export class DbNodes {
+  readonly servers: KeelProcess[] = [];
+
+  constructor(private readonly logNodes: () => string[]) {}
+
+  static on(cluster: () => ProcessCluster): DbNodes {
+    return new DbNodes(() => cluster().nodeList);
+  }
+
+  async start(nodeId: string, extra: string[] = [], options: { port?: number; dir?: string; logNodes?: string[] } = {}): Promise<KeelProcess> {
+    const server = await startKeel([
+      '--log', (options.logNodes ?? this.logNodes()).join(','), '--node-id', nodeId, '--commit-timeout-ms', '1500',
+      '--port', String(options.port ?? await freePort()), '--dir', options.dir ?? tempDir(), ...extra,
+    ]);
+    this.servers.push(server);
+    return server;
+  }
+
+  /** Starts a node and waits until the election made it primary (it must be alone on its shard). */
+  async startPrimary(nodeId: string, extra: string[] = [], options: { port?: number; dir?: string; logNodes?: string[] } = {}): Promise<KeelProcess> {
+    const server = await this.start(nodeId, extra, options);
+    await waitFor(() => info(server, 'role'), (role) => role === 'master');
+    return server;
+  }
+
+  killAll(): void {
+    for (const server of this.servers) server.kill('SIGKILL');
+  }
+}
+
+/** A client that never retries, queues or resends: tests see every failure as it happens. */
+export function client(server: { port: number }): Redis {
+  return new Redis({
+    port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false, retryStrategy: () => null, lazyConnect: true,
+  });
+}
+
+export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      if (accept(last)) return last;
+    } catch { /* not yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+}
+
+/** One field of INFO replication ('' when absent). */
+export async function info(server: { port: number }, field: string): Promise<string> {
+  const raw = await RawClient.connect(server.port);
+  try {
+    const text = await raw.call('INFO', 'replication');
+    return new RegExp(`${field}:(\\S*)`).exec(text)?.[1] ?? '';
+  } finally {
+    raw.close();
+  }
+}
