@@ -8,6 +8,8 @@
 // - LINDEX/LSET/LINSERT find their segment in O(segments) from the nearer end (Redis: O(n));
 //   LSET/LINSERT rewrite one segment (≤ 128 elements); LREM rewrites the list in one pass.
 // - Segments live in a ring, so adding a segment at either end is O(1) too.
+// - A list of up to 32 elements keeps plain JS strings instead (a segment's fixed cost would
+//   dominate), and goes back to them when a packed list shrinks to 16.
 //
 // The list also tracks how many bytes its elements would take in a Redis listpack, so that
 // OBJECT ENCODING reports what Redis 7.2 reports for the same history: Redis keeps a list in
@@ -407,7 +409,7 @@ export class ListValue implements CollectionValue {
         this.grow(segment, length, this.segments.length === 1 ? 'middle' : 'front');
       } else {
         segment?.seal();
-        segment = Segment.empty(newSegmentBytes(length), segmentStartsMin, this.count === 1 ? 'middle' : 'front');
+        segment = Segment.empty(newSegmentBytes(length), segmentStartsMin, 'front');
         this.segments.pushFront(segment);
       }
     }
@@ -422,7 +424,7 @@ export class ListValue implements CollectionValue {
         this.grow(segment, length, this.segments.length === 1 ? 'middle' : 'back');
       } else {
         segment?.seal();
-        segment = Segment.empty(newSegmentBytes(length), segmentStartsMin, this.count === 1 ? 'middle' : 'back');
+        segment = Segment.empty(newSegmentBytes(length), segmentStartsMin, 'back');
         this.segments.pushBack(segment);
       }
     }
