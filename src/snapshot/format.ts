@@ -129,7 +129,7 @@ export interface DecodeOptions {
   limits: SnapshotLimits;
   /** Where the bytes come from, for messages. */
   what: string;
-  /** Called with each record, in order. Omit to only verify. */
+  /** Called with each record, in order. Omit to only verify (then an encrypted snapshot without its key is checked by checksums only). */
   onRecord?: (record: SnapshotRecord) => void;
   onProgress?: (progress: EncodeProgress) => void;
   /** Called once the header is read; may throw to stop early (e.g. a snapshot of another shard). */
@@ -149,7 +149,9 @@ export async function decodeSnapshot(stream: AsyncIterable<Uint8Array>, options:
     if (!first) throw new SnapshotError('SNAPSHOT_TRUNCATED', `${options.what}: empty`);
     if (first.kind !== FrameKind.header) throw new SnapshotError('SNAPSHOT_FORMAT', `${options.what}: not a Keel snapshot (no header frame)`);
     const header = parseHeader(first.payload, options.what);
-    checkKey(header, options.key, options.what);
+    // Without a key, an encrypted snapshot can still be checked frame by frame (backup).
+    const checksumsOnly = header.encryption !== null && options.key === null && options.onRecord === undefined;
+    if (!checksumsOnly) checkKey(header, options.key, options.what);
     options.onHeader?.(header);
     const body = createHash('sha256');
     let chunkCount = 0;
@@ -162,12 +164,17 @@ export async function decodeSnapshot(stream: AsyncIterable<Uint8Array>, options:
         const bodyChecksum = body.digest().subarray(0, 16).toString('hex');
         if (trailer.bodyChecksum !== bodyChecksum) throw new SnapshotError('SNAPSHOT_CORRUPT', `${options.what}: body checksum ${bodyChecksum} differs from the trailer's ${trailer.bodyChecksum}`);
         if (trailer.chunkCount !== chunkCount) throw new SnapshotError('SNAPSHOT_CORRUPT', `${options.what}: ${chunkCount} chunks, trailer says ${trailer.chunkCount}`);
-        if (trailer.keyCount !== keys || header.keyCount !== keys) throw new SnapshotError('SNAPSHOT_CORRUPT', `${options.what}: ${keys} keys, header says ${header.keyCount}, trailer ${trailer.keyCount}`);
+        if (trailer.keyCount !== header.keyCount || (!checksumsOnly && trailer.keyCount !== keys)) throw new SnapshotError('SNAPSHOT_CORRUPT', `${options.what}: ${keys} keys, header says ${header.keyCount}, trailer ${trailer.keyCount}`);
         if (await reader.next()) throw new SnapshotError('SNAPSHOT_CORRUPT', `${options.what}: data after the trailer`);
         return { header, trailer, bytes: reader.bytesRead };
       }
       if (frame.kind !== FrameKind.chunk) throw new SnapshotError('SNAPSHOT_CORRUPT', `${options.what}: unexpected frame kind 0x${frame.kind.toString(16)}`);
       body.update(frame.bytes);
+      if (checksumsOnly) {
+        chunkCount += 1;
+        options.onProgress?.({ keys, bytes: reader.bytesRead });
+        continue;
+      }
       const plain = options.key && header.encryption
         ? options.key.open(frame.payload, chunkAad(first.checksum, chunkCount), `${options.what} chunk ${chunkCount}`)
         : frame.payload;
