@@ -5,6 +5,7 @@
 // entries/s with 64 appenders.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -68,6 +69,20 @@ async function measureLoopbackRoundTripMs(): Promise<number> {
   return percentile(samples.sort((a, b) => a - b), 50);
 }
 
+/** CPU seconds (user + system) used so far by the given processes (Linux /proc), or NaN. */
+function cpuSeconds(processes: ChildProcess[]): number {
+  try {
+    let ticks = 0;
+    for (const child of processes) {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    }
+    return ticks / 100; // USER_HZ
+  } catch {
+    return NaN;
+  }
+}
+
 async function startCluster(root: string): Promise<{ nodes: string[]; processes: ChildProcess[] }> {
   const ports = await freePorts(3);
   const ids = ['a', 'b', 'c'];
@@ -116,13 +131,15 @@ async function main(): Promise<void> {
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (results are only comparable on an idle machine)`);
     console.log(`local synced LevelDB write (p50): ${syncMs.toFixed(3)} ms; loopback round trip (p50): ${roundTripMs.toFixed(3)} ms`);
     console.log(`p50 goal at 1 appender: <= 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms; throughput goal at 64: >= 50000 entries/s`);
-    console.log('appenders  entries/s   p50 ms   p99 ms');
+    console.log('appenders  entries/s   p50 ms   p99 ms   node CPU µs/entry (3 nodes)');
     const results: Record<string, unknown>[] = [];
     for (const appenders of concurrencies) {
+      const cpuBefore = cpuSeconds(processes);
       const { entries, seconds, latencies } = await runAppenders(client, `bench-${appenders}`, appenders);
-      const row = { appenders, entriesPerSecond: Math.round(entries / seconds), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+      const cpuMicrosPerEntry = ((cpuSeconds(processes) - cpuBefore) * 1e6) / entries;
+      const row = { appenders, entriesPerSecond: Math.round(entries / seconds), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), cpuMicrosPerEntry };
       results.push(row);
-      console.log(`${String(appenders).padStart(9)}  ${String(row.entriesPerSecond).padStart(9)}  ${row.p50Ms.toFixed(3).padStart(7)}  ${row.p99Ms.toFixed(3).padStart(7)}`);
+      console.log(`${String(appenders).padStart(9)}  ${String(row.entriesPerSecond).padStart(9)}  ${row.p50Ms.toFixed(3).padStart(7)}  ${row.p99Ms.toFixed(3).padStart(7)}   ${cpuMicrosPerEntry.toFixed(0).padStart(6)}`);
     }
     const one = results[0] as { p50Ms: number };
     const many = results[results.length - 1] as { entriesPerSecond: number };
