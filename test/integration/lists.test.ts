@@ -50,16 +50,16 @@ describe('lists through ioredis', () => {
     await client.quit();
   });
 
-  it('pipelines 10k pushes and reads them back in order', async () => {
+  it('pipelines 2k pushes and reads them back in order', async () => {
     const client = new Redis({ port: keel.port, host: '127.0.0.1', lazyConnect: true });
     await client.connect();
     const pipeline = client.pipeline();
-    for (let i = 0; i < 10_000; i++) pipeline.rpush('many', String(i));
+    for (let i = 0; i < 2_000; i++) pipeline.rpush('many', `element-${i}`);
     const results = await pipeline.exec();
     const errors = new Set(results!.filter(([error]) => error !== null).map(([error]) => String(error)));
     expect([...errors]).toEqual([]);
-    expect(await client.llen('many')).toBe(10_000);
-    expect(await client.lrange('many', 9_998, -1)).toEqual(['9998', '9999']);
+    expect(await client.llen('many')).toBe(2_000);
+    expect(await client.lrange('many', 1_998, -1)).toEqual(['element-1998', 'element-1999']);
     expect(await client.object('ENCODING', 'many')).toBe('quicklist');
     await client.quit();
   });
