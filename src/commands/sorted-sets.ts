@@ -17,7 +17,7 @@ import { ZSetValue } from '../engine/types/zset.js';
 import type { SkipNode } from '../engine/types/skiplist.js';
 import { formatDouble, parseInt64 } from '../util/numbers.js';
 import { lexRangeArgs, resultIsNaN, scoreArg, scoreRangeArgs } from './zset-args.js';
-import { countByLex, countByScore, nodesByLex, nodesByRank, nodesByScore, rankSpan, rankWindow } from './zset-range.js';
+import { countByLex, countByScore, lexRemovalSpan, nodesByLex, nodesByRank, nodesByScore, rankSpan, rankWindow } from './zset-range.js';
 import { scoredMembersReply, scoreReply, type ScoredMember } from './zset-reply.js';
 import { randomDistinctSlots } from './set-random.js';
 import { algebraCommands } from './zset-algebra.js';
@@ -285,7 +285,7 @@ function zremrangeGeneric(ctx: ExecContext, argv: string[], type: 'rank' | 'scor
   } else {
     const range = lexRangeArgs(argv[2]!, argv[3]!);
     if (range instanceof ErrorReply) return range;
-    span = (zset) => rankSpan(zset, zset.list.firstInLexRange(range), zset.list.lastInLexRange(range));
+    span = (zset) => lexRemovalSpan(zset, range);
   }
   const zset = getZset(ctx, key);
   if (zset === undefined) return 0;

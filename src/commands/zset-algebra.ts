@@ -147,18 +147,22 @@ function computeDiff(inputs: Input[]): Map<string, number> {
   return result;
 }
 
-function compute(op: Operation, args: AlgebraArgs): ZSetValue {
+/**
+ * The result as a sorted set. Redis builds it as a skiplist and only a stored result becomes a
+ * listpack, so a reply keeps a -0 score (0 × a negative weight) that a stored result loses.
+ */
+function compute(op: Operation, args: AlgebraArgs, store: boolean): ZSetValue {
   const pairs = op === 'union' ? computeUnion(args.inputs, args.aggregate)
     : op === 'inter' ? computeInter(args.inputs, args.aggregate)
     : computeDiff(args.inputs);
-  return ZSetValue.fromPairs(pairs);
+  return ZSetValue.fromPairs(pairs, store);
 }
 
 function readForm(op: Operation) {
   return (ctx: ExecContext, argv: string[]): Reply => {
     const args = parseAlgebra(ctx, argv, 1, op, false, false);
     if (args instanceof ErrorReply) return args;
-    return scoredMembersReply(ctx, [...compute(op, args).list.nodes()], args.withScores);
+    return scoredMembersReply(ctx, [...compute(op, args, false).list.nodes()], args.withScores);
   };
 }
 
@@ -166,7 +170,7 @@ function storeForm(op: Operation) {
   return (ctx: ExecContext, argv: string[]): Reply => {
     const args = parseAlgebra(ctx, argv, 2, op, true, false);
     if (args instanceof ErrorReply) return args;
-    return storeZset(ctx, argv[1]!, compute(op, args));
+    return storeZset(ctx, argv[1]!, compute(op, args, true));
   };
 }
 

@@ -57,7 +57,7 @@ export function nodesByScore(zset: ZSetValue, range: ScoreRange, reverse: boolea
 }
 
 export function nodesByLex(zset: ZSetValue, range: LexRange, reverse: boolean, offset = 0, limit = -1): SkipNode[] {
-  const first = reverse ? zset.list.lastInLexRange(range) : zset.list.firstInLexRange(range);
+  const first = reverse ? zset.lastInLex(range) : zset.firstInLex(range);
   const inRange = reverse ? (n: SkipNode) => lexGteMin(n.member, range.min) : (n: SkipNode) => lexLteMax(n.member, range.max);
   return walk(zset, first, reverse, offset, limit, inRange);
 }
@@ -71,10 +71,34 @@ export function countByScore(zset: ZSetValue, range: ScoreRange): number {
 }
 
 export function countByLex(zset: ZSetValue, range: LexRange): number {
-  const first = zset.list.firstInLexRange(range);
+  const first = zset.firstInLex(range);
   if (first === null) return 0;
-  const last = zset.list.lastInLexRange(range)!;
-  return zset.rankOfNode(last) - zset.rankOfNode(first) + 1;
+  if (zset.isCompact()) return runLength(first, range);
+  // Redis's skiplist count: from the first member's rank to the end, less what follows the last.
+  let count = zset.size - (zset.rankOfNode(first) - 1);
+  const last = zset.list.lastInLexRange(range);
+  if (last !== null) count -= zset.size - zset.rankOfNode(last);
+  return count;
+}
+
+/** Nodes from `first` onwards while ≤ max. */
+function runLength(first: SkipNode, range: LexRange): number {
+  let count = 0;
+  for (let x: SkipNode | null = first; x && lexLteMax(x.member, range.max); x = x.next0) count++;
+  return count;
+}
+
+/**
+ * The 1-based rank span ZREMRANGEBYLEX removes: from the first member ≥ min (walked in a
+ * listpack, descended without guards in a skiplist, as Redis) while members are ≤ max.
+ */
+export function lexRemovalSpan(zset: ZSetValue, range: LexRange): [number, number] | null {
+  const first = zset.isCompact() ? zset.list.firstInLexRangeByWalk(range) : zset.list.lexDeletionStart(range);
+  if (first === null) return null;
+  const count = runLength(first, range);
+  if (count === 0) return null;
+  const from = zset.rankOfNode(first);
+  return [from, from + count - 1];
 }
 
 /** The 1-based inclusive rank span of a score or lex range, or null when it is empty. */

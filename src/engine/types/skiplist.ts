@@ -315,8 +315,19 @@ export class SkipList {
     return x;
   }
 
+  /**
+   * Redis's zslIsInLexRange: the range is not empty, the last member is ≥ min and the first is
+   * ≤ max. (With mixed scores, members are not in lex order, so these guards change results.)
+   */
+  touchesLexRange(range: LexRange): boolean {
+    if (!lexRangeNonEmpty(range)) return false;
+    const first = this.head.next0;
+    return this.tail !== null && first !== null && lexGteMin(this.tail.member, range.min) && lexLteMax(first.member, range.max);
+  }
+
+  /** First node ≥ min by skiplist descent (Redis's zslFirstInLexRange), or null. */
   firstInLexRange(range: LexRange): SkipNode | null {
-    if (!lexRangeNonEmpty(range)) return null;
+    if (!this.touchesLexRange(range)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       let next = x.nextAt(i);
@@ -330,8 +341,9 @@ export class SkipList {
     return candidate;
   }
 
+  /** Last node ≤ max by skiplist descent (Redis's zslLastInLexRange), or null. */
   lastInLexRange(range: LexRange): SkipNode | null {
-    if (!lexRangeNonEmpty(range)) return null;
+    if (!this.touchesLexRange(range)) return null;
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       let next = x.nextAt(i);
@@ -342,6 +354,37 @@ export class SkipList {
     }
     if (x === this.head || !lexGteMin(x.member, range.min)) return null;
     return x;
+  }
+
+  /** The node after the last one < min, found by descent without guards (zslDeleteRangeByLex). */
+  lexDeletionStart(range: LexRange): SkipNode | null {
+    let x = this.head;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let next = x.nextAt(i);
+      while (next && !lexGteMin(next.member, range.min)) {
+        x = next;
+        next = x.nextAt(i);
+      }
+    }
+    return x.next0;
+  }
+
+  /** First node ≥ min by a walk from the head (Redis's listpack zzlFirstInLexRange), or null. */
+  firstInLexRangeByWalk(range: LexRange): SkipNode | null {
+    if (!this.touchesLexRange(range)) return null;
+    for (let x = this.head.next0; x; x = x.next0) {
+      if (lexGteMin(x.member, range.min)) return lexLteMax(x.member, range.max) ? x : null;
+    }
+    return null;
+  }
+
+  /** Last node ≤ max by a walk from the tail (Redis's listpack zzlLastInLexRange), or null. */
+  lastInLexRangeByWalk(range: LexRange): SkipNode | null {
+    if (!this.touchesLexRange(range)) return null;
+    for (let x = this.tail; x; x = x.prev) {
+      if (lexLteMax(x.member, range.max)) return lexGteMin(x.member, range.min) ? x : null;
+    }
+    return null;
   }
 
   /** Removes ranks [start, end] (1-based, inclusive); calls `removed` for each node. */

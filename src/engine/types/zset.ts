@@ -7,7 +7,7 @@
 // and for ZSCAN, which answers a small set in one call with cursor 0.
 import { DenseMap } from '../dense-map.js';
 import type { CollectionValue } from './values.js';
-import { SkipList, type SkipNode } from './skiplist.js';
+import { SkipList, type LexRange, type SkipNode } from './skiplist.js';
 import { assert } from '../../util/assert.js';
 
 /** Redis defaults: zset-max-listpack-entries, zset-max-listpack-value. */
@@ -27,8 +27,8 @@ export class ZSetValue implements CollectionValue {
   }
 
   /** A new sorted set from pairs, encoded as Redis encodes a freshly built one (zsetTypeCreate). */
-  static fromPairs(pairs: Iterable<readonly [string, number]>): ZSetValue {
-    const zset = new ZSetValue(true);
+  static fromPairs(pairs: Iterable<readonly [string, number]>, compactAllowed = true): ZSetValue {
+    const zset = new ZSetValue(compactAllowed);
     for (const [member, score] of pairs) zset.set(member, score);
     return zset;
   }
@@ -89,6 +89,19 @@ export class ZSetValue implements CollectionValue {
   /** The node at a 0-based rank counted from the lowest score (or from the highest when `reverse`). */
   nodeAtRank(rank: number, reverse = false): SkipNode | null {
     return this.list.nodeAt(reverse ? this.size - rank : rank + 1);
+  }
+
+  /**
+   * First/last member of a lex range. Lex ranges are meant for equal scores; with mixed scores
+   * Redis answers differently per encoding (a listpack is walked, a skiplist descended), and
+   * so do we, so that small sets answer exactly as Redis does.
+   */
+  firstInLex(range: LexRange): SkipNode | null {
+    return this.compact ? this.list.firstInLexRangeByWalk(range) : this.list.firstInLexRange(range);
+  }
+
+  lastInLex(range: LexRange): SkipNode | null {
+    return this.compact ? this.list.lastInLexRangeByWalk(range) : this.list.lastInLexRange(range);
   }
 
   /** Removes 1-based ranks [from, to] (inclusive); returns how many were removed. */
