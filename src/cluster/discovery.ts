@@ -2,7 +2,7 @@
 // connection per node) and keeps the current topology. Listeners hear the events a change
 // implies (+switch-master, +sdown, -sdown); the Sentinel endpoint and `keel failover` use it.
 import { computeTopology, parseReplicationInfo, topologyEvents, unreachableReport, type DbNodeReport, type Topology, type TopologyEvent } from './topology.js';
-import { RespClient } from './resp-client.js';
+import { NodeUnreachableError, RespClient } from './resp-client.js';
 import { splitAddr } from './layout.js';
 
 export interface DiscoveryTarget {
@@ -17,13 +17,18 @@ export interface DiscoveryOptions {
 }
 
 export async function askReplicationInfo(client: RespClient, target: DiscoveryTarget): Promise<DbNodeReport> {
-  try {
-    const reply = await client.call('INFO', 'replication');
-    if (typeof reply !== 'string') return unreachableReport(target.id, target.addr);
-    return parseReplicationInfo(target.id, target.addr, reply);
-  } catch {
-    return unreachableReport(target.id, target.addr);
+  // A connection the node closed (CLIENT KILL after a failover, a restart) is retried once at
+  // once, so that one dropped connection does not read as a node going down.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const reply = await client.call('INFO', 'replication');
+      if (typeof reply !== 'string') return unreachableReport(target.id, target.addr);
+      return parseReplicationInfo(target.id, target.addr, reply);
+    } catch (error) {
+      if (!(error instanceof NodeUnreachableError && error.closedByPeer)) break;
+    }
   }
+  return unreachableReport(target.id, target.addr);
 }
 
 export class Discovery {

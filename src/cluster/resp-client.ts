@@ -14,6 +14,10 @@ export class RespErrorReply {
 /** The node did not answer (refused, closed, timed out). Code: NODE_UNREACHABLE. */
 export class NodeUnreachableError extends Error {
   readonly code = 'NODE_UNREACHABLE';
+  /** The node closed an established connection (as opposed to refusing, or not answering). */
+  constructor(message: string, readonly closedByPeer = false) {
+    super(message);
+  }
 }
 
 interface Pending {
@@ -82,7 +86,7 @@ export class RespClient {
 
   private onClose(socket: net.Socket): void {
     if (this.socket !== socket) return;
-    this.fail(new NodeUnreachableError(`${this.host}:${this.port} closed the connection`));
+    this.fail(new NodeUnreachableError(`${this.host}:${this.port} closed the connection`, true));
   }
 
   private fail(error: Error): void {

@@ -7,6 +7,7 @@ import { RequestReader } from '../resp/request-reader.js';
 import { encodeReply, type ProtocolVersion } from '../resp/encoder.js';
 import { ErrorReply, MapReply, MultiReply, OK, PONG, PushReply, type Reply } from '../resp/reply.js';
 import { globMatch } from './glob.js';
+import { callOnce } from './resp-client.js';
 import { sentinelInfo, sentinelReply, type SentinelView } from './sentinel-replies.js';
 import type { Discovery } from './discovery.js';
 import type { TopologyEvent } from './topology.js';
@@ -82,6 +83,7 @@ export class SentinelServer {
         if (!event.from) return; // the first primary discovered is no switch
         this.configEpoch++;
         this.publish('+switch-master', `${name} ${event.from.host} ${event.from.port} ${event.to.host} ${event.to.port}`);
+        void this.disconnectClientsOf(event.from);
         return;
       }
       case 'sdown':
@@ -95,6 +97,17 @@ export class SentinelServer {
         this.publish(channel, what);
         return;
       }
+    }
+  }
+
+  /**
+   * As a real Sentinel does after a failover: the old primary (now a replica, if it lives)
+   * drops its normal and pub/sub clients, so that clients which did not hear +switch-master
+   * reconnect, ask again, and find the new primary instead of getting -READONLY.
+   */
+  private async disconnectClientsOf(addr: { host: string; port: number }): Promise<void> {
+    for (const type of ['normal', 'pubsub']) {
+      await callOnce(addr.host, addr.port, this.options.limits.discoveryRequestTimeoutMs, 'CLIENT', 'KILL', 'TYPE', type).catch(() => undefined);
     }
   }
 
