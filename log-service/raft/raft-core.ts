@@ -85,6 +85,9 @@ export class RaftCore implements RaftCoreApi {
   /** A node that lost its disk also lost the vote it may have cast in the term it catches
    *  up in: it grants no real vote in that term (campaigns always move to a later term). */
   private votesRefusedThroughTerm = 0;
+  /** While voting is disabled: the current term's leader's last index when it first reached
+   *  us in that term. */
+  private catchUpTarget: { term: number; index: number } | null = null;
 
   constructor(config: RaftConfig, persisted: PersistedState) {
     assertRaftConfig(config);
@@ -490,6 +493,9 @@ export class RaftCore implements RaftCoreApi {
     );
     if (this.role !== 'follower' || this.leaderId !== message.from) this.becomeFollower(message.term, message.from);
     this.electionElapsed = 0;
+    if (!this.votingEnabled && this.catchUpTarget?.term !== this.term) {
+      this.catchUpTarget = { term: this.term, index: message.leaderLastIndex };
+    }
     switch (message.type) {
       case 'AppendEntries':
         this.handleAppendEntries(message);
@@ -600,16 +606,21 @@ export class RaftCore implements RaftCoreApi {
     this.commitIndex = index;
   }
 
-  /** A node that lost its disk may vote again once it durably holds the log through a
-   *  committed entry of the current leader's term. That leader's log held every entry that
-   *  may have been acknowledged before the loss (it was elected without our vote), and its
-   *  first entry of the term (the no-op) comes after all of them, so we now hold them too. */
+  /** A node that lost its disk may vote again once it durably holds, committed, the current
+   *  leader's log through that leader's last index when it first reached us in this term.
+   *  Every entry that was, or may still be, committed with an acknowledgement we gave before
+   *  the loss is at or below that index: the leader sent it to us earlier, or (if another
+   *  leader did) it is in this leader's log, since this leader was elected without our vote
+   *  by a quorum that intersects every quorum that stored it. The same leader's no-op comes
+   *  before that index too, so a commit at or past it is a commit in this term. */
   private maybeEnableVoting(): void {
     if (this.votingEnabled || this.role !== 'follower' || this.leaderId === null) return;
+    if (this.catchUpTarget === null || this.catchUpTarget.term !== this.term) return;
     if (this.snapshotToInstall !== null || this.log.stableIndex < this.commitIndex) return;
-    if (this.log.term(this.commitIndex) === this.term) {
+    if (this.commitIndex >= this.catchUpTarget.index && this.log.term(this.commitIndex) === this.term) {
       this.votingEnabled = true;
       this.votesRefusedThroughTerm = this.term;
+      this.catchUpTarget = null;
     }
   }
 
@@ -655,6 +666,7 @@ export class RaftCore implements RaftCoreApi {
       prevLogTerm,
       entries,
       leaderCommit: this.commitIndex,
+      leaderLastIndex: this.log.lastIndex(),
     });
     if (peerProgress.state === 'replicate') {
       if (entries.length > 0) peerProgress.sentEntries(entries[entries.length - 1]!.index);
@@ -683,6 +695,7 @@ export class RaftCore implements RaftCoreApi {
       lastIncludedTerm: snapshot.term,
       data: snapshot.data,
       leaderCommit: this.commitIndex,
+      leaderLastIndex: this.log.lastIndex(),
     });
     peerProgress.becomeSnapshot(snapshot.index, this.tickCount);
   }
@@ -703,6 +716,7 @@ export class RaftCore implements RaftCoreApi {
       commitIndex,
       commitTerm,
       leaderCommit: this.commitIndex,
+      leaderLastIndex: this.log.lastIndex(),
     });
   }
 

@@ -119,10 +119,11 @@ export interface RaftConfig {
   /** A leader resends an unanswered InstallSnapshot after this many ticks. */
   snapshotRetryTicks: number;
   /** Set by the driver when this node's data directory was lost while peers have data: the
-   *  node then neither votes nor campaigns until it holds, durably, the current leader's log
-   *  through a committed entry of that leader's term, which covers everything the leader
-   *  had when elected (status().votingEnabled turns true; the driver may then record that
-   *  the node is whole again, e.g. write its identity file). */
+   *  node then neither votes nor campaigns until it holds, durably and committed, the
+   *  current leader's log through the leader's last index as of its first message to us in
+   *  this term. That covers every entry that may be committed with the acks this node gave
+   *  before it lost its disk (status().votingEnabled turns true; the driver may then record
+   *  that the node is whole again, e.g. write its identity file). */
   votingDisabledUntilCaughtUp: boolean;
   /** Called (synchronously) when a follower needs compacted entries: the latest durable
    *  state-machine snapshot. Its index must be >= the core's compaction point and
@@ -153,6 +154,8 @@ export interface AppendEntriesMessage extends MessageBase {
   prevLogTerm: number;
   entries: RaftEntry[];
   leaderCommit: number;
+  /** The leader's last log index (catch-up target of a node whose voting is disabled). */
+  leaderLastIndex: number;
 }
 
 /** Answers AppendEntries and InstallSnapshot. */
@@ -177,8 +180,10 @@ export interface HeartbeatMessage extends MessageBase {
    *  if its own entry at that index has that term. */
   commitIndex: number;
   commitTerm: number;
-  /** The leader's real commit index (catch-up target for a node whose voting is disabled). */
+  /** The leader's real commit index. */
   leaderCommit: number;
+  /** The leader's last log index (catch-up target of a node whose voting is disabled). */
+  leaderLastIndex: number;
 }
 
 export interface HeartbeatResponseMessage extends MessageBase {
@@ -206,6 +211,8 @@ export interface InstallSnapshotMessage extends MessageBase {
   lastIncludedTerm: number;
   data: Uint8Array;
   leaderCommit: number;
+  /** The leader's last log index (catch-up target of a node whose voting is disabled). */
+  leaderLastIndex: number;
 }
 
 export type RaftMessage =

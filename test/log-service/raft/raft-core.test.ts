@@ -170,7 +170,7 @@ describe('RaftCore replication', () => {
 
   it('holds messages back until their Ready is advanced, and replaces a conflicting suffix', () => {
     const b = makeCore('b', abc, { hardState: { term: 1, votedFor: null, commitIndex: 1 }, snapshot: null, entries: entries([1, 1, 1]) });
-    b.step({ type: 'AppendEntries', from: 'a', to: 'b', term: 2, prevLogIndex: 1, prevLogTerm: 1, entries: entries([2, 2], 2), leaderCommit: 1 });
+    b.step({ type: 'AppendEntries', from: 'a', to: 'b', term: 2, prevLogIndex: 1, prevLogTerm: 1, entries: entries([2, 2], 2), leaderCommit: 1, leaderLastIndex: 3 });
     const ready = b.ready()!;
     expect(ready.entriesFromIndex).toBe(2);
     expect(ready.entriesToPersist.map((entry) => `${entry.index}@${entry.term}`)).toEqual(['2@2', '3@2']);
@@ -178,7 +178,7 @@ describe('RaftCore replication', () => {
     expect(ready.mustSync).toBe(true);
     expect(ready.messages).toHaveLength(1);
     // While that Ready is outstanding, new input queues up for the next one.
-    b.step({ type: 'Heartbeat', from: 'a', to: 'b', term: 2, commitIndex: 3, commitTerm: 2, leaderCommit: 3 });
+    b.step({ type: 'Heartbeat', from: 'a', to: 'b', term: 2, commitIndex: 3, commitTerm: 2, leaderCommit: 3, leaderLastIndex: 3 });
     expect(b.ready()).toBeNull();
     b.advance(ready);
     const next = b.ready()!;
@@ -310,5 +310,38 @@ describe('RaftCore voting disabled until caught up', () => {
     // It cannot know whom it voted for in term 1 before the loss: no real vote in term 1.
     group.core('c').step({ type: 'RequestVote', from: 'b', to: 'c', term: 1, preVote: false, lastLogIndex: 9, lastLogTerm: 1 });
     expect(drain(group.core('c')).messages).toMatchObject([{ type: 'RequestVoteResponse', granted: false }]);
+  });
+
+  it("waits for a commit through the leader's last index at first contact, not just any commit of its term", () => {
+    const group = electedGroup('a');
+    const a = group.core('a');
+    for (let index = 0; index < 5; index++) a.propose(encode(`p${index}`));
+    group.deliverAll();
+    // Entries 7..10 reach nobody yet: the leader's log runs ahead of its commit index (6).
+    for (let index = 5; index < 9; index++) a.propose(encode(`p${index}`));
+    group.flush();
+    group.queue = [];
+    expect(a.status()).toMatchObject({ lastIndex: 10, commitIndex: 6 });
+    const wiped = makeCore('c', abc, emptyPersisted(), { votingDisabledUntilCaughtUp: true });
+    group.cores.set('c', wiped);
+    const withoutB = (message: RaftMessage): boolean => message.to !== 'b' && message.from !== 'b';
+    let sawCommittedButBehind = false;
+    for (let tick = 0; tick < 20; tick++) {
+      for (const core of group.cores.values()) core.tick();
+      for (let round = 0; round < 20; round++) {
+        group.flush();
+        const batch = group.queue.filter(withoutB);
+        group.queue = [];
+        for (const message of batch) {
+          group.core(message.to).step(message);
+          drain(wiped).messages.forEach((answer) => group.queue.push(answer));
+          const status = wiped.status();
+          if (status.commitIndex < 10) expect(status.votingEnabled).toBe(false);
+          if (status.commitIndex >= 6 && status.commitIndex < 10) sawCommittedButBehind = true;
+        }
+      }
+    }
+    expect(sawCommittedButBehind).toBe(true);
+    expect(wiped.status()).toMatchObject({ commitIndex: 10, votingEnabled: true });
   });
 });
