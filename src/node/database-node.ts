@@ -42,6 +42,7 @@ export interface DatabaseNodeOptions {
 
 const REPLAY_PROGRESS_INTERVAL_MS = 1000;
 const ELECTION_TICK_MS = 20;
+const EMBEDDED_PRIMARY_WAIT_MS = 10_000;
 const RECONCILE_RETRY_MS = 250;
 
 export class DatabaseNode implements ReplicationHooks {
@@ -90,6 +91,7 @@ export class DatabaseNode implements ReplicationHooks {
     await node.loadFromLog();
     await node.becomeReplica();
     node.startElection();
+    if (node.embeddedLog) await node.becomePrimaryAlone();
     node.startStatusPolling();
     return node;
   }
@@ -178,6 +180,7 @@ export class DatabaseNode implements ReplicationHooks {
     this.observeRecord(record);
     if (record.t === 'effects') {
       engine.applyEffects(record.batch);
+      this.election?.noteActivity(performance.now(), this.jitter());
       if (record.ms !== undefined) this.lastAppliedWrittenAtMs = record.ms;
     }
     if (entry.lsn > this.knownTailLsn) this.knownTailLsn = entry.lsn;
@@ -199,6 +202,14 @@ export class DatabaseNode implements ReplicationHooks {
     for (const record of this.pendingObservations.splice(0)) this.observeForElection(record);
     this.electionTimer = setInterval(() => this.perform(this.election!.tick(performance.now())), ELECTION_TICK_MS);
     this.electionTimer.unref();
+  }
+
+  /** A node on its own embedded log is the only possible writer: it takes the log at once. */
+  private async becomePrimaryAlone(): Promise<void> {
+    this.election!.campaignNow(performance.now());
+    const deadline = Date.now() + EMBEDDED_PRIMARY_WAIT_MS;
+    while (this.role !== 'primary' && Date.now() < deadline) await sleep(10);
+    assert(this.role === 'primary', `node on an embedded log did not become primary within ${EMBEDDED_PRIMARY_WAIT_MS} ms`);
   }
 
   private jitter(): number {
@@ -232,8 +243,11 @@ export class DatabaseNode implements ReplicationHooks {
 
   /** Appends Leader{epoch} conditionally on everything we applied (or, as primary, wrote). */
   private async campaign(epoch: number): Promise<void> {
-    if (this.stopped || this.recovering) return;
     const election = this.election!;
+    if (this.stopped || this.recovering) {
+      election.campaignAbandoned(performance.now(), this.jitter());
+      return;
+    }
     const prevLsn = this.committer ? this.committer.lastLsn : this.appliedLsn;
     const record: ShardRecord = { t: 'leader', nodeId: this.options.nodeId, addr: this.advertisedAddress, epoch };
     const sentAtMs = performance.now();
@@ -258,6 +272,12 @@ export class DatabaseNode implements ReplicationHooks {
     this.appliedLsn = Math.max(this.appliedLsn, this.leaderLsn);
     if (!this.committer) {
       const committer = new LogCommitter(this.client, this.logName, this.appliedLsn, this.options.commitTimeoutMs, (failure) => this.onCommitFailure(committer, failure));
+      // Every committed append proves we still owned the log when we sent it (see election.ts).
+      committer.onLeaseProof((sentAtMs) => {
+        if (this.committer !== committer || !this.election) return;
+        this.perform(this.election.leaseProof(sentAtMs, performance.now()));
+        if (this.election.isServing) this.server.leaseValidUntilMs = this.election.leaseValidUntilMs;
+      });
       this.committer = committer;
       this.server.setCommitter(committer);
     }

@@ -31,7 +31,7 @@ export interface ElectionConfig {
 }
 
 export function defaultElectionConfig(nodeId: string): ElectionConfig {
-  return { nodeId, leaseMs: 600, renewIntervalMs: 200, campaignBackoffMs: 700, clockDriftMax: 0.05, campaignJitterMs: 150 };
+  return { nodeId, leaseMs: 800, renewIntervalMs: 200, campaignBackoffMs: 900, clockDriftMax: 0.1, campaignJitterMs: 100 };
 }
 
 /** Refuses unsafe timings: the backoff must outlast any lease on any clock. */
@@ -44,6 +44,8 @@ export function assertElectionConfig(config: ElectionConfig): void {
   assert(config.campaignBackoffMs > safeBackoffMs,
     `campaign backoff (${config.campaignBackoffMs} ms) must exceed the lease stretched by clock drift (${safeBackoffMs.toFixed(0)} ms): otherwise two primaries could serve at once`);
 }
+
+const RENEWALS_IN_FLIGHT_MAX = 3;
 
 export type ElectionRole = 'follower' | 'candidate' | 'leader';
 
@@ -70,7 +72,8 @@ export class Election {
   private lastObservedAtMs: number;
   private campaignAtMs: number;
   private serving = false;
-  private renewInFlight = false;
+  /** Renewals sent and not yet answered: pipelined, so one slow commit does not stall the next. */
+  private renewalsInFlight = 0;
   private lastRenewSentAtMs = -Infinity;
   private handoffToMe = false;
   /** A primary whose lease lapsed must not campaign before its own appends settle. */
@@ -115,12 +118,12 @@ export class Election {
         this.serving = true;
         actions.push({ type: 'startServing' });
       }
-      if (!this.renewInFlight && nowMs - this.lastRenewSentAtMs >= this.config.renewIntervalMs) {
-        this.renewInFlight = true;
+      if (this.renewalsInFlight < RENEWALS_IN_FLIGHT_MAX && nowMs - this.lastRenewSentAtMs >= this.config.renewIntervalMs) {
+        this.renewalsInFlight++;
         this.lastRenewSentAtMs = nowMs;
         actions.push({ type: 'renew', epoch: this.epoch });
       }
-      if (!this.serving && nowMs >= this.leaseValidUntilMs && this.settled && !this.renewInFlight && nowMs >= this.campaignAtMs) {
+      if (!this.serving && nowMs >= this.leaseValidUntilMs && this.settled && this.renewalsInFlight === 0 && nowMs >= this.campaignAtMs) {
         // Our lease lapsed (a pause?) and nobody has taken over that we know of: try again.
         this.role = 'candidate';
         actions.push({ type: 'campaign', epoch: this.epoch + 1 });
@@ -152,6 +155,12 @@ export class Election {
     return actions;
   }
 
+  /** The driver could not send our campaign (it is rebuilding): back to following. */
+  campaignAbandoned(nowMs: number, jitterMs = 0): void {
+    if (this.role === 'candidate') this.role = this.leaderId === this.config.nodeId ? 'leader' : 'follower';
+    this.campaignAtMs = nowMs + this.config.campaignBackoffMs + jitterMs;
+  }
+
   /** Our Leader append was refused (someone appended first): keep following. */
   campaignLost(nowMs: number, jitterMs = 0): ElectionAction[] {
     const wasLeader = this.leaderId === this.config.nodeId;
@@ -160,9 +169,26 @@ export class Election {
     return wasLeader ? [{ type: 'stepDown' }] : [];
   }
 
-  /** A renewal sent at sentAtMs committed. */
-  renewed(sentAtMs: number, nowMs: number): ElectionAction[] {
-    this.renewInFlight = false;
+  /**
+   * A replica applied an entry written by the primary (data, not only leases): the primary was
+   * alive when it sent it, so the backoff restarts from now, as for a lease.
+   */
+  noteActivity(nowMs: number, jitterMs = 0): void {
+    if (this.role !== 'follower' || this.handoffToMe) return;
+    this.lastObservedAtMs = nowMs;
+    this.campaignAtMs = nowMs + this.config.campaignBackoffMs + jitterMs;
+  }
+
+  /** Campaign at the next tick (a node alone on its own embedded log). */
+  campaignNow(nowMs: number): void {
+    if (this.role === 'follower') this.campaignAtMs = nowMs;
+  }
+
+  /**
+   * Any append of ours sent at sentAtMs committed: nobody had taken the log from us when it
+   * was sent, and a replica that saw it waits a full backoff from then (see noteActivity).
+   */
+  leaseProof(sentAtMs: number, nowMs: number): ElectionAction[] {
     if (this.role !== 'leader') return [];
     this.leaseValidUntilMs = Math.max(this.leaseValidUntilMs, sentAtMs + this.config.leaseMs);
     if (!this.serving && nowMs < this.leaseValidUntilMs) {
@@ -172,9 +198,15 @@ export class Election {
     return [];
   }
 
+  /** A renewal sent at sentAtMs committed. */
+  renewed(sentAtMs: number, nowMs: number): ElectionAction[] {
+    this.renewalsInFlight = Math.max(0, this.renewalsInFlight - 1);
+    return this.leaseProof(sentAtMs, nowMs);
+  }
+
   /** A renewal failed (conflict → fenced; unknown → the lease simply runs out). */
   renewFailed(fenced: boolean): ElectionAction[] {
-    this.renewInFlight = false;
+    this.renewalsInFlight = 0;
     if (!fenced || this.role !== 'leader') return [];
     this.role = 'follower';
     return [...this.stop(), { type: 'stepDown' }];

@@ -24,6 +24,9 @@ export class LogCommitter implements Committer {
   private failure: CommitFailure | null = null;
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private waiters: { lsn: number; resolve: () => void }[] = [];
+  /** Monotonic send time of each uncommitted LSN: a commit proves the lease from then. */
+  private readonly sentAtMs = new Map<number, number>();
+  private leaseProofListener: ((sentAtMs: number) => void) | null = null;
   /** Payloads handed to the log but not yet known committed, by LSN (for reconciliation). */
   private readonly unconfirmed = new Map<number, Uint8Array>();
 
@@ -55,6 +58,11 @@ export class LogCommitter implements Committer {
     this.listeners.push(listener);
   }
 
+  /** Told the send time of the newest append each time the commit point advances. */
+  onLeaseProof(listener: (sentAtMs: number) => void): void {
+    this.leaseProofListener = listener;
+  }
+
   submit(batch: EffectBatch): number {
     return this.submitRecord({ t: 'effects', batch, ms: Date.now() });
   }
@@ -67,6 +75,7 @@ export class LogCommitter implements Committer {
     this.timers.set(lsn, timer);
     const payload = encodeRecord(record);
     this.unconfirmed.set(lsn, payload);
+    this.sentAtMs.set(lsn, performance.now());
     this.client.append(this.logName, [payload], { prevLsn: lsn - 1 }).then(
       () => {
         this.acknowledge(lsn);
@@ -114,12 +123,16 @@ export class LogCommitter implements Committer {
     if (this.failure) return;
     this.acknowledged.add(lsn);
     let advanced = false;
+    let newestSentAtMs = -Infinity;
     while (this.acknowledged.delete(this.committed + 1)) {
       this.committed++;
       this.unconfirmed.delete(this.committed);
+      newestSentAtMs = this.sentAtMs.get(this.committed) ?? newestSentAtMs;
+      this.sentAtMs.delete(this.committed);
       advanced = true;
     }
     if (!advanced) return;
+    if (newestSentAtMs > -Infinity) this.leaseProofListener?.(newestSentAtMs);
     for (const listener of this.listeners) listener(this.committed);
     const ready = this.waiters.filter((waiter) => waiter.lsn <= this.committed);
     if (ready.length === 0) return;

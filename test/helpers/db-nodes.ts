@@ -37,10 +37,12 @@ export class DbNodes {
 
 /** A client that never retries, queues or resends: tests see every failure as it happens. */
 export function client(server: { port: number }): Redis {
-  return new Redis({
+  const redis = new Redis({
     port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false, retryStrategy: () => null, lazyConnect: true,
   });
+  redis.on('error', () => { /* each command reports its own failure */ });
+  return redis;
 }
 
 export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
