@@ -1,6 +1,7 @@
 // The named-log state machine: conditional appends checked at apply time, chained
 // checksums, trim guarded by the snapshot marker, and determinism across replicas.
 
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { chainChecksum, emptyChainChecksum } from '../../log-service/checksum.js';
@@ -13,12 +14,30 @@ function append(log: string, prevLsn: number, texts: string[], snapshotLsn?: num
   return { t: 'append', log, prevLsn, writerId: 'w1', batchSeq: 1, payloads: texts.map(payload), ...(snapshotLsn === undefined ? {} : { snapshotLsn }) };
 }
 
+/** The checksum as specified, written independently: SHA-256(prev ‖ lsn BE64 ‖ payload)[0..16). */
+function referenceChecksum(previous: Uint8Array, lsn: number, data: Uint8Array): Buffer {
+  const lsnBytes = Buffer.alloc(8);
+  lsnBytes.writeBigUInt64BE(BigInt(lsn));
+  return createHash('sha256').update(previous).update(lsnBytes).update(data).digest().subarray(0, 16);
+}
+
+describe('chained checksum', () => {
+  it('matches the specified construction, including LSNs above 2^32', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.uint8Array({ maxLength: 300 }), (previous, lsn, data) => {
+        expect(Buffer.from(chainChecksum(previous, lsn, data))).toEqual(referenceChecksum(previous, lsn, data));
+      }),
+    );
+    expect(Buffer.from(emptyChainChecksum)).toEqual(Buffer.alloc(16));
+  });
+});
+
 describe('NamedLogs', () => {
   it('appends only when the tail equals prevLsn, and chains the checksum', () => {
     const logs = new NamedLogs();
     const first = logs.apply(append('s1', 0, ['a', 'b']));
     expect(first.outcome).toMatchObject({ ok: true, firstLsn: 1, lastLsn: 2 });
-    const expected = chainChecksum(chainChecksum(emptyChainChecksum, 1, payload('a')), 2, payload('b'));
+    const expected = referenceChecksum(referenceChecksum(new Uint8Array(16), 1, payload('a')), 2, payload('b'));
     expect(Buffer.from(logs.meta('s1').checksum)).toEqual(Buffer.from(expected));
     expect(logs.apply(append('s1', 1, ['c'])).outcome).toEqual({ ok: false, code: 'LOG_CONFLICT', tailLsn: 2 });
     expect(logs.apply(append('s1', 2, ['c'])).outcome).toMatchObject({ ok: true, firstLsn: 3, lastLsn: 3 });
