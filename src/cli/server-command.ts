@@ -5,6 +5,7 @@ import { defaultSettings } from '../server/settings.js';
 import { mkdir } from 'node:fs/promises';
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { DatabaseNode } from '../node/database-node.js';
+import { keyFromFlags, snapshotStoreFlags, storeFromFlags } from './snapshot-command.js';
 import { assertElectionConfig, defaultElectionConfig, type ElectionConfig } from '../replication/election.js';
 
 const defaultElection = defaultElectionConfig('');
@@ -34,6 +35,7 @@ export const serverFlags: FlagSpec[] = [
   { name: 'commit-timeout-ms', kind: 'int', default: 5000, value: 'MS', help: 'a write not committed to the log quorum within this time fails with -TRYAGAIN' },
   { name: 'replay-entries-max', kind: 'int', default: 1000, value: 'N', help: 'log entries read per request while loading' },
   { name: 'log-level', kind: 'string', default: 'info', value: 'LEVEL', help: 'log level: fatal, error, warn, info, debug, trace' },
+  ...snapshotStoreFlags,
 ];
 
 export async function serverMain(args: string[]): Promise<number> {
@@ -87,6 +89,7 @@ export async function serverMain(args: string[]): Promise<number> {
     const node = await DatabaseNode.start({
       settings, logger, logNodes, nodeId, shard: values.shard as number, az: (values.az as string) || null,
       election, commitTimeoutMs, replayEntriesMax: values['replay-entries-max'] as number,
+      snapshotStore: storeFromFlags(values, settings.dir), encryptionKey: keyFromFlags(values),
     });
     stopServing = () => node.stop();
   }

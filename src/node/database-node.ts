@@ -21,6 +21,12 @@ import { assert } from '../util/assert.js';
 import { LogError } from '../../log-service/errors.js';
 import { Election, type ElectionAction, type ElectionConfig } from '../replication/election.js';
 import type { Reply } from '../resp/reply.js';
+import type { SnapshotStore } from '../snapshot/store.js';
+import type { EncryptionKey } from '../snapshot/encryption.js';
+import { loadLatestSnapshot } from '../snapshot/loader.js';
+import { checkSnapshotAgainstLog } from '../snapshot/log-check.js';
+import { defaultSnapshotLimits } from '../snapshot/limits.js';
+import { SnapshotError } from '../snapshot/errors.js';
 
 export type NodeRole = 'primary' | 'replica';
 
@@ -38,6 +44,10 @@ export interface DatabaseNodeOptions {
   commitTimeoutMs: number;
   /** Entries read per request while replaying the log. */
   replayEntriesMax: number;
+  /** Where snapshots live: loading starts from the latest valid one (null: replay the whole log). */
+  snapshotStore?: SnapshotStore | null;
+  /** Key for encrypted snapshots (and log payloads) at rest. */
+  encryptionKey?: EncryptionKey | null;
 }
 
 const REPLAY_PROGRESS_INTERVAL_MS = 1000;
@@ -131,13 +141,14 @@ export class DatabaseNode implements ReplicationHooks {
   /** Rebuilds the data set from the log: replays every entry up to the tail seen at start. */
   private async loadFromLog(): Promise<void> {
     this.server.state = 'loading';
-    const engine = new Engine({ databases: this.options.settings.databases });
+    let engine = new Engine({ databases: this.options.settings.databases });
     const startedAt = Date.now();
     let applied = 0;
     let tailLsn = 0;
+    let firstLsn = 1;
     for (let attempt = 0; ; attempt++) {
       try {
-        tailLsn = (await this.client.tail(this.logName)).tailLsn;
+        ({ tailLsn, firstLsn } = await this.client.tail(this.logName));
         break;
       } catch (error) {
         if (this.stopped) return;
@@ -145,7 +156,25 @@ export class DatabaseNode implements ReplicationHooks {
         await sleep(Math.min(2000, 100 * 2 ** attempt));
       }
     }
-    this.logger.info({ tailLsn }, 'loading data set from the log');
+    // Start from the latest valid snapshot (a corrupt one is skipped loudly for the one
+    // before it); then replay only the log after it.
+    const store = this.options.snapshotStore;
+    const snapshot = store ? await loadLatestSnapshot(store, {
+      shard: this.options.shard, databases: this.options.settings.databases, key: this.options.encryptionKey ?? null,
+      limits: defaultSnapshotLimits, logger: this.logger,
+      checkHeader: (header, what) => checkSnapshotAgainstLog(this.client, this.logName, header, what),
+    }) : null;
+    if (snapshot) {
+      engine = snapshot.engine;
+      applied = snapshot.header.lsn;
+      this.epoch = Math.max(this.epoch, snapshot.header.control?.epoch ?? 0);
+      if (snapshot.header.control?.primary) this.primary = snapshot.header.control.primary;
+      this.server.lastSaveSeconds = Math.floor(snapshot.header.createdAtMs / 1000);
+      this.logger.info({ location: snapshot.location, lsn: applied, keys: snapshot.header.keyCount }, 'snapshot loaded');
+    } else if (firstLsn > 1) {
+      throw new SnapshotError('SNAPSHOT_NOT_FOUND', `log ${this.logName} is trimmed to LSN ${firstLsn} and no valid snapshot covers it${store ? ` in ${store.url}` : ' (no --snapshot-store)'}`);
+    }
+    this.logger.info({ tailLsn, fromLsn: applied + 1 }, 'loading data set from the log');
     let lastReport = Date.now();
     while (applied < tailLsn) {
       let entries: LogEntry[];

@@ -31,6 +31,11 @@ export interface SnapshotHeader {
   databases: number;
   /** null: chunks in clear. */
   encryption: { algorithm: 'aes-256-gcm'; keyId: string } | null;
+  /**
+   * The shard's control state at lsn (highest epoch, last named primary): the leader records
+   * that carried it may be trimmed away with the log prefix.
+   */
+  control?: { epoch: number; primary: { nodeId: string; addr: string; epoch: number } | null };
   /** Set by `keel restore`: where this state came from (a restored snapshot restarts at LSN 0 of a new log). */
   restoredFrom?: { location: string; shard: number; lsn: number; logChecksum: string };
 }

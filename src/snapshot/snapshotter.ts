@@ -13,7 +13,7 @@ import { assert } from '../util/assert.js';
 import { listSnapshots, snapshotName } from './catalog.js';
 import { openPayload, type EncryptionKey } from './encryption.js';
 import { SnapshotError } from './errors.js';
-import { decodeSnapshot, encodeSnapshot } from './format.js';
+import { decodeSnapshot, encodeSnapshot, type SnapshotHeader } from './format.js';
 import type { SnapshotLimits } from './limits.js';
 import { checkSnapshotAgainstLog } from './log-check.js';
 import { loadLatestSnapshot } from './loader.js';
@@ -75,27 +75,29 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
     checkHeader: (header, what) => checkSnapshotAgainstLog(client, logName, header, what),
   });
   const baseLsn = base?.header.lsn ?? 0;
-  if (base && baseLsn === targetLsn && !options.force) {
-    logger.info({ lsn: baseLsn, location: base.location }, 'snapshot: the newest snapshot is already at the log tail; nothing to do');
-    return {
-      status: 'up-to-date', shard: options.shard, lsn: baseLsn, location: base.location, checksum: base.trailer.bodyChecksum, keys: base.header.keyCount,
-      bytes: base.bytes, baseLsn, replayedEntries: 0, markerLsn: null, trimmedBeforeLsn: null, deleted: [], ms: Date.now() - startedAtMs,
-    };
-  }
   if (!base && tail.firstLsn > 1) {
     throw new SnapshotError('SNAPSHOT_NOT_FOUND', `log ${logName} is trimmed to ${tail.firstLsn} but no valid snapshot of shard ${options.shard} is in ${store.url}`);
   }
   const engine = base?.engine ?? new Engine({ databases: options.databases });
-  const replayed = await replay(client, logName, engine, baseLsn, targetLsn, options);
+  const control = { epoch: base?.header.control?.epoch ?? 0, primary: base?.header.control?.primary ?? null };
+  const replayed = await replay(client, logName, engine, baseLsn, targetLsn, options, control);
   const replayedChecksum = replayed.checksum ?? (baseLsn === 0 ? checksumHex(emptyChainChecksum) : base!.header.logChecksum);
   assert(replayedChecksum === targetChecksum, `log checksum at ${targetLsn} from the entries (${replayedChecksum}) differs from the tail's (${targetChecksum})`);
+  if (base && replayed.changes === 0 && !options.force) {
+    // Only Snapshot markers since the newest snapshot (or nothing): a new one would hold the same data.
+    logger.info({ lsn: baseLsn, tailLsn: targetLsn, location: base.location }, 'snapshot: nothing but markers since the newest snapshot; nothing to do');
+    return {
+      status: 'up-to-date', shard: options.shard, lsn: baseLsn, location: base.location, checksum: base.trailer.bodyChecksum, keys: base.header.keyCount,
+      bytes: base.bytes, baseLsn, replayedEntries: replayed.entries, markerLsn: null, trimmedBeforeLsn: null, deleted: [], ms: Date.now() - startedAtMs,
+    };
+  }
 
   // Write.
   const createdAtMs = Date.now();
   const name = snapshotName(options.shard, targetLsn, createdAtMs);
   const location = store.location(name);
   const writeProgress = new Progress('snapshot write', engine.keyCount(), logger, limits.progressIntervalMs);
-  const encoded = encodeSnapshot(engine, { shard: options.shard, lsn: targetLsn, logChecksum: targetChecksum, createdAtMs }, {
+  const encoded = encodeSnapshot(engine, { shard: options.shard, lsn: targetLsn, logChecksum: targetChecksum, createdAtMs, control }, {
     key: options.key, limits, onProgress: (sample) => writeProgress.update(sample),
   });
   const { bytes } = await store.put(name, encoded.stream);
@@ -140,8 +142,12 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
 }
 
 /** Applies entries (fromLsn, toLsn] of the log to engine; returns the checksum at toLsn. */
-async function replay(client: LogClient, logName: string, engine: Engine, fromLsn: number, toLsn: number, options: SnapshotJobOptions): Promise<{ entries: number; checksum: string | null }> {
+async function replay(
+  client: LogClient, logName: string, engine: Engine, fromLsn: number, toLsn: number, options: SnapshotJobOptions,
+  control: NonNullable<SnapshotHeader['control']>,
+): Promise<{ entries: number; changes: number; checksum: string | null }> {
   let applied = fromLsn;
+  let changes = 0;
   let checksum: string | null = null;
   const total = toLsn - fromLsn;
   const progress = new Progress('snapshot replay', 0, options.logger, options.limits.progressIntervalMs);
@@ -161,7 +167,12 @@ async function replay(client: LogClient, logName: string, engine: Engine, fromLs
       if (entry.lsn > toLsn) break;
       assert(entry.lsn === applied + 1, `expected LSN ${applied + 1}, got ${entry.lsn}`);
       const record = decodeRecord(openPayload(options.key, logName, entry.payload, entry.lsn));
+      if (record.t !== 'snapshot') changes += 1;
       if (record.t === 'effects') engine.applyEffects(record.batch);
+      else if (record.t !== 'snapshot') {
+        control.epoch = Math.max(control.epoch, record.epoch);
+        if (record.t === 'leader') control.primary = { nodeId: record.nodeId, addr: record.addr, epoch: record.epoch };
+      }
       applied = entry.lsn;
       checksum = checksumHex(entry.checksum);
       bytes += entry.payload.length;
@@ -169,7 +180,7 @@ async function replay(client: LogClient, logName: string, engine: Engine, fromLs
     progress.update({ keys: engine.keyCount(), bytes });
   }
   if (total > 0) progress.done();
-  return { entries: total, checksum };
+  return { entries: total, changes, checksum };
 }
 
 /**

@@ -1,0 +1,179 @@
+// The off-box snapshotter against a real (in-process, one-node) log service.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, truncateSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { runSnapshotJob, type SnapshotJobOptions } from '../../src/snapshot/snapshotter.js';
+import { loadLatestSnapshot } from '../../src/snapshot/loader.js';
+import { checkSnapshotAgainstLog } from '../../src/snapshot/log-check.js';
+import { LocalDirectoryStore } from '../../src/snapshot/local-store.js';
+import { defaultSnapshotLimits } from '../../src/snapshot/limits.js';
+import { EncryptionKey } from '../../src/snapshot/encryption.js';
+import { SnapshotError } from '../../src/snapshot/errors.js';
+import { LogError } from '../../log-service/errors.js';
+import { decodeRecord } from '../../src/replication/records.js';
+import { seededRandom } from '../helpers/engine.js';
+import { fullDump } from './fixtures.js';
+import { quietLogger, RecordingWriter, startLog, type LogFixture } from './log-fixture.js';
+
+const logName = 'shard-0';
+let log: LogFixture | null = null;
+afterEach(async () => { await log?.close(); log = null; });
+
+function storeDir(): string {
+  return mkdtempSync(join(tmpdir(), 'keel-snapstore-'));
+}
+
+function jobOptions(fixture: LogFixture, store: LocalDirectoryStore, extra: Partial<SnapshotJobOptions> = {}): SnapshotJobOptions {
+  return {
+    client: fixture.client, shard: 0, store, key: null, limits: { ...defaultSnapshotLimits, chunkBytesTarget: 2048 }, databases: 16, logger: quietLogger,
+    mark: true, retainEntries: 0, keep: 3, keepDays: 0, force: false, ...extra,
+  };
+}
+
+async function load(fixture: LogFixture, store: LocalDirectoryStore, key: EncryptionKey | null = null) {
+  return loadLatestSnapshot(store, {
+    shard: 0, databases: 16, key, limits: defaultSnapshotLimits, logger: quietLogger,
+    checkHeader: (header, what) => checkSnapshotAgainstLog(fixture.client, logName, header, what),
+  });
+}
+
+async function writeMany(writer: RecordingWriter, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await writer.write({ t: 'effects', batch: writer.nextBatch() });
+}
+
+describe('snapshotter', () => {
+  it('snapshot, marker, trim, then a second snapshot from the first plus the log', async () => {
+    log = await startLog();
+    const store = new LocalDirectoryStore(storeDir());
+    const writer = new RecordingWriter(log.client, logName, seededRandom(1));
+    await writeMany(writer, 300);
+    const first = await runSnapshotJob(jobOptions(log, store, { retainEntries: 10 }));
+    expect(first).toMatchObject({ status: 'written', lsn: 300, baseLsn: 0, replayedEntries: 300, trimmedBeforeLsn: 291, markerLsn: 301 });
+    const tail = await log.client.tail(logName);
+    expect(tail).toMatchObject({ firstLsn: 291, snapshotLsn: 300, tailLsn: 301 });
+    const marker = decodeRecord((await log.client.read(logName, 301)).entries[0]!.payload);
+    expect(marker).toEqual({ t: 'snapshot', lsn: 300, location: first.location, checksum: first.checksum });
+
+    await writeMany(writer, 200);
+    const second = await runSnapshotJob(jobOptions(log, store));
+    expect(second).toMatchObject({ status: 'written', lsn: 501, baseLsn: 300, replayedEntries: 201, trimmedBeforeLsn: 502 });
+    const loaded = await load(log, store);
+    expect(loaded!.header.lsn).toBe(501);
+    expect(fullDump(loaded!.engine)).toEqual(fullDump(writer.stateAt(501)));
+    // Nothing new but the marker itself: no new snapshot (a marker does not chase its own tail).
+    const third = await runSnapshotJob(jobOptions(log, store));
+    expect(third).toMatchObject({ status: 'up-to-date', lsn: 501, markerLsn: null });
+    expect((await runSnapshotJob(jobOptions(log, store, { force: true }))).lsn).toBe(502);
+  });
+
+  it('a snapshot taken during a steady write load holds exactly the state at its LSN', async () => {
+    log = await startLog();
+    const store = new LocalDirectoryStore(storeDir());
+    const writer = new RecordingWriter(log.client, logName, seededRandom(2));
+    await writeMany(writer, 100);
+    let writing = true;
+    const load$ = (async () => { while (writing) await writer.write({ t: 'effects', batch: writer.nextBatch() }); })();
+    const result = await runSnapshotJob(jobOptions(log, store, { mark: false }));
+    writing = false;
+    await load$;
+    const tail = (await log.client.tail(logName)).tailLsn;
+    expect(tail).toBeGreaterThan(result.lsn); // writes did continue past the snapshot
+    const loaded = await load(log, store);
+    expect(loaded!.header.lsn).toBe(result.lsn);
+    expect(fullDump(loaded!.engine)).toEqual(fullDump(writer.stateAt(result.lsn)));
+  });
+
+  it('trim never passes the latest verified snapshot', async () => {
+    log = await startLog();
+    const store = new LocalDirectoryStore(storeDir());
+    const writer = new RecordingWriter(log.client, logName, seededRandom(3));
+    await writeMany(writer, 50);
+    // No snapshot yet: any trim is refused.
+    await expect(log.client.trim(logName, 2)).rejects.toMatchObject({ code: 'LOG_TRIM_REFUSED' });
+    const result = await runSnapshotJob(jobOptions(log, store, { retainEntries: 0 }));
+    expect(result.trimmedBeforeLsn).toBe(51);
+    await writeMany(writer, 20);
+    await expect(log.client.trim(logName, 53)).rejects.toMatchObject({ code: 'LOG_TRIM_REFUSED' });
+    // A snapshot written without a marker does not move the guard either.
+    await runSnapshotJob(jobOptions(log, store, { mark: false }));
+    await expect(log.client.trim(logName, 53)).rejects.toBeInstanceOf(LogError);
+    expect((await log.client.tail(logName)).firstLsn).toBe(51);
+  });
+
+  it('a corrupt or truncated newest snapshot is reported and the previous one is used', async () => {
+    log = await startLog();
+    const dir = storeDir();
+    const store = new LocalDirectoryStore(dir);
+    const writer = new RecordingWriter(log.client, logName, seededRandom(4));
+    await writeMany(writer, 40);
+    const older = await runSnapshotJob(jobOptions(log, store, { mark: false }));
+    await writeMany(writer, 40);
+    const newer = await runSnapshotJob(jobOptions(log, store, { mark: false }));
+    expect(newer.lsn).toBeGreaterThan(older.lsn);
+    const files = readdirSync(join(dir, 'shard-0')).sort();
+    const newest = join(dir, 'shard-0', files[files.length - 1]!);
+    const original = readFileSync(newest);
+
+    const damaged = Buffer.from(original);
+    damaged[Math.floor(damaged.length / 2)] ^= 0x40;
+    writeFileSync(newest, damaged);
+    const errors: string[] = [];
+    const logger = quietLogger.child({});
+    logger.error = ((fields: { code: string }) => { errors.push(fields.code); }) as never;
+    const loaded = await loadLatestSnapshot(store, { shard: 0, databases: 16, key: null, limits: defaultSnapshotLimits, logger });
+    expect(errors).toEqual(['SNAPSHOT_CORRUPT']);
+    expect(loaded!.header.lsn).toBe(older.lsn);
+    expect(fullDump(loaded!.engine)).toEqual(fullDump(writer.stateAt(older.lsn)));
+
+    writeFileSync(newest, original);
+    truncateSync(newest, statSync(newest).size - 7);
+    errors.length = 0;
+    const again = await loadLatestSnapshot(store, { shard: 0, databases: 16, key: null, limits: defaultSnapshotLimits, logger });
+    expect(errors).toEqual(['SNAPSHOT_TRUNCATED']);
+    expect(again!.header.lsn).toBe(older.lsn);
+  });
+
+  it('a snapshot of another log is rejected by the running checksum', async () => {
+    log = await startLog();
+    const store = new LocalDirectoryStore(storeDir());
+    const writer = new RecordingWriter(log.client, logName, seededRandom(5));
+    await writeMany(writer, 30);
+    await runSnapshotJob(jobOptions(log, store, { mark: false }));
+    await log.close();
+    log = await startLog(); // a different log with as many entries
+    const other = new RecordingWriter(log.client, logName, seededRandom(6));
+    await writeMany(other, 31);
+    const error = await load(log, store).then(() => null, (caught: unknown) => caught);
+    expect(error).toBeNull(); // the mismatching snapshot is skipped (reported), none is left
+    expect(await load(log, store)).toBeNull();
+  });
+
+  it('encrypted snapshots need the key; a wrong key stops loading instead of falling back', async () => {
+    log = await startLog();
+    const store = new LocalDirectoryStore(storeDir());
+    const writer = new RecordingWriter(log.client, logName, seededRandom(7));
+    await writeMany(writer, 30);
+    const key = new EncryptionKey(randomBytes(32));
+    await runSnapshotJob(jobOptions(log, store, { key, mark: false }));
+    expect(fullDump((await load(log, store, key))!.engine)).toEqual(fullDump(writer.stateAt(30)));
+    await expect(load(log, store, null)).rejects.toMatchObject({ code: 'SNAPSHOT_KEY_REQUIRED' });
+    await expect(load(log, store, new EncryptionKey(randomBytes(32)))).rejects.toBeInstanceOf(SnapshotError);
+    await expect(load(log, store, new EncryptionKey(randomBytes(32)))).rejects.toMatchObject({ code: 'SNAPSHOT_KEY_MISMATCH' });
+  });
+
+  it('retention keeps --keep snapshots and never the newest', async () => {
+    log = await startLog();
+    const dir = storeDir();
+    const store = new LocalDirectoryStore(dir);
+    const writer = new RecordingWriter(log.client, logName, seededRandom(8));
+    const lsns: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      await writeMany(writer, 5);
+      lsns.push((await runSnapshotJob(jobOptions(log, store, { keep: 2, mark: false }))).lsn);
+    }
+    const kept = readdirSync(join(dir, 'shard-0')).map((name) => Number(name.slice(0, 20))).sort((a, b) => a - b);
+    expect(kept).toEqual(lsns.slice(-2));
+  });
+});
