@@ -53,6 +53,7 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
   const discovery = new Discovery({
     nodes: layout.dbNodes.map((node) => ({ id: node.id, addr: node.addr })),
     pollMs: limits.discoveryPollMs,
+    pollFastMs: limits.discoveryPollFastMs,
     requestTimeoutMs: limits.discoveryRequestTimeoutMs,
   });
   const supervisor = new Supervisor(join(dir, layout.logsDir), limits, {

@@ -13,6 +13,8 @@ export interface DiscoveryTarget {
 export interface DiscoveryOptions {
   nodes: DiscoveryTarget[];
   pollMs: number;
+  /** Poll interval while no primary serves; pollMs when absent. */
+  pollFastMs?: number;
   requestTimeoutMs: number;
 }
 
@@ -73,7 +75,8 @@ export class Discovery {
       const startedAt = Date.now();
       await this.pollOnce();
       if (this.stopped) return;
-      this.timer = setTimeout(() => void loop(), Math.max(0, this.options.pollMs - (Date.now() - startedAt)));
+      const intervalMs = this.current?.primary ? this.options.pollMs : this.options.pollFastMs ?? this.options.pollMs;
+      this.timer = setTimeout(() => void loop(), Math.max(0, intervalMs - (Date.now() - startedAt)));
     };
     void loop();
   }

@@ -15,6 +15,8 @@ export interface ClusterLimits {
   dbNodeReadyMs: number;
   /** How often discovery asks every db node for INFO replication. */
   discoveryPollMs: number;
+  /** …and how often while no primary serves (a failover is under way: clients wait on us). */
+  discoveryPollFastMs: number;
   /** One INFO request to a db node gives up after this long (the node counts as down). */
   discoveryRequestTimeoutMs: number;
   /** A child whose supervisor vanished (kill -9) stops itself: SIGTERM, then exit after this. */
@@ -32,6 +34,7 @@ export const defaultClusterLimits: ClusterLimits = {
   stopGraceMs: 5_000,
   dbNodeReadyMs: 60_000,
   discoveryPollMs: 100,
+  discoveryPollFastMs: 25,
   discoveryRequestTimeoutMs: 500,
   orphanExitMs: 3_000,
   sentinelQueryBufferBytes: 64 * 1024,
@@ -45,4 +48,5 @@ export function assertClusterLimits(limits: ClusterLimits): void {
   assert(limits.restartBackoffMinMs <= limits.restartBackoffMaxMs, 'restartBackoffMinMs must not exceed restartBackoffMaxMs');
   assert(limits.restartBackoffMaxMs < limits.restartHealthyAfterMs, 'a process must stay up longer than the largest backoff to count as healthy');
   assert(limits.discoveryRequestTimeoutMs >= limits.discoveryPollMs, 'a discovery request may take at least one poll interval');
+  assert(limits.discoveryPollFastMs <= limits.discoveryPollMs, 'the fast poll (no primary) must not be slower than the normal one');
 }
