@@ -4,8 +4,9 @@
 //   PLAIN=1 node jepsen-style/tools/log-nodes-through-proxies.mjs    # a bare socket.pipe() proxy
 //   DIRECT=1 node jepsen-style/tools/log-nodes-through-proxies.mjs   # no proxies (control)
 // Needs `npm run build`. Observed 2026-11-22 ~03:40 UTC: DIRECT elects a leader within 2.5 s
-// and keeps it; with either proxy the nodes stay candidates while the term climbs, although
-// bytes flow on every link (see the printed proxy stats).
+// and keeps it; with either proxy `log status` shows the nodes as candidates while the term
+// climbs and appends time out, although bytes flow on every link (see the printed proxy
+// stats). See README "Open items".
 import { LinkProxy } from '../../dist/jepsen-style/net/proxy.js';
 import { ProcessSupervisor } from '../../dist/jepsen-style/db/processes.js';
 import { spawnSync } from 'node:child_process';
