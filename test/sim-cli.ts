@@ -1,7 +1,8 @@
-// `npm run test:sim -- --seeds N [--seed S] [--ticks T] [--nodes K] [--no-catch-up] [--verbose]`
+// `npm run test:sim -- --seeds N [--seed S] [--ticks T] [--nodes K] [--no-catch-up] [--trace E] [--verbose]`
 // Runs the deterministic Raft simulation for seeds S .. S+N-1 (S defaults to 1), prints one
 // summary line, and exits 1 on the first violation with its seed, how to replay it and the
-// last events. `--seeds 1 --seed S` replays exactly seed S.
+// last E events (default 40). `--seeds 1 --seed S` replays exactly seed S. --no-catch-up
+// restarts wiped nodes without votingDisabledUntilCaughtUp (expected to fail: it loses writes).
 
 import { formatFailure, runSimulation } from './log-service/raft/simulation.js';
 
@@ -11,11 +12,12 @@ interface CliOptions {
   ticks: number;
   nodes: number;
   catchUp: boolean;
+  traceEvents: number;
   verbose: boolean;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const options: CliOptions = { seeds: 100, seed: 1, ticks: 3000, nodes: 3, catchUp: true, verbose: false };
+  const options: CliOptions = { seeds: 100, seed: 1, ticks: 3000, nodes: 3, catchUp: true, traceEvents: 40, verbose: false };
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!;
     const numberAfter = (): number => {
@@ -36,6 +38,9 @@ function parseArgs(argv: string[]): CliOptions {
       case '--nodes':
         options.nodes = numberAfter();
         break;
+      case '--trace':
+        options.traceEvents = numberAfter();
+        break;
       case '--no-catch-up':
         options.catchUp = false;
         break;
@@ -43,7 +48,7 @@ function parseArgs(argv: string[]): CliOptions {
         options.verbose = true;
         break;
       default:
-        throw new Error(`unknown argument ${arg} (use --seeds N --seed S --ticks T --nodes K --no-catch-up --verbose)`);
+        throw new Error(`unknown argument ${arg} (use --seeds N --seed S --ticks T --nodes K --no-catch-up --trace E --verbose)`);
     }
   }
   if (options.nodes < 1) throw new Error('--nodes must be >= 1');
@@ -69,6 +74,7 @@ function main(): number {
       ticks: options.ticks,
       nodeCount: options.nodes,
       votingDisabledAfterWipe: options.catchUp,
+      traceEventsMax: options.traceEvents,
     });
     if (options.verbose) process.stdout.write(`seed ${seed}: ${result.ok ? 'ok' : 'FAIL'} ${JSON.stringify(result.stats)}\n`);
     if (!result.ok) {
