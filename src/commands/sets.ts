@@ -27,6 +27,9 @@ function cmdSadd(ctx: ExecContext, argv: string[]): Reply {
   const key = argv[1]!;
   const existing = getSet(ctx, key);
   const set = existing ?? SetValue.create(argv[2]!, argv.length - 2);
+  // Redis converts first when the arguments outnumber a compact form; we do it only when
+  // something is added, so the encoding never changes without an effect that a replica sees.
+  if (existing !== undefined && argv.slice(2).some((member) => !existing.has(member))) existing.prepareForAdds(argv.length - 2);
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (set.add(argv[i]!)) added++;
   if (existing === undefined) ctx.setValue(key, set);

@@ -62,6 +62,14 @@ describe('set encodings and reply order', () => {
     const h = new EngineHarness();
     h.exec(['SADD', 'big', ...Array.from({ length: 129 }, (_, i) => `m${i}`)]);
     expect((h.engine.database(0).peek('big')!.value as SetValue).encoding()).toBe('hashtable');
+    // …and so does a SADD of many arguments to an existing small set (when it adds anything:
+    // an encoding change must come with an effect, or a replica would differ).
+    h.run('SADD', 'small', 'a');
+    expect(h.exec(['SADD', 'small', ...Array.from({ length: 129 }, () => 'a')]).effects).toEqual([]);
+    expect(h.run('OBJECT', 'ENCODING', 'small')).toBe('listpack');
+    const grow = effectsRoundTrip(h, ['SADD', 'small', 'b', ...Array.from({ length: 128 }, () => 'a')]);
+    expect(grow.replayed).toEqual(grow.after);
+    expect(h.run('OBJECT', 'ENCODING', 'small')).toBe('hashtable');
   });
 
   it('clone and plain form round-trip, encoding included', () => {

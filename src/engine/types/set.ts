@@ -69,6 +69,16 @@ export class SetValue implements CollectionValue {
     return this.members.size;
   }
 
+  /** Redis 7.2's setTypeMaybeConvert: a SADD of more arguments than a compact form holds converts first. */
+  prepareForAdds(sizeHint: number): void {
+    if ((this.form === 'listpack' && sizeHint > setEncodingLimits.listpackEntriesMax) ||
+      (this.form === 'intset' && sizeHint > setEncodingLimits.intsetEntriesMax)) {
+      if (this.form === 'intset') this.leaveIntset('hashtable');
+      this.form = 'hashtable';
+      this.order = null;
+    }
+  }
+
   has(member: string): boolean {
     return this.members.has(member);
   }
