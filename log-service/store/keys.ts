@@ -19,9 +19,15 @@ export const appliedIndexKey = Uint8Array.of(prefixAppliedIndex);
 
 export function u64(value: number): Uint8Array {
   assert(Number.isSafeInteger(value) && value >= 0, `u64 key part out of range: ${value}`);
-  const bytes = Buffer.alloc(8);
-  bytes.writeBigUInt64BE(BigInt(value));
+  const bytes = Buffer.allocUnsafe(8);
+  writeU64(bytes, 0, value);
   return bytes;
+}
+
+/** Big-endian, without BigInt (this runs for every stored entry). */
+function writeU64(bytes: Buffer, offset: number, value: number): void {
+  bytes.writeUInt32BE(Math.floor(value / 2 ** 32), offset);
+  bytes.writeUInt32BE(value >>> 0, offset + 4);
 }
 
 export function readU64(bytes: Uint8Array, offset: number): number {
@@ -30,7 +36,11 @@ export function readU64(bytes: Uint8Array, offset: number): number {
 }
 
 export function raftEntryKey(index: number): Uint8Array {
-  return Buffer.concat([Uint8Array.of(prefixRaftEntry), u64(index)]);
+  assert(Number.isSafeInteger(index) && index >= 0, `index out of range: ${index}`);
+  const key = Buffer.allocUnsafe(9);
+  key[0] = prefixRaftEntry;
+  writeU64(key, 1, index);
+  return key;
 }
 
 /** [raftEntryKey(from), raftEntryKey(to)) */
@@ -55,7 +65,15 @@ export function logMetaKey(log: string): Uint8Array {
 }
 
 export function logEntryKey(log: string, lsn: number): Uint8Array {
-  return Buffer.concat([Uint8Array.of(prefixLogEntry), nameBytes(log), u64(lsn)]);
+  assert(Number.isSafeInteger(lsn) && lsn >= 0, `lsn out of range: ${lsn}`);
+  const nameLength = Buffer.byteLength(log, 'utf8');
+  assert(nameLength <= 0xffff, 'log name too long for its key');
+  const key = Buffer.allocUnsafe(1 + 2 + nameLength + 8);
+  key[0] = prefixLogEntry;
+  key.writeUInt16BE(nameLength, 1);
+  key.write(log, 3, 'utf8');
+  writeU64(key, 3 + nameLength, lsn);
+  return key;
 }
 
 /** [logEntryKey(log, from), logEntryKey(log, to)) */

@@ -150,3 +150,17 @@ describe('LevelLogStore durability', () => {
     await second.close();
   });
 });
+
+describe('key layout', () => {
+  it('encodes log entry keys as prefix ‖ name length ‖ name ‖ 8-byte big-endian LSN', () => {
+    const key = Buffer.from(logEntryKey('é-log', 2 ** 40 + 5));
+    const name = Buffer.from('é-log', 'utf8');
+    expect(key[0]).toBe(0x11);
+    expect(key.readUInt16BE(1)).toBe(name.length);
+    expect(key.subarray(3, 3 + name.length)).toEqual(name);
+    expect(key.readBigUInt64BE(3 + name.length)).toBe(BigInt(2 ** 40 + 5));
+    expect(Buffer.compare(logEntryKey('a', 2 ** 32 - 1), logEntryKey('a', 2 ** 32))).toBe(-1);
+    expect(Buffer.from(raftEntryKey(2 ** 33)).readBigUInt64BE(1)).toBe(BigInt(2 ** 33));
+    expect(() => logEntryKey('a', -1)).toThrow();
+  });
+});
