@@ -45,7 +45,13 @@ export function executeIn(ctx: ExecContext, argv: string[]): ExecuteOutcome {
     const unavailable = ctx.server.unavailable;
     if (unavailable !== null && !flags.includes('loading')) return refuse(client, unavailable);
     if (ctx.policy === 'replica' && flags.includes('write')) return refuse(client, Errors.readonly);
-    if (ctx.server.writeRefusal !== null && flags.includes('write')) return refuse(client, ctx.server.writeRefusal);
+    if (flags.includes('write')) {
+      if (ctx.server.writeRefusal !== null) return refuse(client, ctx.server.writeRefusal);
+      const bytesMax = ctx.server.writeBytesMax;
+      if (bytesMax > 0 && argvBytes(argv) > bytesMax) {
+        return refuse(client, err(`ERR write of more than ${bytesMax} bytes refused: it must fit one log entry (see --log-entry-bytes-max)`));
+      }
+    }
     if (client.protocol === 2 && client.subscriptionCount() > 0 && !flags.includes('allowed_in_subscribe')) {
       return refuse(client, err(
         `ERR Can't execute '${resolution.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
@@ -69,6 +75,12 @@ export function executeIn(ctx: ExecContext, argv: string[]): ExecuteOutcome {
   const outcome: ExecuteOutcome = { reply, effects: ctx.effects, spec };
   if (reply instanceof ErrorReply) outcome.error = reply.message;
   return outcome;
+}
+
+function argvBytes(argv: string[]): number {
+  let bytes = 0;
+  for (const arg of argv) bytes += arg.length;
+  return bytes;
 }
 
 function refuse(client: ClientState, error: ErrorReply): ExecuteOutcome {

@@ -43,10 +43,14 @@ export interface ServerServices {
   };
   /** Unix time (seconds) of the last successful save/snapshot. */
   lastSave(): number;
+  /** SAVE / BGSAVE: off-box snapshots of this node's shard; null when the node has no log or store. */
+  readonly snapshots: SnapshotServices | null;
   /** Replication role as ROLE reports it. */
   role(): Reply;
   /** Whether `requirepass` is set, and a check of a password. */
   checkPassword(password: string): 'ok' | 'wrong' | 'none-set';
+  /** Largest total argument size of a write (it must fit one log entry); 0 = no limit. */
+  readonly writeBytesMax: number;
   /** Set while writes must be refused (e.g. the log quorum is unreachable). */
   readonly writeRefusal: ErrorReply | null;
   /** Replication facts and waits (WAIT, WAITAOF, REPLCONF); null on a node without a log. */
@@ -58,6 +62,16 @@ export interface ServerServices {
   readonly unavailable: ErrorReply | null;
   /** Server id/version facts for HELLO and INFO. */
   readonly facts: { version: string; mode: 'standalone'; role: 'master' | 'replica' };
+}
+
+export interface SnapshotServices {
+  /** Takes a snapshot; resolves once it is written and verified, rejects with the reason. */
+  save(): Promise<void>;
+  /** Starts a snapshot in the background; false when one is already running. */
+  startBackground(): boolean;
+  /** Runs one more snapshot after the running one (BGSAVE SCHEDULE). */
+  schedule(): void;
+  readonly inProgress: boolean;
 }
 
 export interface ReplicationServices {
@@ -91,10 +105,12 @@ export const detachedServer: ServerServices = {
   info: unavailable,
   slowlog: { get: unavailable, len: unavailable, reset: unavailable },
   lastSave: unavailable,
+  snapshots: null,
   role: unavailable,
   checkPassword: unavailable,
   unavailable: null,
   writeRefusal: null,
+  writeBytesMax: 0,
   replication: null,
   facts: { version: '7.2.0', mode: 'standalone', role: 'master' },
 };

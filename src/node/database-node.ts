@@ -52,6 +52,8 @@ export interface DatabaseNodeOptions {
 
 const REPLAY_PROGRESS_INTERVAL_MS = 1000;
 const ELECTION_TICK_MS = 20;
+/** Room kept in a log entry for the record's own encoding (type, timestamps, array headers). */
+const LOG_ENTRY_FRAMING_BYTES = 64 * 1024;
 const EMBEDDED_PRIMARY_WAIT_MS = 10_000;
 const RECONCILE_RETRY_MS = 250;
 
@@ -98,6 +100,8 @@ export class DatabaseNode implements ReplicationHooks {
     await node.server.listen();
     node.server.replication = node;
     await node.connectLog();
+    // One write's effects must fit one log entry (with room for the record's framing).
+    node.server.writeBytesMax = node.client.limits.entryBytesMax - LOG_ENTRY_FRAMING_BYTES;
     await node.loadFromLog();
     await node.becomeReplica();
     node.startElection();

@@ -9,9 +9,18 @@
 // replies and rebuilds its state from the log.
 import type { LogClient } from '../../log-service/client/log-client.js';
 import { LogError } from '../../log-service/errors.js';
-import type { EffectBatch } from '../engine/effects.js';
+import type { Effect, EffectBatch } from '../engine/effects.js';
 import type { Committer } from '../server/commit.js';
 import { encodeRecord, type ShardRecord } from './records.js';
+
+const DEFAULT_GATHER_BYTES_MAX = 256 * 1024;
+
+/** Approximate encoded size of an effect (msgpack adds a few bytes per string). */
+export function effectBytes(effect: Effect): number {
+  let bytes = 8;
+  for (const arg of effect.argv) bytes += arg.length + 5;
+  return bytes;
+}
 
 export type CommitFailure = { kind: 'fenced'; tailLsn: number } | { kind: 'unknown'; reason: string };
 
@@ -23,6 +32,8 @@ export class LogCommitter implements Committer {
   private readonly listeners: ((lsn: number) => void)[] = [];
   private failure: CommitFailure | null = null;
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  /** Effects of the current event-loop turn, not yet handed to the log. */
+  private gathering: { lsn: number; batch: EffectBatch; bytes: number } | null = null;
   private waiters: { lsn: number; resolve: () => void }[] = [];
   /** Monotonic send time of each uncommitted LSN: a commit proves the lease from then. */
   private readonly sentAtMs = new Map<number, number>();
@@ -37,6 +48,8 @@ export class LogCommitter implements Committer {
     startLsn: number,
     private readonly commitTimeoutMs: number,
     private readonly onFailure: (failure: CommitFailure) => void,
+    /** Flush a gathered entry early at this size (below the log's entry limit). */
+    private readonly gatherBytesMax: number = DEFAULT_GATHER_BYTES_MAX,
   ) {
     this.lsn = startLsn;
     this.committed = startLsn;
@@ -63,14 +76,44 @@ export class LogCommitter implements Committer {
     this.leaseProofListener = listener;
   }
 
+  /**
+   * Effects submitted in one event-loop turn share one log entry (one LSN): a pipeline of
+   * thousands of writes is a handful of entries, not thousands. The entry is flushed at the end
+   * of the turn, or early when it reaches gatherBytesMax.
+   */
   submit(batch: EffectBatch): number {
-    return this.submitRecord({ t: 'effects', batch, ms: Date.now() });
+    let batchBytes = 0;
+    for (const effect of batch) batchBytes += effectBytes(effect);
+    // A large write gets an entry of its own rather than pushing a shared one over the limit.
+    if (this.gathering !== null && this.gathering.bytes + batchBytes > this.gatherBytesMax) this.flushGathered();
+    if (this.gathering === null) {
+      this.gathering = { lsn: ++this.lsn, batch: [], bytes: 0 };
+      setImmediate(() => this.flushGathered());
+    }
+    const gathering = this.gathering;
+    for (const effect of batch) gathering.batch.push(effect);
+    gathering.bytes += batchBytes;
+    if (gathering.bytes >= this.gatherBytesMax) this.flushGathered();
+    return gathering.lsn;
   }
 
-  /** Appends any record (effects or control); returns its LSN. `onDone` runs once it commits. */
+  private flushGathered(): void {
+    const gathering = this.gathering;
+    if (gathering === null) return;
+    this.gathering = null;
+    this.append({ t: 'effects', batch: gathering.batch, ms: Date.now() }, gathering.lsn);
+  }
+
+  /** Appends a control record (after any gathered effects); returns its LSN. `onDone` runs once it commits. */
   submitRecord(record: ShardRecord, onDone?: () => void): number {
+    this.flushGathered();
     const lsn = ++this.lsn;
-    if (this.failure) return lsn; // the node is already rebuilding; this reply fails with the rest
+    this.append(record, lsn, onDone);
+    return lsn;
+  }
+
+  private append(record: ShardRecord, lsn: number, onDone?: () => void): void {
+    if (this.failure) return; // the node is already rebuilding; this reply fails with the rest
     const timer = setTimeout(() => this.fail({ kind: 'unknown', reason: `not committed within ${this.commitTimeoutMs} ms` }), this.commitTimeoutMs);
     this.timers.set(lsn, timer);
     const payload = encodeRecord(record);
@@ -89,11 +132,11 @@ export class LogCommitter implements Committer {
         }
       },
     );
-    return lsn;
   }
 
   /** Resolves when every LSN handed out so far is committed (FAILOVER, shutdown). */
   whenAllCommitted(): Promise<void> {
+    this.flushGathered();
     const target = this.lsn;
     if (this.committed >= target) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ lsn: target, resolve }));
@@ -111,6 +154,7 @@ export class LogCommitter implements Committer {
   }
 
   stop(): void {
+    this.gathering = null;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     if (!this.failure) this.failure = { kind: 'unknown', reason: 'committer stopped' };

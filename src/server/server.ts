@@ -9,7 +9,7 @@ import type { ExpiryPolicy } from '../engine/keyspace.js';
 import { BlockRequest, DeferredReply, type CommandSpec } from '../commands/spec.js';
 import type { ReplicationServices } from '../commands/server-services.js';
 import { DirtyKeyTracker } from '../replication/dirty-keys.js';
-import type { ServerServices } from '../commands/server-services.js';
+import type { ServerServices, SnapshotServices } from '../commands/server-services.js';
 import type { ClientState } from '../commands/client-state.js';
 import { encodeReply } from '../resp/encoder.js';
 import { ErrorReply, Errors, type Reply } from '../resp/reply.js';
@@ -50,6 +50,8 @@ export class KeelServer implements ConnectionHost {
   state: ServingState = 'serving';
   /** Why the node is degraded (replies that would reveal uncertain state get this error). */
   degradedReason = '';
+  /** Largest write (sum of argument bytes) the log can hold in one entry; 0 = no log, no limit. */
+  writeBytesMax = 0;
   /** The node's replication layer (a node with a log attached); feeds WAIT, ROLE, INFO. */
   replication: ReplicationHooks | null = null;
   readonly pubsub = new PubSub();
@@ -65,6 +67,8 @@ export class KeelServer implements ConnectionHost {
   /** Who serves: 'primary' executes writes; 'replica' refuses them (see dispatch). */
   policy: ExpiryPolicy = 'primary';
   lastSaveSeconds = Math.floor(Date.now() / 1000);
+  /** SAVE / BGSAVE (set by the database node when it has a snapshot store). */
+  snapshots: SnapshotServices | null = null;
   readonly runId = randomBytes(20).toString('hex');
   /** How writes are made durable, for INFO persistence ('memory' = no log attached). */
   durabilityName = 'memory';
@@ -428,7 +432,9 @@ export class KeelServer implements ConnectionHost {
         reset: () => this.slowlog.reset(),
       },
       lastSave: () => this.lastSaveSeconds,
+      get snapshots() { return server.snapshots; },
       get unavailable() { return server.unavailableReply(); },
+      get writeBytesMax() { return server.writeBytesMax; },
       get writeRefusal() { return server.state === 'degraded' ? new ErrorReply(`TRYAGAIN ${server.degradedReason}`) : null; },
       get replication() { return server.replication; },
       role: (): Reply => this.replication?.roleReply() ?? ['master', 0, []],
