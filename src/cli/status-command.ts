@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { resolveTargets } from '../cluster/targets.js';
 import { formatStatus, gatherStatus } from '../cluster/status.js';
+import { snapshotStoreOf } from '../cluster/layout.js';
 
 export const statusFlags: FlagSpec[] = [
   { name: 'dir', kind: 'string', default: 'data', value: 'DIR', help: 'directory of a `keel up` cluster (reads DIR/cluster.json)' },
@@ -22,8 +23,10 @@ export async function statusMain(args: string[]): Promise<number> {
   if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
   const timeoutMs = values['timeout-ms'] as number;
   if (timeoutMs < 1) throw new UsageError('--timeout-ms must be positive');
-  const targets = resolveTargets(resolve(values.dir as string), values.nodes as string[], values['log-nodes'] as string[]);
-  const status = await gatherStatus(targets.logNodes, targets.dbNodes, timeoutMs);
+  const dir = resolve(values.dir as string);
+  const targets = resolveTargets(dir, values.nodes as string[], values['log-nodes'] as string[]);
+  const store = targets.layout ? snapshotStoreOf(dir, targets.layout) : null;
+  const status = await gatherStatus(targets.logNodes, targets.dbNodes, timeoutMs, store && !store.startsWith('s3://') ? store : null);
   process.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
   return 0;
 }

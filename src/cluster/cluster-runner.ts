@@ -6,15 +6,17 @@ import { join } from 'node:path';
 import { Supervisor } from './supervisor.js';
 import { Discovery } from './discovery.js';
 import { SentinelServer } from './sentinel-server.js';
-import { splitAddr, writeLayout, type ClusterLayout, type DbNodeLayout } from './layout.js';
+import { snapshotStoreOf, splitAddr, writeLayout, type ClusterLayout, type DbNodeLayout } from './layout.js';
 import type { ClusterLimits } from './limits.js';
 import type { Topology } from './topology.js';
+import { SnapshotSchedule, type SnapshotPolicy } from './snapshot-schedule.js';
 
 export interface ClusterRunOptions {
   dir: string;
   layout: ClusterLayout;
   limits: ClusterLimits;
   logLevel: string;
+  snapshotPolicy: SnapshotPolicy;
   /** Supervisor messages (restarts, primary changes) go here, one line each. */
   say: (line: string) => void;
 }
@@ -41,6 +43,14 @@ export function dbNodeArgs(dir: string, layout: ClusterLayout, node: DbNodeLayou
     'server', '--port', String(port), '--bind', host, '--dir', join(dir, node.dir),
     '--log', layout.logNodes.map((logNode) => logNode.addr).join(','),
     '--node-id', node.id, '--shard', String(layout.shard), '--az', node.az, '--log-level', logLevel,
+    '--snapshot-store', snapshotStoreOf(dir, layout),
+  ];
+}
+
+export function snapshotArgs(dir: string, layout: ClusterLayout, logLevel: string): string[] {
+  return [
+    '--log', layout.logNodes.map((logNode) => logNode.addr).join(','), '--shard', String(layout.shard),
+    '--dir', dir, '--snapshot-store', snapshotStoreOf(dir, layout), '--log-level', logLevel,
   ];
 }
 
@@ -92,6 +102,14 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
     throw error;
   }
 
+  const store = snapshotStoreOf(dir, layout);
+  const snapshots = new SnapshotSchedule({
+    policy: options.snapshotPolicy, checkMs: limits.snapshotCheckMs, args: snapshotArgs(dir, layout, options.logLevel),
+    storeDir: store.startsWith('s3://') ? null : store, shard: layout.shard, logsDir: join(dir, layout.logsDir),
+    tailLsn: () => discovery.topology?.primary?.committedLsn ?? null, say, orphanExitMs: limits.orphanExitMs,
+  });
+  await snapshots.start();
+
   let stopped: Promise<void> | null = null;
   return {
     layout,
@@ -102,6 +120,7 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
     stop: () => {
       stopped ??= (async () => {
         discovery.stop();
+        await snapshots.stop(limits.stopGraceMs);
         await sentinel.close();
         // db nodes first: they shut down cleanly while their log is still there.
         await supervisor.stop(layout.dbNodes.map((node) => node.id));

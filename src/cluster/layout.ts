@@ -97,6 +97,11 @@ export function portOf(addr: string): number {
   return splitAddr(addr).port;
 }
 
+/** The cluster's one snapshot store: a directory under the cluster directory, or an s3:// URL. */
+export function snapshotStoreOf(dir: string, layout: ClusterLayout): string {
+  return layout.snapshotStore.startsWith('s3://') ? layout.snapshotStore : join(dir, layout.snapshotStore);
+}
+
 export function layoutPath(dir: string): string {
   return join(dir, LAYOUT_FILE);
 }

@@ -21,6 +21,8 @@ export interface ClusterLimits {
   discoveryRequestTimeoutMs: number;
   /** A child whose supervisor vanished (kill -9) stops itself: SIGTERM, then exit after this. */
   orphanExitMs: number;
+  /** How often the snapshot schedule checks whether a snapshot is due. */
+  snapshotCheckMs: number;
   /** Largest request the Sentinel endpoint accepts from a client. */
   sentinelQueryBufferBytes: number;
   /** Largest number of Sentinel clients connected at once. */
@@ -37,6 +39,7 @@ export const defaultClusterLimits: ClusterLimits = {
   discoveryPollFastMs: 25,
   discoveryRequestTimeoutMs: 500,
   orphanExitMs: 3_000,
+  snapshotCheckMs: 5_000,
   sentinelQueryBufferBytes: 64 * 1024,
   sentinelClientsMax: 1_000,
 };

@@ -6,6 +6,8 @@ import { askReplicationInfo } from './discovery.js';
 import { RespClient } from './resp-client.js';
 import { splitAddr } from './layout.js';
 import { computeTopology, type DbNodeReport } from './topology.js';
+import { LocalDirectoryStore } from '../snapshot/local-store.js';
+import { listSnapshots } from '../snapshot/catalog.js';
 
 export interface StatusTarget {
   id: string;
@@ -16,7 +18,13 @@ export interface StatusTarget {
 export interface ClusterStatus {
   logNodes: Array<{ id: string; addr: string; pid: number | null; role: string; term: number | null; commitIndex: number | null }>;
   dbNodes: Array<{ id: string; addr: string; pid: number | null; role: string; appliedLsn: number | null; lagEntries: number | null; leaseRemainingMs: number | null }>;
-  shards: Array<{ id: number; firstLsn: number; tailLsn: number; lastSnapshot: null | { lsn: number; location: string } }>;
+  shards: Array<{ id: number; firstLsn: number; tailLsn: number; lastSnapshot: null | LastSnapshot }>;
+}
+
+export interface LastSnapshot {
+  lsn: number;
+  location: string;
+  createdAtMs: number;
 }
 
 const SHARD_LOG = /^shard-(\d+)$/;
@@ -30,7 +38,7 @@ function dbRole(report: DbNodeReport, primary: DbNodeReport | null): string {
   return 'unknown';
 }
 
-export function shapeStatus(logTargets: StatusTarget[], logStatuses: Array<NodeStatus | null>, dbTargets: StatusTarget[], dbReports: DbNodeReport[]): ClusterStatus {
+export function shapeStatus(logTargets: StatusTarget[], logStatuses: Array<NodeStatus | null>, dbTargets: StatusTarget[], dbReports: DbNodeReport[], lastSnapshots = new Map<number, LastSnapshot>()): ClusterStatus {
   const topology = computeTopology(dbReports);
   const logNodes = logTargets.map((target, index) => {
     const status = logStatuses[index] ?? null;
@@ -50,13 +58,24 @@ export function shapeStatus(logTargets: StatusTarget[], logStatuses: Array<NodeS
     for (const [name, log] of Object.entries(status.logs)) {
       const match = SHARD_LOG.exec(name);
       if (!match || shards.has(Number(match[1]))) continue;
-      shards.set(Number(match[1]), { id: Number(match[1]), firstLsn: log.firstLsn, tailLsn: log.tailLsn, lastSnapshot: null });
+      shards.set(Number(match[1]), { id: Number(match[1]), firstLsn: log.firstLsn, tailLsn: log.tailLsn, lastSnapshot: lastSnapshots.get(Number(match[1])) ?? null });
     }
   }
   return { logNodes, dbNodes, shards: [...shards.values()].sort((x, y) => x.id - y.id) };
 }
 
-export async function gatherStatus(logTargets: StatusTarget[], dbTargets: StatusTarget[], timeoutMs: number): Promise<ClusterStatus> {
+/** The newest snapshot of each shard in a local store directory (a layout's store). */
+async function lastSnapshotsIn(storeDir: string, shards: number[]): Promise<Map<number, LastSnapshot>> {
+  const store = new LocalDirectoryStore(storeDir);
+  const found = new Map<number, LastSnapshot>();
+  for (const shard of shards) {
+    const newest = (await listSnapshots(store, shard).catch(() => []))[0];
+    if (newest) found.set(shard, { lsn: newest.lsn, location: store.location(newest.name), createdAtMs: newest.createdAtMs });
+  }
+  return found;
+}
+
+export async function gatherStatus(logTargets: StatusTarget[], dbTargets: StatusTarget[], timeoutMs: number, snapshotStoreDir: string | null = null): Promise<ClusterStatus> {
   const logStatuses = logTargets.length === 0 ? [] : await (async () => {
     const client = new LogClient({ nodes: logTargets.map((target) => target.addr), timings: { requestTimeoutMs: timeoutMs } });
     try {
@@ -74,7 +93,9 @@ export async function gatherStatus(logTargets: StatusTarget[], dbTargets: Status
       client.close();
     }
   }));
-  return shapeStatus(logTargets, logStatuses, dbTargets, dbReports);
+  const shards = [...new Set(logStatuses.flatMap((status) => Object.keys(status?.logs ?? {})).map((name) => SHARD_LOG.exec(name)?.[1]).filter((id): id is string => id !== undefined).map(Number))];
+  const lastSnapshots = snapshotStoreDir ? await lastSnapshotsIn(snapshotStoreDir, shards) : new Map<number, LastSnapshot>();
+  return shapeStatus(logTargets, logStatuses, dbTargets, dbReports, lastSnapshots);
 }
 
 function table(header: string[], rows: Array<Array<string | number | null>>): string[] {

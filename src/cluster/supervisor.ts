@@ -12,7 +12,7 @@ import type { ClusterLimits } from './limits.js';
 const here = dirname(fileURLToPath(import.meta.url));
 /** The compiled `keel` entry point (dist/src/cli/main.js), found from this compiled file. */
 export const keelMainPath = join(here, '..', 'cli', 'main.js');
-const childGuardUrl = new URL('./child-guard.js', import.meta.url).href;
+export const childGuardUrl = new URL('./child-guard.js', import.meta.url).href;
 
 export interface ChildSpec {
   /** Unique name: log-a, db-1 … (also the log file's name). */

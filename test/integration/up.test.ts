@@ -48,7 +48,7 @@ afterAll(() => {
 describe('keel up', () => {
   it('runs a cluster, restarts what dies, stops cleanly, comes back with its data, and leaves no orphans', async () => {
     const dir = tempClusterDir();
-    up = await startUp(dir);
+    up = await startUp(dir, ['--snapshot-every-entries', '40']);
     // Where to connect, and the layout file.
     expect(up.output()).toMatch(/primary\s+db-\d\s+127\.0\.0\.1:\d+/);
     expect(up.output()).toMatch(new RegExp(`sentinel\\s+127\\.0\\.0\\.1:${up.sentinelPort}`));
@@ -73,6 +73,12 @@ describe('keel up', () => {
     for (let i = 0; i < 50; i++) await primary.set(`key:${i}`, `value:${i}`);
     primary.disconnect();
 
+    // The snapshot schedule runs `keel snapshot` once the log grew 40 entries; status shows it.
+    await up.waitForOutput(/snapshot of shard 0 at LSN \d+ written/, 20_000);
+    const snapshotted = await status(dir);
+    expect(snapshotted.shards[0]!.lastSnapshot).toEqual(expect.objectContaining({ lsn: expect.any(Number) }));
+    expect(snapshotted.shards[0]!.lastSnapshot!.lsn).toBeGreaterThanOrEqual(40);
+
     // kill -9 of the primary: the supervisor logs the restart, another primary serves, the
     // killed node comes back (as a replica).
     const primaryNode = up.layout().dbNodes.find((node) => node.addr === first.dbNodes.find((candidate) => candidate.role === 'primary')!.addr)!;
@@ -96,7 +102,7 @@ describe('keel up', () => {
     expect(up.layout().supervisorPid).toBeNull();
 
     // Again on the same --dir: same nodes, same data.
-    up = await startUp(dir, [], { port: up.port, logPort: up.logPort, sentinelPort: up.sentinelPort });
+    up = await startUp(dir, ['--snapshot-every-entries', '0'], { port: up.port, logPort: up.logPort, sentinelPort: up.sentinelPort });
     const again = connect(await primaryAddr(dir));
     await again.connect();
     expect(await again.mget(...Array.from({ length: 50 }, (_, i) => `key:${i}`))).toEqual(Array.from({ length: 50 }, (_, i) => `value:${i}`));
