@@ -111,13 +111,13 @@ export async function logToolMain(args: string[]): Promise<number> {
     if (!nodesText) throw new UsageError('--nodes is required');
     const nodes = nodesText.split(',').map((n) => n.trim()).filter(Boolean);
     const json = flags.has('json');
-    client = new LogClient({ nodes, timings: { requestTimeoutMs: 2000, appendTimeoutMs: 10000 } });
+    client = new LogClient({ nodes, timings: { requestTimeoutMs: 5000, appendTimeoutMs: 15000 } });
     switch (command) {
       case 'status': {
         if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
         const statuses = await client.statusAll();
         const view = statuses.map((status) => (status ? statusView(status) : null));
-        process.stdout.write(json ? `${JSON.stringify(view, null, 2)}\n` : statusTable(nodes, view));
+        process.stdout.write(json ? `${JSON.stringify(view, null, 2)}\n` : statusTable(nodes, statuses));
         return 0;
       }
       case 'append': {
@@ -170,21 +170,22 @@ function requireFlag(flags: Map<string, string | true>, name: string): string {
 function statusView(status: NodeStatus): Record<string, unknown> {
   return {
     id: status.id, role: status.role, term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,
-    logs: status.logs, peers: status.peers,
+    logs: status.logs,
+    peers: Object.fromEntries(Object.entries(status.peers).map(([id, peer]) => [id, { matchIndex: peer.matchIndex }])),
   };
 }
 
-function statusTable(nodes: string[], view: Array<Record<string, unknown> | null>): string {
-  const rows = [['NODE', 'ADDRESS', 'ROLE', 'TERM', 'LEADER', 'COMMIT', 'PEERS (matchIndex)']];
+function statusTable(nodes: string[], statuses: Array<NodeStatus | null>): string {
+  const rows = [['NODE', 'ADDRESS', 'ROLE', 'TERM', 'LEADER', 'COMMIT', 'PEERS (matchIndex/lag)']];
   const logRows: string[][] = [];
-  view.forEach((status, i) => {
+  statuses.forEach((status, i) => {
     if (!status) {
       rows.push(['?', nodes[i]!, 'down', '-', '-', '-', '-']);
       return;
     }
-    const peers = Object.entries(status.peers as NodeStatus['peers']).map(([id, p]) => `${id}:${p.matchIndex}`).join(' ') || '-';
+    const peers = Object.entries(status.peers).map(([id, p]) => `${id}:${p.matchIndex}/${p.lag}`).join(' ') || '-';
     rows.push([String(status.id), nodes[i]!, String(status.role), String(status.term), String(status.leaderId ?? '-'), String(status.commitIndex), peers]);
-    for (const [name, log] of Object.entries(status.logs as NodeStatus['logs'])) logRows.push([String(status.id), name, String(log.firstLsn), String(log.tailLsn)]);
+    for (const [name, log] of Object.entries(status.logs)) logRows.push([String(status.id), name, String(log.firstLsn), String(log.tailLsn)]);
   });
   let text = table(rows);
   if (logRows.length > 0) text += `\n${table([['NODE', 'LOG', 'FIRST', 'TAIL'], ...logRows])}`;

@@ -49,6 +49,12 @@ export class LogClient {
   readonly timings: LogTimings;
   private readonly connections = new Map<string, NodeConnection>();
   private leaderAddress: string | null = null;
+  /**
+   * Node id → the address *we* were configured with for it (learned from status replies).
+   * Redirects go there, never to the address a node advertises: the client may reach the
+   * nodes through proxies or NAT that the nodes know nothing about.
+   */
+  private readonly configuredAddressById = new Map<string, string>();
   private nextNode = 0;
   private readonly appenders = new Map<string, LogAppender>();
   private readonly subscriptions = new Set<LogSubscription>();
@@ -70,6 +76,7 @@ export class LogClient {
   static async connect(options: LogClientOptions): Promise<LogClient> {
     const client = new LogClient(options);
     await client.leaderRequest<NodeStatus>({ op: 'status' }, client.timings.appendTimeoutMs, false);
+    await client.statusAll();
     return client;
   }
 
@@ -129,8 +136,10 @@ export class LogClient {
   }
 
   /** Status of one node (host:port). */
-  status(address: string): Promise<NodeStatus> {
-    return this.connection(address).request<NodeStatus>({ op: 'status' }, this.timings.requestTimeoutMs);
+  async status(address: string): Promise<NodeStatus> {
+    const status = await this.connection(address).request<NodeStatus>({ op: 'status' }, this.timings.requestTimeoutMs);
+    if (typeof status?.id === 'string' && this.options.nodes.includes(address)) this.configuredAddressById.set(status.id, address);
+    return status;
   }
 
   /** Status of every node; null for a node that does not answer. */
@@ -195,7 +204,10 @@ export class LogClient {
   noteFailure(address: string, error: unknown): void {
     if (!(error instanceof LogError)) return;
     if (error.code === 'NOT_LEADER') {
-      const leaderAddr = typeof error.details.leaderAddr === 'string' ? error.details.leaderAddr : null;
+      const leaderId = typeof error.details.leaderId === 'string' ? error.details.leaderId : null;
+      const advertised = typeof error.details.leaderAddr === 'string' ? error.details.leaderAddr : null;
+      const configured = leaderId !== null ? this.configuredAddressById.get(leaderId) : undefined;
+      const leaderAddr = configured ?? (advertised !== null && this.options.nodes.includes(advertised) ? advertised : null);
       this.leaderAddress = leaderAddr && leaderAddr !== address ? leaderAddr : null;
     } else if (error.code === 'CLOSED' || error.code === 'TIMEOUT' || error.code === 'QUORUM_UNAVAILABLE') {
       if (this.leaderAddress === address) this.leaderAddress = null;

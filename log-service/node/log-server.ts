@@ -351,7 +351,9 @@ export class LogServer {
     }
     const status = driver.status();
     for (const [name, meta] of driver.logMetas()) logs[name] = { firstLsn: meta.firstLsn, tailLsn: meta.tailLsn };
-    for (const [id, progress] of Object.entries(status.progress)) peers[id] = { matchIndex: progress.matchIndex };
+    for (const [id, progress] of Object.entries(status.progress)) {
+      peers[id] = { matchIndex: progress.matchIndex, lag: Math.max(0, status.lastIndex - progress.matchIndex) };
+    }
     return {
       id: status.id, role: status.role, term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,
       appliedIndex: status.appliedIndex, votingEnabled: status.votingEnabled, clusterId: this.context.clusterId(), logs, peers,

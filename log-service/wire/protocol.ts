@@ -80,7 +80,8 @@ export interface NodeStatus {
   votingEnabled: boolean;
   clusterId: string | null;
   logs: Record<string, { firstLsn: number; tailLsn: number }>;
-  peers: Record<string, { matchIndex: number }>;
+  /** Leader only: each follower's match index and how many entries it is behind. */
+  peers: Record<string, { matchIndex: number; lag: number }>;
 }
 
 function isName(value: unknown, bytesMax: number): value is string {

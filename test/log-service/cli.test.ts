@@ -27,6 +27,14 @@ async function tool(...args: string[]): Promise<{ code: number; stdout: string; 
   }
 }
 
+function parseJson(result: { code: number; stdout: string; stderr: string }): any {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}): ${result.stdout} / stderr: ${result.stderr}`);
+  }
+}
+
 beforeAll(async () => {
   ensureBuilt();
   root = await mkdtemp(join(tmpdir(), 'keel-log-cli-'));
@@ -66,13 +74,13 @@ describe('keel log CLI', () => {
     expect((await tool('append', '--nodes', nodes, '--log', 'cli', '--prev', '3', 'four')).stdout).toContain('LSN 4..4');
     const read = await tool('read', '--nodes', nodes, '--log', 'cli', '--from', '2', '--limit', '2');
     expect(read.stdout).toBe('2\t"two"\n3\t"three"\n');
-    const json = JSON.parse((await tool('read', '--nodes', nodes, '--log', 'cli', '--from', '1', '--json')).stdout);
+    const json = parseJson(await tool('read', '--nodes', nodes, '--log', 'cli', '--from', '1', '--json'));
     expect(json.map((e: { value: string }) => e.value)).toEqual(['one', 'two', 'three', 'four']);
     expect(json[0].checksum).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('status prints every node as JSON or a table, with null for a node that does not answer', async () => {
-    const statuses = JSON.parse((await tool('status', '--nodes', `${nodes},127.0.0.1:1`, '--json')).stdout);
+    const statuses = parseJson(await tool('status', '--nodes', `${nodes},127.0.0.1:1`, '--json'));
     expect(statuses).toHaveLength(4);
     expect(statuses[3]).toBeNull();
     const leader = statuses.find((s: { role: string } | null) => s?.role === 'leader');
