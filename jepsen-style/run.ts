@@ -113,6 +113,9 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // Exit (running the supervisor's exit hook, which kills the cluster) on Ctrl-C or SIGTERM.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   runCli(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
     console.error(`jepsen: ${(e as Error)?.stack ?? String(e)}`);
     process.exit(1);

@@ -76,3 +76,33 @@ describe('ProcessSupervisor (with a stand-in echo process)', () => {
     await expect(supervisor.start('bad')).rejects.toThrow(/PROCESS_EXITED: bad exited/);
   });
 });
+
+describe('ProcessSupervisor when the harness dies', () => {
+  it('kills its children if the harness process exits', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const port = await freePort();
+    const script = join(dir, 'stand-in-orphan.cjs');
+    writeFileSync(script, standIn);
+    const harness = join(dir, 'harness.mjs');
+    const supervisorModule = new URL('./processes.ts', import.meta.url).pathname;
+    // The harness is this test's own vitest-transformed module, so run it through a tiny loader:
+    // spawn node with the compiled module if present, else skip (npm test builds first).
+    const compiled = supervisorModule.replace('/jepsen-style/', '/dist/jepsen-style/').replace(/\.ts$/, '.js');
+    if (!existsSync(compiled)) return;
+    writeFileSync(harness, `
+      import { ProcessSupervisor } from ${JSON.stringify(compiled)};
+      const s = new ProcessSupervisor([{ id: 'n', command: process.execPath, args: [${JSON.stringify(script)}, '${port}', ${JSON.stringify(join(dir, 'orphan-data'))}], dataDir: ${JSON.stringify(join(dir, 'orphan-data'))}, readyHost: '127.0.0.1', readyPort: ${port}, logPath: ${JSON.stringify(join(dir, 'logs', 'orphan.log'))} }], 10000);
+      await s.start('n');
+      console.log(s.pid('n'));
+      process.exit(0);
+    `);
+    const result = spawnSync(process.execPath, [harness], { encoding: 'utf8', timeout: 20_000 });
+    const pid = Number(result.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 300));
+    // Gone, or a zombie waiting for init to reap it: either way no longer running.
+    const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0] : 'gone';
+    if (state !== 'gone' && state !== 'Z') process.kill(pid, 'SIGKILL'); // do not leak it if the test fails
+    expect(['gone', 'Z']).toContain(state);
+  });
+});

@@ -27,6 +27,25 @@ interface Running {
   log: WriteStream;
 }
 
+/** Children of every supervisor in this process, killed if the harness itself exits. */
+const allChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killOrphansOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A harness that dies (crash, Ctrl-C, a closed pipe) must not leave a cluster running.
+  process.once('exit', () => {
+    for (const child of allChildren) {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
 export class ProcessSupervisor {
   private readonly running = new Map<string, Running>();
   private readonly specs = new Map<string, ProcessSpec>();
@@ -36,6 +55,7 @@ export class ProcessSupervisor {
       assert(!this.specs.has(spec.id), `duplicate process id ${spec.id}`);
       this.specs.set(spec.id, spec);
     }
+    killOrphansOnExit();
   }
 
   ids(): string[] {
@@ -64,8 +84,10 @@ export class ProcessSupervisor {
     const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
+    allChildren.add(child);
     const exited = new Promise<number | null>((resolve) => {
       child.once('exit', (code, signal) => {
+        allChildren.delete(child);
         log.write(`--- exit code=${code} signal=${signal}\n`);
         if (this.running.get(id)?.child === child) this.running.delete(id);
         resolve(code);
