@@ -68,7 +68,7 @@ describe('durable write path', () => {
 
   it('one log node down: writes continue and nothing is lost; two down: -TRYAGAIN, clean reads go on while the lease lasts, writes resume when one returns', async () => {
     // A lease longer than a log-leader failover, so that losing the log leader is a pause, not a step-down.
-    const primary = await startPrimary('minority', ['--shard', '2', '--commit-timeout-ms', '3000', '--lease-ms', '3000', '--renew-interval-ms', '1000', '--campaign-backoff-ms', '3300']);
+    const primary = await startPrimary('minority', ['--shard', '2', '--commit-timeout-ms', '3000', '--lease-ms', '3000', '--renew-interval-ms', '1000', '--campaign-backoff-ms', '3500']);
     const redis = client(primary);
     await redis.connect();
     try {

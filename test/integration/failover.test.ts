@@ -148,7 +148,9 @@ describe('election, leases and failover', () => {
       await old.connect();
       await old.set('k', 'before');
       for (const proxy of proxies) proxy.blackhole('both');
-      await waitFor(() => info(replica, 'role'), (role) => role === 'master', 15_000);
+      await waitFor(() => info(replica, 'role'), (role) => role === 'master', 15_000).catch((error: Error) => {
+        throw new Error(`${error.message}\nreplica log:\n${replica.stderr().slice(-4000)}\nprimary log:\n${primary.stderr().slice(-3000)}`);
+      });
       expect(await old.get('k').catch((error: Error) => `error: ${error.message}`)).toMatch(/^error: (TRYAGAIN|LOADING|READONLY)/);
       expect(await old.set('k', 'stale').catch((error: Error) => `error: ${error.message}`)).toMatch(/^error: (TRYAGAIN|LOADING|READONLY)/);
       for (const proxy of proxies) proxy.heal();
