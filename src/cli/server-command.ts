@@ -5,7 +5,7 @@ import { defaultSettings } from '../server/settings.js';
 import { mkdir } from 'node:fs/promises';
 import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
 import { DatabaseNode } from '../node/database-node.js';
-import { keyFromFlags, snapshotStoreFlags, storeFromFlags } from './snapshot-command.js';
+import { keyFromFlags, snapshotChildArgs, snapshotStoreFlags, storeFromFlags } from './snapshot-command.js';
 import { assertElectionConfig, defaultElectionConfig, type ElectionConfig } from '../replication/election.js';
 
 const defaultElection = defaultElectionConfig('');
@@ -89,7 +89,7 @@ export async function serverMain(args: string[]): Promise<number> {
     const node = await DatabaseNode.start({
       settings, logger, logNodes, nodeId, shard: values.shard as number, az: (values.az as string) || null,
       election, commitTimeoutMs, replayEntriesMax: values['replay-entries-max'] as number,
-      snapshotStore: storeFromFlags(values, settings.dir), encryptionKey: keyFromFlags(values),
+      snapshotStore: storeFromFlags(values, settings.dir), encryptionKey: keyFromFlags(values), snapshotCommandArgs: snapshotChildArgs(values, settings.dir),
     });
     stopServing = () => node.stop();
   }

@@ -5,7 +5,7 @@
 // Exit codes: 0 done (or nothing to do), 1 unexpected failure, 2 usage, 3 the log service is
 // unreachable, 4 a snapshot problem (corrupt, wrong key, verification failed, none found).
 import pino, { type Logger } from 'pino';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { LogClient } from '../../log-service/client/log-client.js';
 import { LogError } from '../../log-service/errors.js';
@@ -55,6 +55,16 @@ export function storeSettings(values: FlagValues): S3Settings {
 export function storeFromFlags(values: FlagValues, dir: string): SnapshotStore {
   const spec = (values['snapshot-store'] as string) || join(dir, 'snapshots');
   return openStore(spec, storeSettings(values), defaultSnapshotLimits);
+}
+
+/** The flags a `keel snapshot` child needs to use the same store and key as this process. */
+export function snapshotChildArgs(values: FlagValues, dir: string): string[] {
+  const store = (values['snapshot-store'] as string) || join(dir, 'snapshots');
+  const args = ['--snapshot-store', store.startsWith('s3://') ? store : resolve(store), '--databases', String(values.databases ?? 16)];
+  if (values['encryption-key-file']) args.push('--encryption-key-file', resolve(values['encryption-key-file'] as string));
+  if (values['s3-endpoint']) args.push('--s3-endpoint', values['s3-endpoint'] as string);
+  args.push('--s3-region', values['s3-region'] as string, '--s3-path-style', values['s3-path-style'] ? 'yes' : 'no');
+  return args;
 }
 
 export function keyFromFlags(values: FlagValues): EncryptionKey | null {

@@ -1,8 +1,8 @@
 // Server commands: COMMAND (from the command table itself), INFO, CONFIG, TIME, LASTSAVE,
-// SLOWLOG, MONITOR.
+// SLOWLOG, MONITOR, SAVE, BGSAVE.
 import { defineCommand } from './define.js';
 import type { ExecContext } from './context.js';
-import { keyPositions, type CommandFlag, type CommandSpec } from './spec.js';
+import { DeferredReply, keyPositions, type CommandFlag, type CommandResult, type CommandSpec } from './spec.js';
 import { err, ErrorReply, Errors, MapReply, OK, SetReply, SimpleString, VerbatimReply, type Reply } from '../resp/reply.js';
 import { globMatch, intArg, is } from './args.js';
 
@@ -193,6 +193,8 @@ export const commands: CommandSpec[] = [
     ],
   }),
   defineCommand({ name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], group, since: '2.6.0', summary: 'Returns the server time.', complexity: 'O(1)', handler: cmdTime }),
+  defineCommand({ name: 'save', arity: 1, flags: ['admin', 'noscript'], acl: ['admin', 'dangerous'], group, since: '1.0.0', summary: 'Synchronously saves the database(s) to disk.', complexity: 'O(N) where N is the total number of keys in all databases', handler: cmdSave }),
+  defineCommand({ name: 'bgsave', arity: -1, flags: ['admin', 'noscript'], acl: ['admin', 'dangerous'], group, since: '1.0.0', summary: 'Asynchronously saves the database(s) to disk.', complexity: 'O(1)', syntax: 'BGSAVE [SCHEDULE]', handler: cmdBgsave }),
   defineCommand({ name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['admin', 'dangerous'], group, since: '1.0.0', summary: 'Returns the Unix timestamp of the last successful save to disk.', complexity: 'O(1)', handler: (ctx) => ctx.server.lastSave() }),
   defineCommand({
     name: 'slowlog', arity: -2, flags: [], group, since: '2.2.12', summary: 'A container for slow log commands.', complexity: 'Depends on subcommand.',
@@ -214,3 +216,26 @@ export const commands: CommandSpec[] = [
     handler: (ctx) => { ctx.server.clients.startMonitor(ctx.client); return OK; } }),
   defineCommand({ name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], acl: ['admin', 'dangerous'], group, since: '2.8.12', summary: 'Returns the replication role.', complexity: 'O(1)', handler: (ctx) => ctx.server.role() }),
 ];
+
+// SAVE / BGSAVE take an off-box snapshot (a `keel snapshot` child that reads the log itself):
+// the event loop never blocks on it. SAVE's reply waits for the child; BGSAVE's does not.
+const alreadyInProgress = 'ERR Background save already in progress';
+
+function cmdSave(ctx: ExecContext): CommandResult {
+  const snapshots = ctx.server.snapshots;
+  if (!snapshots) return err('ERR snapshots are not available on this node (no log attached)');
+  if (snapshots.inProgress) return err(alreadyInProgress);
+  return new DeferredReply(snapshots.save().then(() => OK, (error: unknown) => err(`ERR snapshot failed: ${error instanceof Error ? error.message : String(error)}`)));
+}
+
+function cmdBgsave(ctx: ExecContext, argv: string[]): Reply {
+  const snapshots = ctx.server.snapshots;
+  if (argv.length > 2 || (argv.length === 2 && !is(argv[1]!, 'schedule'))) return Errors.syntax;
+  if (!snapshots) return err('ERR snapshots are not available on this node (no log attached)');
+  if (snapshots.startBackground()) return new SimpleString('Background saving started');
+  if (argv.length === 2) {
+    snapshots.schedule();
+    return new SimpleString('Background saving scheduled');
+  }
+  return err(alreadyInProgress);
+}

@@ -27,6 +27,7 @@ import { loadLatestSnapshot } from '../snapshot/loader.js';
 import { checkSnapshotAgainstLog } from '../snapshot/log-check.js';
 import { defaultSnapshotLimits } from '../snapshot/limits.js';
 import { SnapshotError } from '../snapshot/errors.js';
+import { ChildSnapshotter } from '../snapshot/child-snapshotter.js';
 
 export type NodeRole = 'primary' | 'replica';
 
@@ -48,6 +49,8 @@ export interface DatabaseNodeOptions {
   snapshotStore?: SnapshotStore | null;
   /** Key for encrypted snapshots (and log payloads) at rest. */
   encryptionKey?: EncryptionKey | null;
+  /** Store/key/S3 flags for the `keel snapshot` child that SAVE and BGSAVE run (null: SAVE is unavailable). */
+  snapshotCommandArgs?: string[] | null;
 }
 
 const REPLAY_PROGRESS_INTERVAL_MS = 1000;
@@ -93,6 +96,13 @@ export class DatabaseNode implements ReplicationHooks {
     this.server.durabilityName = options.logNodes.length === 0 ? 'embedded-log' : 'quorum-log';
     this.logName = `shard-${options.shard}`;
     this.role = 'replica';
+    if (options.snapshotStore && options.snapshotCommandArgs) {
+      // Without the marker: appended by another writer it would fence the serving primary.
+      this.server.snapshots = new ChildSnapshotter({
+        logNodes: () => this.client.options.nodes, shard: options.shard, storeArgs: options.snapshotCommandArgs, mark: false,
+        logger: options.logger.child({ component: 'save' }), onSaved: () => { this.server.lastSaveSeconds = Math.floor(Date.now() / 1000); },
+      });
+    }
   }
 
   static async start(options: DatabaseNodeOptions): Promise<DatabaseNode> {

@@ -84,7 +84,7 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
   const replayedChecksum = replayed.checksum ?? (baseLsn === 0 ? checksumHex(emptyChainChecksum) : base!.header.logChecksum);
   assert(replayedChecksum === targetChecksum, `log checksum at ${targetLsn} from the entries (${replayedChecksum}) differs from the tail's (${targetChecksum})`);
   if (base && replayed.changes === 0 && !options.force) {
-    // Only Snapshot markers since the newest snapshot (or nothing): a new one would hold the same data.
+    // Only markers and lease renewals since the newest snapshot: a new one would hold the same data.
     logger.info({ lsn: baseLsn, tailLsn: targetLsn, location: base.location }, 'snapshot: nothing but markers since the newest snapshot; nothing to do');
     return {
       status: 'up-to-date', shard: options.shard, lsn: baseLsn, location: base.location, checksum: base.trailer.bodyChecksum, keys: base.header.keyCount,
@@ -167,7 +167,8 @@ async function replay(
       if (entry.lsn > toLsn) break;
       assert(entry.lsn === applied + 1, `expected LSN ${applied + 1}, got ${entry.lsn}`);
       const record = decodeRecord(openPayload(options.key, logName, entry.payload, entry.lsn));
-      if (record.t !== 'snapshot') changes += 1;
+      // Leases, no-ops, handoffs and markers change nothing a snapshot holds.
+      if (record.t === 'effects' || record.t === 'leader') changes += 1;
       if (record.t === 'effects') engine.applyEffects(record.batch);
       else if (record.t !== 'snapshot') {
         control.epoch = Math.max(control.epoch, record.epoch);

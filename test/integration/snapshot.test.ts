@@ -1,0 +1,138 @@
+// Snapshots with real processes: three log nodes, `keel server`s, the `keel snapshot` /
+// `backup` / `restore` commands, SAVE / BGSAVE / LASTSAVE through a real client.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
+import { startKeel, tempDir, freePort, spawnKeel, type KeelProcess } from '../helpers/server.js';
+import { LogClient } from '../../log-service/client/log-client.js';
+import { connect, dumpAll, infoField, runKeel, waitFor, writeAllTypes } from './snapshot-helpers.js';
+
+let cluster: ProcessCluster;
+let logClient: LogClient;
+const servers: KeelProcess[] = [];
+
+async function startNode(nodeId: string, store: string, extra: string[] = []): Promise<KeelProcess> {
+  const server = await startKeel([
+    '--log', cluster.nodeList.join(','), '--node-id', nodeId, '--port', String(await freePort()), '--dir', tempDir(),
+    '--snapshot-store', store, ...extra,
+  ]);
+  servers.push(server);
+  return server;
+}
+
+async function startPrimary(nodeId: string, store: string, extra: string[] = []): Promise<KeelProcess> {
+  const server = await startNode(nodeId, store, extra);
+  await waitFor(() => infoField(server.port, 'role'), (role) => role === 'master');
+  return server;
+}
+
+beforeAll(async () => {
+  cluster = await startProcessCluster();
+  logClient = new LogClient({ nodes: cluster.nodeList });
+}, 60_000);
+afterAll(async () => {
+  for (const server of servers) server.kill('SIGKILL');
+  logClient?.close();
+  await cluster?.close();
+});
+
+describe('snapshots with real processes', () => {
+  it('SAVE/BGSAVE, then snapshot + trim + full restart reproduce the data exactly; a replica added after trimming catches up', async () => {
+    const store = join(tempDir(), 'snapshots');
+    let primary = await startPrimary('snap-1', store);
+    await writeAllTypes(primary.port, 'a', 200);
+    const redis = connect(primary.port);
+    await redis.connect();
+    const before = Number(await redis.lastsave());
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await redis.call('SAVE')).toBe('OK');
+    expect(Number(await redis.lastsave())).toBeGreaterThan(before);
+    expect(readdirSync(join(store, 'shard-0'))).toHaveLength(1);
+    expect(await redis.call('BGSAVE')).toBe('Background saving started');
+    await expect(redis.call('BGSAVE')).rejects.toThrow('ERR Background save already in progress');
+    await waitFor(() => redis.call('SAVE'), (reply) => reply === 'OK');
+    // Writes after the snapshots: a restart needs snapshot + log.
+    await writeAllTypes(primary.port, 'b', 50);
+    expect(await redis.call('SET', 'after', 'snapshot', 'PXAT', String(Date.now() + 3_600_000))).toBe('OK');
+    redis.disconnect();
+    const reference = await dumpAll(primary.port);
+    expect(reference.length).toBeGreaterThan(30);
+    await primary.stop();
+
+    // The off-box snapshotter: from the newest snapshot plus the log; marks and trims.
+    const run = await runKeel(['snapshot', '--log', cluster.nodeList.join(','), '--snapshot-store', store, '--retain-entries', '0', '--keep', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = run.json!;
+    expect(result).toMatchObject({ status: 'written', shard: 0 });
+    expect(result.baseLsn as number).toBeGreaterThan(0);
+    expect(result.trimmedBeforeLsn).toBe((result.lsn as number) + 1);
+    const tail = await logClient.tail('shard-0');
+    expect(tail.firstLsn).toBe((result.lsn as number) + 1);
+    expect(tail.snapshotLsn).toBe(result.lsn);
+    expect(readdirSync(join(store, 'shard-0'))).toHaveLength(2);
+
+    // A fresh node (new data directory) rebuilds from snapshot + log: identical data.
+    primary = await startPrimary('snap-2', store);
+    expect(await dumpAll(primary.port)).toEqual(reference);
+    // A replica added after trimming catches up from snapshot + log, then follows new writes.
+    const replica = await startNode('snap-3', store);
+    const writer = connect(primary.port);
+    await writer.connect();
+    expect(await writer.set('late', 'write')).toBe('OK');
+    writer.disconnect();
+    await waitFor(async () => (await dumpAll(replica.port)).length, (count) => count === reference.length + 1);
+    expect(await dumpAll(replica.port)).toEqual(await dumpAll(primary.port));
+
+    // A node that cannot find the snapshot refuses to start with half the data.
+    const lost = await spawnKeel(['server', '--log', cluster.nodeList.join(','), '--node-id', 'snap-4', '--port', String(await freePort()), '--dir', tempDir()], /listening on/, 15_000)
+      .then(() => 'started', (error: Error) => error.message);
+    expect(lost).toContain('SNAPSHOT_NOT_FOUND');
+
+    // Backup, then restore into a new cluster (embedded log) and compare.
+    const backupDir = tempDir();
+    const backup = await runKeel(['backup', '--snapshot-store', store, '--to', backupDir]);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.json).toMatchObject({ status: 'copied', lsn: result.lsn });
+    const newCluster = tempDir();
+    const restored = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', newCluster]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.json).toMatchObject({ status: 'restored', sourceLsn: result.lsn, keys: reference.length });
+    const again = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', newCluster]);
+    expect(again.code).toBe(4); // the new cluster already holds a snapshot: refused
+    const seeded = await startKeel(['--dir', newCluster, '--node-id', 'dr-1']);
+    servers.push(seeded);
+    await waitFor(() => infoField(seeded.port, 'role'), (role) => role === 'master');
+    expect(await dumpAll(seeded.port)).toEqual(reference);
+  }, 120_000);
+
+  it('encryption at rest: snapshots need the key; a wrong or missing key stops start-up with a clear error', async () => {
+    const dir = tempDir();
+    const keyFile = join(dir, 'key');
+    writeFileSync(keyFile, randomBytes(32).toString('hex'));
+    const otherKey = join(dir, 'other-key');
+    writeFileSync(otherKey, randomBytes(32).toString('hex'));
+    const badKey = join(dir, 'bad-key');
+    writeFileSync(badKey, 'too short');
+    const store = join(dir, 'snapshots');
+    const primary = await startPrimary('enc-1', store, ['--encryption-key-file', keyFile, '--shard', '7']);
+    await writeAllTypes(primary.port, 'e', 20);
+    const redis = connect(primary.port);
+    await redis.connect();
+    expect(await redis.call('SAVE')).toBe('OK');
+    redis.disconnect();
+    const reference = await dumpAll(primary.port);
+    await primary.stop();
+    const files = readdirSync(join(store, 'shard-7'));
+    expect(files).toHaveLength(1);
+
+    const start = (extra: string[]) => spawnKeel(['server', '--log', cluster.nodeList.join(','), '--shard', '7', '--port', '0', '--dir', tempDir(), '--snapshot-store', store, ...extra], /listening on/, 15_000)
+      .then((started) => { started.child.kill('SIGKILL'); return 'started'; }, (error: Error) => error.message);
+    expect(await start([])).toContain('SNAPSHOT_KEY_REQUIRED');
+    expect(await start(['--encryption-key-file', otherKey])).toContain('SNAPSHOT_KEY_MISMATCH');
+    expect(await start(['--encryption-key-file', badKey])).toContain('SNAPSHOT_BAD_KEY_FILE');
+    const restarted = await startPrimary('enc-2', store, ['--encryption-key-file', keyFile, '--shard', '7']);
+    expect(await dumpAll(restarted.port)).toEqual(reference);
+  }, 90_000);
+});
