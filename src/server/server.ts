@@ -286,6 +286,8 @@ export class KeelServer implements ConnectionHost {
           if (!state) continue;
           const outcome = this.engine.execute(connection, state.argv, this.policy, this.services);
           if (outcome.reply instanceof BlockRequest) continue;
+          // The key now holds another type: Redis keeps the client blocked (it only wakes for data).
+          if (outcome.reply instanceof ErrorReply && outcome.reply.message.startsWith('WRONGTYPE')) continue;
           this.unblock(connection);
           this.replyAfterCommit(connection, outcome.reply, outcome.effects, outcome.spec, state.argv);
           setImmediate(() => connection.resume());
