@@ -344,7 +344,7 @@ describe('sorted sets against a reference model', () => {
           expect(engineView(h)).toEqual(modelView(model));
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });
