@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { logNodeMain, logToolMain } from '../../log-service/cli.js';
 import { parseArgs, UsageError } from '../../log-service/cli-args.js';
 import { parsePeers } from '../../log-service/node/address.js';
 import { binPath, ensureBuilt } from './helpers/process-cluster.js';
@@ -91,14 +92,38 @@ describe('keel log CLI', () => {
     expect(table).toContain('down');
   });
 
+});
+
+describe('CLI usage (in-process)', () => {
+  async function capture(run: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+    try {
+      const code = await run();
+      return { code, stdout: out.join(''), stderr: err.join('') };
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  }
+
   it('usage errors exit 2 with the usage text; --help exits 0', async () => {
-    const missing = await tool('append', '--nodes', nodes, 'v');
+    const missing = await capture(() => logToolMain(['append', '--nodes', '127.0.0.1:1', 'v']));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--log is required');
-    expect((await tool('status', '--bogus')).code).toBe(2);
-    expect((await tool('--help')).stdout).toContain('keel log status');
-    const { stdout } = await run(process.execPath, [binPath, 'log-node', '--help']);
-    expect(stdout).toContain('--frame-bytes-max');
+    expect((await capture(() => logToolMain(['status', '--bogus']))).code).toBe(2);
+    expect((await capture(() => logToolMain(['read', '--nodes', '127.0.0.1:1', '--log', 'x', '--from', 'abc']))).stderr).toContain('--from must be');
+    const help = await capture(() => logToolMain(['--help']));
+    expect(help).toMatchObject({ code: 0 });
+    expect(help.stdout).toContain('keel log status');
+    const nodeHelp = await capture(() => logNodeMain(['--help']));
+    expect(nodeHelp.code).toBe(0);
+    expect(nodeHelp.stdout).toContain('--frame-bytes-max');
+    const nodeMissing = await capture(() => logNodeMain(['--id', 'a']));
+    expect(nodeMissing.code).toBe(2);
+    expect(nodeMissing.stderr).toContain('are required');
   });
 });
 
