@@ -91,7 +91,6 @@ describe('keel log CLI', () => {
     expect(table).toMatch(/NODE\s+ADDRESS\s+ROLE/);
     expect(table).toContain('down');
   });
-
 });
 
 describe('CLI usage (in-process)', () => {
