@@ -13,8 +13,13 @@ const chunkTimeoutMs = 120_000;
 
 const totals = { seeds: 0, acknowledged: 0, leaders: 0, crashes: 0, wipes: 0, snapshots: 0, dropped: 0 };
 
-function runChunk(firstSeed: number, count: number, nodeCount = 3): void {
+/** Yield to the event loop so vitest's worker can talk to the main process between seeds
+ *  (a long synchronous stretch makes its RPC time out on a loaded machine). */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function runChunk(firstSeed: number, count: number, nodeCount = 3): Promise<void> {
   for (let seed = firstSeed; seed < firstSeed + count; seed++) {
+    await yieldToEventLoop();
     const result = runSimulation({ seed, ticks, nodeCount });
     if (!result.ok) expect.fail(formatFailure(result));
     totals.seeds++;
@@ -30,15 +35,15 @@ function runChunk(firstSeed: number, count: number, nodeCount = 3): void {
 describe('Raft simulation: safety on every step, liveness and no lost acknowledged write after heal', () => {
   for (let chunk = 0; chunk < chunks; chunk++) {
     const first = 1 + chunk * seedsPerChunk;
-    it(`3 nodes, seeds ${first}..${first + seedsPerChunk - 1} x ${ticks} ticks`, { timeout: chunkTimeoutMs }, () => {
-      runChunk(first, seedsPerChunk);
+    it(`3 nodes, seeds ${first}..${first + seedsPerChunk - 1} x ${ticks} ticks`, { timeout: chunkTimeoutMs }, async () => {
+      await runChunk(first, seedsPerChunk);
     });
   }
 
   for (let chunk = 0; chunk < fiveNodeChunks; chunk++) {
     const first = 1001 + chunk * seedsPerChunk;
-    it(`5 nodes, seeds ${first}..${first + seedsPerChunk - 1} x ${ticks} ticks`, { timeout: chunkTimeoutMs }, () => {
-      runChunk(first, seedsPerChunk, 5);
+    it(`5 nodes, seeds ${first}..${first + seedsPerChunk - 1} x ${ticks} ticks`, { timeout: chunkTimeoutMs }, async () => {
+      await runChunk(first, seedsPerChunk, 5);
     });
   }
 
@@ -60,9 +65,10 @@ describe('Raft simulation: safety on every step, liveness and no lost acknowledg
     expect(first.replay).toBe('node dist/test/sim-cli.js --seeds 1 --seed 42 --ticks 800');
   });
 
-  it('without votingDisabledUntilCaughtUp, wiped nodes lose acknowledged writes in some seed (the checker catches it)', { timeout: chunkTimeoutMs }, () => {
+  it('without votingDisabledUntilCaughtUp, wiped nodes lose acknowledged writes in some seed (the checker catches it)', { timeout: chunkTimeoutMs }, async () => {
     let failure: SimulationResult | null = null;
     for (let seed = 1; seed <= 40 && failure === null; seed++) {
+      await yieldToEventLoop();
       const result = runSimulation({ seed, ticks: 2000, votingDisabledAfterWipe: false });
       if (!result.ok) failure = result;
     }
