@@ -3,6 +3,7 @@
 // for byte. Scores are halves and members short, so Redis 7.0's %.17g doubles equal 7.2's
 // shortest form, and set members are integers, so Redis 7.0 replies in intset order. These
 // sequences found two bugs: ZLEXCOUNT on mixed scores, and -0 in ZINTER WEIGHTS 0 replies.
+// More sequences, checked live: test/engine/sets-zsets-vs-redis.script.ts <port> --random <seed>.
 import { describe, expect, it } from 'vitest';
 import { EngineHarness } from '../helpers/engine.js';
 import { encodeReply } from '../../src/resp/encoder.js';
