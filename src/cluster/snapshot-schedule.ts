@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { childGuardUrl, keelMainPath } from './supervisor.js';
+import { childEnv, childGuardUrl, keelMainPath } from './supervisor.js';
 import { LocalDirectoryStore } from '../snapshot/local-store.js';
 import { listSnapshots } from '../snapshot/catalog.js';
 
@@ -78,7 +78,7 @@ export class SnapshotSchedule {
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, ['--import', childGuardUrl, keelMainPath, 'snapshot', ...this.options.args], {
-        stdio: ['ignore', 'pipe', logFd, 'ipc'], env: { ...process.env, KEEL_ORPHAN_EXIT_MS: String(this.options.orphanExitMs) },
+        stdio: ['ignore', 'pipe', logFd, 'ipc'], env: childEnv(this.options.orphanExitMs),
       });
     } finally {
       closeSync(logFd);

@@ -14,6 +14,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const keelMainPath = join(here, '..', 'cli', 'main.js');
 export const childGuardUrl = new URL('./child-guard.js', import.meta.url).href;
 
+/**
+ * The environment of a child: the supervisor's, less every KEEL_* setting (those were meant
+ * for `keel up`; a child gets all its settings on its command line, and e.g. KEEL_CONFIG
+ * naming up's config file would make every node refuse up's settings).
+ */
+export function childEnv(orphanExitMs: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('KEEL_')) env[name] = value;
+  env.KEEL_ORPHAN_EXIT_MS = String(orphanExitMs);
+  return env;
+}
+
 export interface ChildSpec {
   /** Unique name: log-a, db-1 … (also the log file's name). */
   name: string;
@@ -85,7 +97,7 @@ export class Supervisor {
     try {
       child = spawn(process.execPath, ['--import', childGuardUrl, keelMainPath, ...entry.spec.args()], {
         stdio: ['ignore', 'pipe', logFd, 'ipc'],
-        env: { ...process.env, KEEL_ORPHAN_EXIT_MS: String(this.limits.orphanExitMs) },
+        env: childEnv(this.limits.orphanExitMs),
       });
     } finally {
       closeSync(logFd);
