@@ -19,6 +19,8 @@ import { quietLogger, RecordingWriter, startLog, type LogFixture } from './log-f
 import { S3Store } from '../../src/snapshot/s3-store.js';
 import type { SnapshotStore } from '../../src/snapshot/store.js';
 import { startLocalS3, s3rverCredentials } from './s3rver.js';
+import { publishSnapshot } from '../../src/snapshot/publish.js';
+import { encodeRecord } from '../../src/replication/records.js';
 
 const logName = 'shard-0';
 let log: LogFixture | null = null;
@@ -204,4 +206,24 @@ describe('snapshotter', () => {
       await s3.close();
     }
   }, 60_000);
+
+  it('the writer publishes a --mark no snapshot itself: marker with the trim guard, then trim', async () => {
+    log = await startLog();
+    const store = new LocalDirectoryStore(storeDir());
+    const writer = new RecordingWriter(log.client, logName, seededRandom(10));
+    await writeMany(writer, 60);
+    const result = await runSnapshotJob(jobOptions(log, store, { mark: false }));
+    expect(result.markerLsn).toBeNull();
+    await writeMany(writer, 10);
+    // The writer's own conditional append, as the primary's committer would make it.
+    const fixture = log;
+    const trimmed = await publishSnapshot(result, async (record, snapshotLsn) => {
+      const { tailLsn } = await fixture.client.tail(logName);
+      await fixture.client.append(logName, [encodeRecord(record)], { prevLsn: tailLsn, snapshotLsn });
+    }, log.client, logName, 5);
+    expect(trimmed).toBe(56);
+    expect(await log.client.tail(logName)).toMatchObject({ firstLsn: 56, snapshotLsn: 60, tailLsn: 71 });
+    const loaded = await load(log, store);
+    expect(fullDump(loaded!.engine)).toEqual(fullDump(writer.stateAt(60)));
+  });
 });
