@@ -35,6 +35,8 @@ export interface FaultProfile {
   restartTicksMax: number;
   appendEntriesMax: number;
   partitionRatePerTick: number;
+  /** Process pauses (GC, SIGSTOP): the node stops, then gets its messages in a burst. */
+  pauseRatePerTick: number;
   wipeRatePerTick: number;
   proposeRatePerTick: number;
   persistDelayTicksMax: number;
@@ -90,6 +92,7 @@ export function chooseFaultProfile(seed: number): FaultProfile {
     appendEntriesMax: rng.pick([1, 2, 4]),
     partitionRatePerTick: rng.pick([0, 0.004, 0.015]),
     wipeRatePerTick: rng.pick([0, 0.0005, 0.002]),
+    pauseRatePerTick: rng.pick([0, 0.002, 0.006]),
     proposeRatePerTick: rng.pick([0.1, 0.4, 1]),
     persistDelayTicksMax: rng.pick([0, 1, 3]),
     compactEveryEntries: rng.pick([8, 30]),
@@ -164,8 +167,22 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
           cluster.restart(id);
         }
       }
+      if (faults.chance(profile.pauseRatePerTick)) {
+        const leader = cluster.believedLeader();
+        const id = leader !== null && faults.chance(0.5) ? leader.id : faults.pick(nodeIds);
+        cluster.pause(id, faults.int(5, 60));
+      }
       if (healAt === null && faults.chance(profile.partitionRatePerTick)) {
-        if (faults.chance(0.5)) {
+        const kind = faults.int(0, 2);
+        if (kind === 2 && nodeCount > 1) {
+          // One-way failures: a node that can send but not hear (or the reverse).
+          const links = faults.int(1, nodeCount);
+          for (let link = 0; link < links; link++) {
+            const from = faults.pick(nodeIds);
+            const to = faults.pick(nodeIds.filter((id) => id !== from));
+            cluster.blockLink(from, to);
+          }
+        } else if (kind === 1) {
           const isolated = faults.pick(nodeIds);
           cluster.setPartition([nodeIds.filter((id) => id !== isolated), [isolated]]);
         } else {

@@ -131,6 +131,10 @@ export class SimCluster {
   network: NetworkFaults;
   /** node id -> partition group; messages cross only within a group. null: healed. */
   private partition: Map<string, number> | null = null;
+  /** One-way link failures, as "from>to". */
+  private blockedLinks = new Set<string>();
+  /** A paused process (GC pause, SIGSTOP): no ticks, no input, no disk progress until then. */
+  private pausedUntil = new Map<string, number>();
   private inFlight: InFlight[] = [];
   private proposalSeq = 0;
   private readonly trace: Array<() => string> = [];
@@ -163,8 +167,29 @@ export class SimCluster {
     this.log(() => `partition ${groups.map((group) => group.join('')).join(' | ')}`);
   }
 
+  /** Messages from `from` to `to` are lost; the other direction still works. */
+  blockLink(from: string, to: string): void {
+    this.blockedLinks.add(`${from}>${to}`);
+    this.log(() => `block ${from}->${to}`);
+  }
+
+  pause(id: string, ticks: number): void {
+    if (!this.node(id).alive) return;
+    this.pausedUntil.set(id, this.now + ticks);
+    this.log(() => `pause ${id} for ${ticks} ticks`);
+  }
+
+  private isPaused(id: string): boolean {
+    const until = this.pausedUntil.get(id);
+    if (until === undefined) return false;
+    if (until > this.now) return true;
+    this.pausedUntil.delete(id);
+    return false;
+  }
+
   heal(): void {
     this.partition = null;
+    this.blockedLinks.clear();
     this.log(() => 'heal');
   }
 
@@ -173,6 +198,7 @@ export class SimCluster {
     if (!node.alive) return;
     node.core = null;
     node.pending = null; // its unsynced writes are lost
+    this.pausedUntil.delete(id);
     node.disk.unsyncedHardState = null;
     node.appliedKeys = [];
     this.stats.crashes++;
@@ -258,13 +284,22 @@ export class SimCluster {
     for (const flight of this.inFlight) (flight.deliverAtTick <= this.now ? due : later).push(flight);
     this.inFlight = later;
     this.rng.shuffle(due);
-    for (const { message } of due) this.deliver(message);
+    for (const flight of due) {
+      if (this.isPaused(flight.message.to)) {
+        // Held in the paused process's socket buffer: delivered in a burst when it resumes.
+        this.inFlight.push({ deliverAtTick: this.pausedUntil.get(flight.message.to)!, message: flight.message });
+      } else {
+        this.deliver(flight.message);
+      }
+    }
     for (const node of this.nodes.values()) {
-      if (node.core === null) continue;
+      if (node.core === null || this.isPaused(node.id)) continue;
       node.core.tick();
       this.processNode(node);
     }
-    for (const node of this.nodes.values()) if (node.core !== null) this.processNode(node);
+    for (const node of this.nodes.values()) {
+      if (node.core !== null && !this.isPaused(node.id)) this.processNode(node);
+    }
     this.checker.checkLogMatching(this.liveNodes()); // also covered per event; cheap
   }
 
@@ -297,6 +332,7 @@ export class SimCluster {
   }
 
   private blocked(from: string, to: string): boolean {
+    if (this.blockedLinks.size > 0 && this.blockedLinks.has(`${from}>${to}`)) return true;
     if (this.partition === null) return false;
     const fromGroup = this.partition.get(from);
     return fromGroup === undefined || fromGroup !== this.partition.get(to);
