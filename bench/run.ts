@@ -1,6 +1,7 @@
 // `npm run bench`: Keel side by side with redis-server on this machine, as ratios.
 // Needs redis-server and redis-benchmark (apt-get install redis-server redis-tools); it
-// installs nothing itself. Flags: --requests N (default 200000), --quick (20000).
+// installs nothing itself. Flags: --requests N (default 200000), --quick (20000),
+// --memory-only (skip the durable rows).
 import { startKeel } from '../test/helpers/server.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 import { findTool, formatTable, runRedisBenchmark, type BenchRow } from './redis-benchmark.js';
@@ -8,6 +9,29 @@ import { findTool, formatTable, runRedisBenchmark, type BenchRow } from './redis
 interface Scenario {
   title: string;
   args: string[];
+}
+
+/** Durable rows: every write committed to the log (keel) / fsynced to the AOF (redis). */
+function durableScenarios(requests: number): Scenario[] {
+  const tests = 'set,incr';
+  return [
+    { title: '-c 1', args: ['-t', tests, '-c', '1', '-n', String(Math.max(500, Math.floor(requests / 40)))] },
+    { title: '-c 50', args: ['-t', tests, '-c', '50', '-n', String(Math.floor(requests / 4))] },
+    { title: '-c 50 -P 16', args: ['-t', tests, '-c', '50', '-P', '16', '-n', String(requests)] },
+  ];
+}
+
+async function compare(title: string, keelPort: number, redisPort: number, list: Scenario[]): Promise<void> {
+  for (const scenario of list) {
+    const keelRows = runRedisBenchmark(keelPort, scenario.args);
+    const redisRows = runRedisBenchmark(redisPort, scenario.args);
+    console.log(`\n${title}: redis-benchmark ${scenario.args.join(' ')}\n`);
+    console.log(formatTable(['test', 'keel ops/s', 'redis ops/s', 'keel/redis', 'keel p50 ms', 'redis p50 ms', 'keel p99 ms', 'redis p99 ms'], keelRows.map((row: BenchRow) => {
+      const other = redisRows.find((candidate) => candidate.test === row.test);
+      return [row.test, Math.round(row.rps), Math.round(other?.rps ?? 0), other ? (row.rps / other.rps).toFixed(2) : '-',
+        row.p50Ms.toFixed(3), other ? other.p50Ms.toFixed(3) : '-', row.p99Ms.toFixed(3), other ? other.p99Ms.toFixed(3) : '-'];
+    })));
+  }
 }
 
 function scenarios(requests: number): Scenario[] {
@@ -29,21 +53,27 @@ async function main(): Promise<number> {
   }
   const requestsIndex = argv.indexOf('--requests');
   const requests = requestsIndex !== -1 ? Number(argv[requestsIndex + 1]) : argv.includes('--quick') ? 20_000 : 200_000;
-  const keel = await startKeel();
-  const redis = await startRedis();
-  try {
-    for (const scenario of scenarios(requests)) {
-      const keelRows = runRedisBenchmark(keel.port, scenario.args);
-      const redisRows = runRedisBenchmark(redis.port, scenario.args);
-      console.log(`\nredis-benchmark ${scenario.args.join(' ')}  (keel: in-memory, no log attached; redis: no persistence)\n`);
-      console.log(formatTable(['test', 'keel ops/s', 'redis ops/s', 'keel/redis', 'keel p50 ms', 'redis p50 ms'], keelRows.map((row: BenchRow) => {
-        const other = redisRows.find((candidate) => candidate.test === row.test);
-        return [row.test, Math.round(row.rps), Math.round(other?.rps ?? 0), other ? (row.rps / other.rps).toFixed(2) : '-', row.p50Ms.toFixed(3), other ? other.p50Ms.toFixed(3) : '-'];
-      })));
+  // In memory: keel without a log vs redis without persistence.
+  {
+    const keel = await startKeel(['--log', 'none']);
+    const redis = await startRedis();
+    try {
+      await compare('in memory (keel --log none; redis no persistence)', keel.port, redis.port, scenarios(requests));
+    } finally {
+      await keel.stop();
+      await redis.stop();
     }
-  } finally {
-    await keel.stop();
-    await redis.stop();
+  }
+  // Durable: keel's embedded log (fsync per group commit) vs redis appendfsync always.
+  if (!argv.includes('--memory-only')) {
+    const keel = await startKeel();
+    const redis = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
+    try {
+      await compare('durable (keel embedded log; redis appendonly yes, appendfsync always)', keel.port, redis.port, durableScenarios(requests));
+    } finally {
+      await keel.stop();
+      await redis.stop();
+    }
   }
   return 0;
 }
