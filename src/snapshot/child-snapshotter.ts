@@ -3,6 +3,7 @@
 // spirit): the node's event loop never serializes its data set, and a slow snapshot cannot
 // stall client traffic. One snapshot at a time.
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -11,6 +12,9 @@ import type { SnapshotJobResult } from './snapshotter.js';
 
 /** dist/src/snapshot/ → dist/src/cli/main.js */
 export const keelMainPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+
+/** Niceness of SAVE/BGSAVE children (0 = normal, 19 = lowest). */
+const childNiceness = 10;
 
 export interface ChildSnapshotterOptions {
   /** The log nodes as the node reaches them (the embedded log's address is known only once it runs). */
@@ -78,6 +82,10 @@ export class ChildSnapshotter implements SnapshotServices {
     ];
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Below the node's own priority: on a shared host the primary's latency comes first.
+      try {
+        if (child.pid !== undefined) setPriority(child.pid, childNiceness);
+      } catch { /* not permitted here: run at normal priority */ }
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });

@@ -150,9 +150,15 @@ describe('snapshotter', () => {
     log = await startLog(); // a different log with as many entries
     const other = new RecordingWriter(log.client, logName, seededRandom(6));
     await writeMany(other, 31);
-    const error = await load(log, store).then(() => null, (caught: unknown) => caught);
-    expect(error).toBeNull(); // the mismatching snapshot is skipped (reported), none is left
-    expect(await load(log, store)).toBeNull();
+    const codes: string[] = [];
+    const logger = quietLogger.child({});
+    logger.error = ((fields: { code: string }) => { codes.push(fields.code); }) as never;
+    const loaded = await loadLatestSnapshot(store, {
+      shard: 0, databases: 16, key: null, limits: defaultSnapshotLimits, logger,
+      checkHeader: (header, what) => checkSnapshotAgainstLog(log!.client, logName, header, what),
+    });
+    expect(loaded).toBeNull(); // skipped, reported
+    expect(codes).toEqual(['SNAPSHOT_LOG_MISMATCH']);
   });
 
   it('encrypted snapshots need the key; a wrong key stops loading instead of falling back', async () => {
