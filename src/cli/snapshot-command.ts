@@ -15,6 +15,7 @@ import { SnapshotError } from '../snapshot/errors.js';
 import { assertSnapshotLimits, defaultSnapshotLimits } from '../snapshot/limits.js';
 import { closeStore, openLocation, openStore, type S3Settings } from '../snapshot/open-store.js';
 import { runSnapshotJob } from '../snapshot/snapshotter.js';
+import { checkSnapshotDue } from '../snapshot/schedule.js';
 import { backupLatest, restoreSnapshot } from '../snapshot/restore.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 
@@ -45,6 +46,10 @@ export const snapshotFlags: FlagSpec[] = [
   { name: 'keep', kind: 'int', default: 3, value: 'N', help: 'snapshots kept per shard (newest first)' },
   { name: 'keep-days', kind: 'int', default: 0, value: 'DAYS', help: 'delete snapshots older than this (0 = no age limit; the newest is always kept)' },
   { name: 'force', kind: 'bool', default: false, help: 'write a snapshot even if the newest one is already at the log tail' },
+  { name: 'if-due', kind: 'bool', default: false, help: 'only if the schedule below says so; otherwise print {"status":"not-due",…} and exit 0' },
+  { name: 'snapshot-every-entries', kind: 'int', default: 100_000, value: 'N', help: 'with --if-due: log entries since the newest snapshot (0 = not a criterion)' },
+  { name: 'snapshot-every-bytes', kind: 'bytes', default: 64 * 1024 * 1024, value: 'BYTES', help: 'with --if-due: log payload bytes since the newest snapshot (0 = not a criterion)' },
+  { name: 'snapshot-interval', kind: 'int', default: 3600, value: 'SECONDS', help: 'with --if-due: age of the newest snapshot (0 = not a criterion)' },
 ];
 
 export function storeSettings(values: FlagValues): S3Settings {
@@ -113,6 +118,15 @@ export async function snapshotMain(args: string[]): Promise<number> {
     const store = storeFromFlags(values, values.dir as string);
     const client = new LogClient({ nodes: logNodes, writerId: `snapshotter-${process.pid}-${Date.now()}` });
     try {
+      if (values['if-due'] as boolean) {
+        const schedule = { everyEntries: values['snapshot-every-entries'] as number, everyBytes: values['snapshot-every-bytes'] as number, intervalMs: 1000 * (values['snapshot-interval'] as number) };
+        const check = await checkSnapshotDue(client, `shard-${values.shard as number}`, store, values.shard as number, schedule, defaultSnapshotLimits.replayEntriesMax);
+        logger.info(check, check.due ? 'snapshot due' : 'snapshot not due');
+        if (!check.due) {
+          process.stdout.write(`${JSON.stringify({ status: 'not-due', shard: values.shard, ...check })}\n`);
+          return;
+        }
+      }
       const result = await runSnapshotJob({
         client, shard: values.shard as number, store, key, limits: defaultSnapshotLimits, databases: values.databases as number, logger,
         mark: values.mark as boolean, retainEntries: values['retain-entries'] as number, keep, keepDays: values['keep-days'] as number, force: values.force as boolean,

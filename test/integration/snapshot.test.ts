@@ -61,6 +61,10 @@ describe('snapshots with real processes', () => {
     expect(reference.length).toBeGreaterThan(30);
     await primary.stop();
 
+    // The supervisor's cheap check: not due below every threshold.
+    const notDue = await runKeel(['snapshot', '--log', cluster.nodeList.join(','), '--snapshot-store', store, '--if-due', '--snapshot-every-entries', '1000000', '--snapshot-every-bytes', '0', '--snapshot-interval', '0']);
+    expect(notDue.code, notDue.stderr).toBe(0);
+    expect(notDue.json).toMatchObject({ status: 'not-due', due: false });
     // The off-box snapshotter: from the newest snapshot plus the log; marks and trims.
     const run = await runKeel(['snapshot', '--log', cluster.nodeList.join(','), '--snapshot-store', store, '--retain-entries', '0', '--keep', '2']);
     expect(run.code, run.stderr).toBe(0);
