@@ -5,22 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startKeel, tempDir, type KeelProcess } from '../helpers/server.js';
 
-/** The server answers as a replica until it has won its lease; writes wait for that. */
-async function waitUntilPrimary(port: number): Promise<void> {
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
-  await probe.connect();
-  try {
-    for (let i = 0; i < 600; i++) {
-      const role = await probe.call('ROLE') as unknown[];
-      if (role[0] === 'master') return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('server never became primary');
-  } finally {
-    probe.disconnect();
-  }
-}
-
 const running: KeelProcess[] = [];
 afterAll(async () => { for (const keel of running) await keel.stop(); });
 
@@ -45,7 +29,6 @@ describe('lists and hashes after a restart', () => {
     const dir = tempDir();
     const first = await startKeel(['--dir', dir]);
     running.push(first);
-    await waitUntilPrimary(first.port);
     const client = await connect(first);
     const blocked = await connect(first);
     await client.rpush('queue', 'a', 'b', 'c', 'd', 'e');
@@ -77,7 +60,6 @@ describe('lists and hashes after a restart', () => {
 
     const second = await startKeel(['--dir', dir]);
     running.push(second);
-    await waitUntilPrimary(second.port);
     const reader = await connect(second);
     expect(await snapshot(reader)).toEqual(before);
     reader.disconnect();
