@@ -8,6 +8,7 @@ import { startProcessCluster, type ProcessCluster } from '../log-service/helpers
 import { startKeel, tempDir, freePort, spawnKeel, type KeelProcess } from '../helpers/server.js';
 import { LogClient } from '../../log-service/client/log-client.js';
 import { connect, dumpAll, infoField, runKeel, waitFor, writeAllTypes } from './snapshot-helpers.js';
+import { startLocalS3 } from '../snapshot/s3rver.js';
 
 let cluster: ProcessCluster;
 let logClient: LogClient;
@@ -94,21 +95,29 @@ describe('snapshots with real processes', () => {
       .then(() => 'started', (error: Error) => error.message);
     expect(lost).toContain('SNAPSHOT_NOT_FOUND');
 
-    // Backup, then restore into a new cluster (embedded log) and compare.
-    const backupDir = tempDir();
-    const backup = await runKeel(['backup', '--snapshot-store', store, '--to', backupDir]);
-    expect(backup.code, backup.stderr).toBe(0);
-    expect(backup.json).toMatchObject({ status: 'copied', lsn: result.lsn });
-    const newCluster = tempDir();
-    const restored = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', newCluster]);
-    expect(restored.code, restored.stderr).toBe(0);
-    expect(restored.json).toMatchObject({ status: 'restored', sourceLsn: result.lsn, keys: reference.length });
-    const again = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', newCluster]);
-    expect(again.code).toBe(4); // the new cluster already holds a snapshot: refused
-    const seeded = await startKeel(['--dir', newCluster, '--node-id', 'dr-1']);
-    servers.push(seeded);
-    await waitFor(() => infoField(seeded.port, 'role'), (role) => role === 'master');
-    expect(await dumpAll(seeded.port)).toEqual(reference);
+    // Backup to S3 (s3rver; credentials from the AWS environment chain), then restore from
+    // there into a new cluster (embedded log) and compare.
+    const s3 = await startLocalS3();
+    try {
+      const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+      const s3Flags = ['--s3-endpoint', s3.endpoint, '--s3-path-style'];
+      const backup = await runKeel(['backup', '--snapshot-store', store, '--to', `s3://${s3.bucket}/backups`, ...s3Flags], env);
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(backup.json).toMatchObject({ status: 'copied', lsn: result.lsn });
+      expect(backup.json!.to).toMatch(new RegExp(`^s3://${s3.bucket}/backups/shard-0/`));
+      const newCluster = tempDir();
+      const restored = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', newCluster, ...s3Flags], env);
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.json).toMatchObject({ status: 'restored', sourceLsn: result.lsn, keys: reference.length });
+      const again = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', newCluster, ...s3Flags], env);
+      expect(again.code).toBe(4); // the new cluster already holds a snapshot: refused
+      const seeded = await startKeel(['--dir', newCluster, '--node-id', 'dr-1']);
+      servers.push(seeded);
+      await waitFor(() => infoField(seeded.port, 'role'), (role) => role === 'master');
+      expect(await dumpAll(seeded.port)).toEqual(reference);
+    } finally {
+      await s3.close();
+    }
   }, 120_000);
 
   it('encryption at rest: snapshots need the key; a wrong or missing key stops start-up with a clear error', async () => {
