@@ -41,7 +41,7 @@ export const snapshotFlags: FlagSpec[] = [
   { name: 'log', kind: 'list', default: [], value: 'ADDR,ADDR,ADDR', help: 'log nodes (host:port) — required' },
   { name: 'shard', kind: 'int', default: 0, value: 'N', help: 'shard number (the log named shard-N)' },
   ...commonFlags,
-  { name: 'mark', kind: 'bool', default: true, help: 'append the Snapshot marker to the log (moves the trim guard) and trim; `no`: only write and verify' },
+  { name: 'mark', kind: 'bool', default: true, help: 'append the Snapshot marker to the log (moves the trim guard) and trim; `no`: only write and verify. Use `no` while a primary serves: an entry from another writer fences it (it steps down and is re-elected)' },
   { name: 'retain-entries', kind: 'int', default: 1000, value: 'N', help: 'log entries kept before the snapshot when trimming' },
   { name: 'keep', kind: 'int', default: 3, value: 'N', help: 'snapshots kept per shard (newest first)' },
   { name: 'keep-days', kind: 'int', default: 0, value: 'DAYS', help: 'delete snapshots older than this (0 = no age limit; the newest is always kept)' },
