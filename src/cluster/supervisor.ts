@@ -23,6 +23,7 @@ export function childEnv(orphanExitMs: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('KEEL_')) env[name] = value;
   env.KEEL_ORPHAN_EXIT_MS = String(orphanExitMs);
+  env.KEEL_SUPERVISOR_PID = String(process.pid);
   return env;
 }
 
