@@ -55,20 +55,27 @@ export async function upMain(args: string[]): Promise<number> {
   }
   const say = (line: string) => process.stdout.write(`keel up: ${line}\n`);
   say(`starting in ${dir} (logs in ${resolve(dir, layout.logsDir)}; snapshots every ${snapshotPolicy.everyEntries || '∞'} entries or ${snapshotPolicy.everyMs ? `${snapshotPolicy.everyMs / 1000} s` : '∞'} in ${layout.snapshotStore})`);
-  const cluster = await runCluster({ dir, layout, limits, snapshotPolicy, logLevel: values['log-level'] as string, say });
-
+  // A signal during start-up ends this process at once: the children see their IPC channel
+  // close and stop themselves (child-guard). Afterwards it stops the cluster in order.
+  let cluster: Awaited<ReturnType<typeof runCluster>> | null = null;
   let stopping = false;
-  const stop = async (signal: string) => {
+  const onSignal = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (!cluster) {
+      say(`${signal} during start-up: stopping`);
+      process.exit(130);
+    }
     say(`${signal}: stopping every process`);
     await cluster.stop();
     say('stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('exit', () => cluster.supervisor.killAllNow());
+  process.on('SIGINT', () => void onSignal('SIGINT'));
+  process.on('SIGTERM', () => void onSignal('SIGTERM'));
+  cluster = await runCluster({ dir, layout, limits, snapshotPolicy, logLevel: values['log-level'] as string, say });
+  const running = cluster;
+  process.on('exit', () => running.supervisor.killAllNow());
 
   const topology = await cluster.waitForPrimary(values['primary-timeout-ms'] as number);
   if (!topology?.primary) {
