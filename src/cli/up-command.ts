@@ -18,7 +18,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'bind', kind: 'string', default: '127.0.0.1', value: 'ADDR', help: 'address every process listens on' },
   { name: 'log-level', kind: 'string', default: 'info', value: 'LEVEL', help: 'log level of the nodes (their logs go to DIR/logs/NAME.log)' },
   { name: 'snapshot-every-entries', kind: 'int', default: 100_000, value: 'N', help: 'run `keel snapshot` once the log grew N entries past the last snapshot (0 = not by growth)' },
-  { name: 'snapshot-every-ms', kind: 'int', default: 3_600_000, value: 'MS', help: 'run `keel snapshot` this long after the last one if anything was written (0 = not by time)' },
+  { name: 'snapshot-interval', kind: 'int', default: 3600, value: 'SECONDS', help: 'run `keel snapshot` this long after the last one if anything was written (0 = not by time)' },
   { name: 'primary-timeout-ms', kind: 'int', default: 60_000, value: 'MS', help: 'give up when no primary serves this long after start' },
 ];
 
@@ -38,8 +38,8 @@ export async function upMain(args: string[]): Promise<number> {
   const dir = resolve(values.dir as string);
   const replicas = values.replicas as number;
   if (replicas < 0 || replicas > 16) throw new UsageError('--replicas must be between 0 and 16');
-  const snapshotPolicy = { everyEntries: values['snapshot-every-entries'] as number, everyMs: values['snapshot-every-ms'] as number };
-  if (snapshotPolicy.everyEntries < 0 || snapshotPolicy.everyMs < 0) throw new UsageError('--snapshot-every-entries and --snapshot-every-ms must not be negative');
+  const snapshotPolicy = { everyEntries: values['snapshot-every-entries'] as number, everyMs: (values['snapshot-interval'] as number) * 1000 };
+  if (snapshotPolicy.everyEntries < 0 || snapshotPolicy.everyMs < 0) throw new UsageError('--snapshot-every-entries and --snapshot-interval must not be negative');
   const limits = { ...defaultClusterLimits };
   assertClusterLimits(limits);
   mkdirSync(dir, { recursive: true });
