@@ -386,7 +386,9 @@ export class SimDbNode {
       } else {
         this.world.count('campaignsLost');
         this.trace(`campaign e${epoch} lost (${outcome.kind})`);
-        this.perform(election.campaignLost(this.localNow(), this.jitter()));
+        // The epoch lets a fixed election.ts ignore the loss of a campaign that is not its latest.
+        const campaignLost = election.campaignLost as (nowMs: number, jitterMs: number, epoch: number) => ElectionAction[];
+        this.perform(campaignLost.call(election, this.localNow(), this.jitter(), epoch));
       }
     });
   }
