@@ -9,7 +9,7 @@ import type { DriverVariant } from './sim/sim-db-node.js';
 
 const replaySeed = process.env.KEEL_ELECTION_SEED;
 const seedsPerChunk = 25;
-const chunks = 8; // 200 seeds, 3–5 nodes each (the seed chooses)
+const chunks = 16; // 400 seeds, 3–5 nodes each (the seed chooses)
 const settleMsMax = 10_000;
 const chunkTimeoutMs = 60_000;
 
@@ -98,6 +98,11 @@ if (replaySeed !== undefined) {
       expect(failure?.violation).toMatch(/2 nodes serve/);
       expect(failure!.replay).toContain('KEEL_ELECTION_VARIANT=lease-from-ack');
       expect(failure!.trace.length).toBeGreaterThan(0);
+    });
+
+    it('a replica that campaigns at the log\'s tail instead of at what it applied wins without acknowledged writes', () => {
+      const failure = firstViolation('campaign-at-tail', seeds);
+      expect(failure?.violation).toMatch(/won e\d+ .*(without acknowledged write|is not the log before it)/);
     });
 
     it('clocks drifting twice as far apart as the configured bound let two nodes serve', () => {

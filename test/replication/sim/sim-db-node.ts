@@ -27,6 +27,8 @@ export type DriverVariant =
   | 'handoff-after-commit'
   /** Without fix 3: a renewal's own commit extends the lease, even above a lost earlier append. */
   | 'renewal-ack-proof'
+  /** 'fixed', but a replica campaigns at the log's tail, not at what it applied (not caught up). */
+  | 'campaign-at-tail'
   /** 'fixed', but the lease counts from when an append's reply arrived, not when it was sent. */
   | 'lease-from-ack';
 
@@ -50,6 +52,7 @@ export const DRIVER_FIXES: Record<DriverVariant, DriverFixes> = {
   'stale-campaign-outcome': { ignoreStaleCampaign: false, stopBeforeHandoff: true, proofFromPrefixOnly: true, committerAfterRewin: true },
   'handoff-after-commit': { ignoreStaleCampaign: true, stopBeforeHandoff: false, proofFromPrefixOnly: true, committerAfterRewin: true },
   'renewal-ack-proof': { ignoreStaleCampaign: true, stopBeforeHandoff: true, proofFromPrefixOnly: false, committerAfterRewin: true },
+  'campaign-at-tail': { ignoreStaleCampaign: true, stopBeforeHandoff: true, proofFromPrefixOnly: true, committerAfterRewin: true },
   'lease-from-ack': { ignoreStaleCampaign: true, stopBeforeHandoff: true, proofFromPrefixOnly: true, committerAfterRewin: true },
 };
 
@@ -364,7 +367,7 @@ export class SimDbNode {
       election.campaignAbandoned(this.localNow(), this.jitter());
       return;
     }
-    const prevLsn = this.committer ? this.committer.lastLsn : this.appliedLsn;
+    const prevLsn = this.committer ? this.committer.lastLsn : this.variant === 'campaign-at-tail' ? this.world.log.tailLsn : this.appliedLsn;
     this.world.count(this.committer ? 'primaryCampaigns' : 'campaigns');
     const record: ShardRecord = { t: 'leader', nodeId: this.id, addr: `${this.id}:6379`, epoch };
     const sentAtMs = this.localNow();
