@@ -85,6 +85,8 @@ export class DatabaseNode implements ReplicationHooks {
   /** Control records applied before the election started (while loading). */
   private readonly pendingObservations: ShardRecord[] = [];
   private failoverInProgress = false;
+  /** Set between appending Handoff and following: no lease renewal may follow it. */
+  private handingOff = false;
   /** LSN of our winning Leader record. */
   private leaderLsn = 0;
   /** The latest commit failure being handled, so that one failure triggers one recovery. */
@@ -298,14 +300,17 @@ export class DatabaseNode implements ReplicationHooks {
     try {
       const outcome = await this.client.append(this.logName, [encodeRecord(record)], { prevLsn });
       if (this.election !== election) return;
-      this.primary = { nodeId: this.options.nodeId, addr: this.advertisedAddress, epoch };
-      this.leaderLsn = outcome.lastLsn;
-      this.perform(election.campaignWon(epoch, sentAtMs, performance.now()));
+      const actions = election.campaignWon(epoch, sentAtMs, performance.now());
+      if (actions.some((action) => action.type === 'won')) {
+        this.primary = { nodeId: this.options.nodeId, addr: this.advertisedAddress, epoch };
+        this.leaderLsn = outcome.lastLsn;
+      }
+      this.perform(actions);
     } catch (error) {
       if (this.election !== election) return;
       const conflict = error instanceof LogError && error.code === 'LOG_CONFLICT';
       this.logger.info({ epoch, reason: conflict ? 'another node appended first' : (error as Error).message }, 'campaign lost');
-      this.perform(election.campaignLost(performance.now(), this.jitter()));
+      this.perform(election.campaignLost(performance.now(), this.jitter(), epoch));
     }
   }
 
@@ -335,12 +340,13 @@ export class DatabaseNode implements ReplicationHooks {
 
   private renewLease(epoch: number): void {
     const committer = this.committer;
-    if (!committer || committer.failed) return;
+    // Nothing may follow a Handoff: the target campaigns conditionally on its LSN.
+    if (!committer || committer.failed || this.handingOff) return;
     const sentAtMs = performance.now();
     committer.submitRecord({ t: 'lease', nodeId: this.options.nodeId, epoch, leaseMs: this.options.election.leaseMs }, () => {
-      if (this.committer !== committer) return;
-      this.perform(this.election!.renewed(sentAtMs, performance.now()));
-      if (this.election!.isServing) this.server.leaseValidUntilMs = this.election!.leaseValidUntilMs;
+      // The lease itself is extended only by the committed prefix (onLeaseProof): this append's
+      // own commit says nothing about earlier appends of ours that may have been lost.
+      if (this.committer === committer) this.election!.renewalSettled();
     });
   }
 
@@ -485,9 +491,12 @@ export class DatabaseNode implements ReplicationHooks {
     this.server.state = 'degraded';
     try {
       await withTimeout(committer.whenAllCommitted(), timeoutMs, 'ERR FAILOVER target replica is not online.');
+      this.handingOff = true;
+      // Stop serving before the Handoff exists: its target may serve as soon as it applies it.
+      this.perform(this.election.handOff(performance.now()));
+      this.server.leaseValidUntilMs = 0;
       const handoffLsn = committer.submitRecord({ t: 'handoff', nodeId: this.options.nodeId, epoch: this.epoch, to: target });
       await withTimeout(committer.whenAllCommitted(), timeoutMs, 'ERR FAILOVER timed out before the handoff was committed');
-      this.perform(this.election.handOff());
       this.committer = null;
       committer.stop();
       this.appliedLsn = handoffLsn;
@@ -497,6 +506,7 @@ export class DatabaseNode implements ReplicationHooks {
       await this.becomeReplica();
       return target;
     } finally {
+      this.handingOff = false;
       if (this.server.state === 'degraded') this.server.state = 'serving';
     }
   }
@@ -568,6 +578,7 @@ export class DatabaseNode implements ReplicationHooks {
       ['keel_shard', this.options.shard],
       ['keel_state', this.server.state],
       ['keel_epoch', this.epoch],
+      ['keel_lease_remaining_ms', this.role === 'primary' && this.server.leaseValidUntilMs !== null ? Math.max(0, Math.round(this.server.leaseValidUntilMs - performance.now())) : 0],
       ['keel_primary_node_id', this.primary?.nodeId ?? ''],
       ['keel_applied_lsn', this.role === 'primary' ? committed : this.appliedLsn],
       ['keel_committed_lsn', committed],

@@ -76,6 +76,8 @@ export class Election {
   private renewalsInFlight = 0;
   private lastRenewSentAtMs = -Infinity;
   private handoffToMe = false;
+  /** Epoch of the campaign in flight: a late outcome of an older one is ignored. */
+  private campaignEpoch: number | null = null;
   /** A primary whose lease lapsed must not campaign before its own appends settle. */
   private settled = true;
 
@@ -126,12 +128,14 @@ export class Election {
       if (!this.serving && nowMs >= this.leaseValidUntilMs && this.settled && this.renewalsInFlight === 0 && nowMs >= this.campaignAtMs) {
         // Our lease lapsed (a pause?) and nobody has taken over that we know of: try again.
         this.role = 'candidate';
+        this.campaignEpoch = this.epoch + 1;
         actions.push({ type: 'campaign', epoch: this.epoch + 1 });
       }
       return actions;
     }
     if (this.role === 'follower' && this.settled && nowMs >= this.campaignAtMs) {
       this.role = 'candidate';
+      this.campaignEpoch = this.epoch + 1;
       actions.push({ type: 'campaign', epoch: this.epoch + 1 });
     }
     return actions;
@@ -139,7 +143,9 @@ export class Election {
 
   /** Our Leader{epoch} append committed (sent at sentAtMs). */
   campaignWon(epoch: number, sentAtMs: number, nowMs: number): ElectionAction[] {
-    assert(this.role === 'candidate', `campaign result while ${this.role}`);
+    // Outcomes can arrive late (the log client retries for seconds): only the current one counts.
+    if (this.role !== 'candidate' || epoch !== this.campaignEpoch) return [];
+    this.campaignEpoch = null;
     this.role = 'leader';
     this.epoch = epoch;
     this.leaderId = this.config.nodeId;
@@ -162,7 +168,9 @@ export class Election {
   }
 
   /** Our Leader append was refused (someone appended first): keep following. */
-  campaignLost(nowMs: number, jitterMs = 0): ElectionAction[] {
+  campaignLost(nowMs: number, jitterMs = 0, epoch?: number): ElectionAction[] {
+    if (this.role !== 'candidate' || (epoch !== undefined && epoch !== this.campaignEpoch)) return [];
+    this.campaignEpoch = null;
     const wasLeader = this.leaderId === this.config.nodeId;
     this.role = 'follower';
     this.campaignAtMs = nowMs + this.config.campaignBackoffMs + jitterMs;
@@ -198,6 +206,11 @@ export class Election {
     return [];
   }
 
+  /** A renewal was answered (its lease effect comes through leaseProof, from the committed prefix). */
+  renewalSettled(): void {
+    this.renewalsInFlight = Math.max(0, this.renewalsInFlight - 1);
+  }
+
   /** A renewal sent at sentAtMs committed. */
   renewed(sentAtMs: number, nowMs: number): ElectionAction[] {
     this.renewalsInFlight = Math.max(0, this.renewalsInFlight - 1);
@@ -218,9 +231,11 @@ export class Election {
   }
 
   /** Planned failover: stop serving and let `to` campaign (the driver appends Handoff). */
-  handOff(): ElectionAction[] {
+  handOff(nowMs?: number): ElectionAction[] {
     this.role = 'follower';
     this.leaseValidUntilMs = 0;
+    // The target campaigns at once; we must not race it with a stale timer.
+    if (nowMs !== undefined) this.campaignAtMs = nowMs + this.config.campaignBackoffMs + this.config.campaignJitterMs;
     return this.stop();
   }
 
