@@ -8,7 +8,7 @@ import type { LogClient } from '../../log-service/client/log-client.js';
 import { checksumHex, emptyChainChecksum } from '../../log-service/checksum.js';
 import { LogError } from '../../log-service/errors.js';
 import { Engine } from '../engine/engine.js';
-import { decodeRecord, encodeRecord } from '../replication/records.js';
+import { decodeRecord } from '../replication/records.js';
 import { assert } from '../util/assert.js';
 import { listSnapshots, snapshotName } from './catalog.js';
 import { openPayload, type EncryptionKey } from './encryption.js';
@@ -51,14 +51,13 @@ export interface SnapshotJobResult {
   /** LSN of the snapshot it started from (0 = none). */
   baseLsn: number;
   replayedEntries: number;
-  /** LSN of the Snapshot marker entry (null when not marking). */
+  /** The snapshot LSN recorded by MarkSnapshot (null when not marking). */
   markerLsn: number | null;
   trimmedBeforeLsn: number | null;
   deleted: string[];
   ms: number;
 }
 
-const markerConflictRetries = 50;
 
 export async function runSnapshotJob(options: SnapshotJobOptions): Promise<SnapshotJobResult> {
   const startedAtMs = Date.now();
@@ -188,17 +187,16 @@ async function replay(
  * Appends the marker at the current tail, conditionally (a batch that fails to chain is
  * retried at the new tail), with snapshotLsn so the trim guard moves in the same Raft entry.
  */
+/**
+ * Records the verified snapshot in the log with MarkSnapshot: it moves the trim guard and keeps
+ * {location, checksum} in the log's metadata (Tail returns it) without taking an LSN. A marker
+ * appended as an entry would move the tail under the serving primary, whose next conditional
+ * append would then conflict and fence it. Returns the snapshot LSN the log now guards.
+ */
 async function appendMarker(client: LogClient, logName: string, marker: { lsn: number; location: string; checksum: string }): Promise<number> {
-  const payload = encodeRecord({ t: 'snapshot', ...marker });
-  for (let attempt = 0; ; attempt++) {
-    const { tailLsn } = await client.tail(logName);
-    try {
-      const outcome = await client.append(logName, [payload], { prevLsn: tailLsn, snapshotLsn: marker.lsn });
-      return outcome.firstLsn;
-    } catch (error) {
-      if (!(error instanceof LogError) || error.code !== 'LOG_CONFLICT' || attempt >= markerConflictRetries) throw error;
-    }
-  }
+  const info = new TextEncoder().encode(JSON.stringify({ location: marker.location, checksum: marker.checksum }));
+  const outcome = await client.markSnapshot(logName, marker.lsn, info);
+  return outcome.snapshotLsn;
 }
 
 /** Deletes snapshots beyond keep (count) or older than keepDays; never one at or above keptLsn. */

@@ -55,22 +55,21 @@ describe('snapshotter', () => {
     const writer = new RecordingWriter(log.client, logName, seededRandom(1));
     await writeMany(writer, 300);
     const first = await runSnapshotJob(jobOptions(log, store, { retainEntries: 10 }));
-    expect(first).toMatchObject({ status: 'written', lsn: 300, baseLsn: 0, replayedEntries: 300, trimmedBeforeLsn: 291, markerLsn: 301 });
+    expect(first).toMatchObject({ status: 'written', lsn: 300, baseLsn: 0, replayedEntries: 300, trimmedBeforeLsn: 291, markerLsn: 300 });
+    // The marker takes no LSN (MarkSnapshot): it moves the trim guard and is kept as the log's snapshot info.
     const tail = await log.client.tail(logName);
-    expect(tail).toMatchObject({ firstLsn: 291, snapshotLsn: 300, tailLsn: 301 });
-    const marker = decodeRecord((await log.client.read(logName, 301)).entries[0]!.payload);
-    expect(marker).toEqual({ t: 'snapshot', lsn: 300, location: first.location, checksum: first.checksum });
+    expect(tail).toMatchObject({ firstLsn: 291, snapshotLsn: 300, tailLsn: 300 });
+    expect(JSON.parse(new TextDecoder().decode(tail.snapshotInfo!))).toEqual({ location: first.location, checksum: first.checksum });
 
     await writeMany(writer, 200);
     const second = await runSnapshotJob(jobOptions(log, store));
-    expect(second).toMatchObject({ status: 'written', lsn: 501, baseLsn: 300, replayedEntries: 201, trimmedBeforeLsn: 502 });
+    expect(second).toMatchObject({ status: 'written', lsn: 500, baseLsn: 300, replayedEntries: 200, trimmedBeforeLsn: 501 });
     const loaded = await load(log, store);
-    expect(loaded!.header.lsn).toBe(501);
-    expect(fullDump(loaded!.engine)).toEqual(fullDump(writer.stateAt(501)));
-    // Nothing new but the marker itself: no new snapshot (a marker does not chase its own tail).
+    expect(loaded!.header.lsn).toBe(500);
+    expect(fullDump(loaded!.engine)).toEqual(fullDump(writer.stateAt(500)));
+    // Nothing new since: no new snapshot.
     const third = await runSnapshotJob(jobOptions(log, store));
-    expect(third).toMatchObject({ status: 'up-to-date', lsn: 501, markerLsn: null });
-    expect((await runSnapshotJob(jobOptions(log, store, { force: true }))).lsn).toBe(502);
+    expect(third).toMatchObject({ status: 'up-to-date', lsn: 500, markerLsn: null });
   });
 
   it('a snapshot taken during a steady write load holds exactly the state at its LSN', async () => {
