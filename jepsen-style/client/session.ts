@@ -42,7 +42,19 @@ export class ClientSession {
       return classifyCallError(error, isWrite);
     }
     try {
-      return { type: 'ok', value: await connection.call(commands, this.limits.operationTimeoutMs) };
+      // ROLE goes in the same write: commands that arrive together run in one turn of the
+      // server, so the operation ran on a primary iff ROLE says so. Replicas serve reads (they
+      // are allowed to be stale), and a primary can step down while we stay connected; a
+      // linearizability test must only count what a primary answered.
+      const replies = await connection.call([['ROLE'], ...commands], this.limits.operationTimeoutMs);
+      const role = replies[0];
+      if (!Array.isArray(role) || role[0] !== 'master') {
+        this.drop();
+        this.rotate();
+        // A write sent to a non-primary was refused (READONLY/TRYAGAIN); a read's answer is dropped.
+        return { type: 'fail', error: `not the primary (ROLE ${Array.isArray(role) ? String(role[0]) : 'error'})` };
+      }
+      return { type: 'ok', value: replies.slice(1) };
     } catch (error) {
       this.drop();
       return classifyCallError(error, isWrite);

@@ -10,8 +10,8 @@
 //   keel log-node --id X --listen 127.0.0.1:PORT --dir DIR --peers a=ADDR,b=ADDR,c=ADDR
 //       (exists; each node gets its own peers list, in which the other nodes' addresses are
 //        the proxies of its outgoing links)
-//   keel server --port PORT --bind 127.0.0.1 --dir DIR --node-id ID --log-nodes a=ADDR,b=ADDR,c=ADDR
-//       (--node-id and --log-nodes do not exist yet: a db node is not backed by the log)
+//   keel server --port PORT --bind 127.0.0.1 --dir DIR --node-id ID --az AZ --log ADDR,ADDR,ADDR
+//       (each ADDR is this db node's own proxy towards log node a, b, c)
 //   ROLE on a db node answers ["master", …] on the primary (used to aim primary faults).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ export const dbNodeIds = ['db-1', 'db-2'] as const;
 /** Flags the harness passes; a run is refused unless `--help` of each command lists them. */
 export const requiredFlags = {
   'log-node': ['--id', '--listen', '--dir', '--peers'],
-  server: ['--port', '--bind', '--dir', '--node-id', '--log-nodes'],
+  server: ['--port', '--bind', '--dir', '--node-id', '--log'],
 } as const;
 
 export function findRepoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
@@ -116,11 +116,11 @@ export class KeelCluster implements ClusterDb {
     }
     for (const id of dbNodeIds) {
       const logs: string[] = [];
-      for (const log of logNodeIds) logs.push(`${log.slice(4)}=${await addProxy(id, log)}`);
+      for (const log of logNodeIds) logs.push(await addProxy(id, log));
       await addProxy('client', id);
       const port = this.directPorts.get(id)!;
       const dataDir = join(this.options.runDir, 'data', id);
-      specs.push({ id, command: process.execPath, args: [bin, 'server', '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--node-id', id, '--log-nodes', logs.join(',')], dataDir, readyHost: '127.0.0.1', readyPort: port, logPath: join(this.options.runDir, 'logs', `${id}.log`) });
+      specs.push({ id, command: process.execPath, args: [bin, 'server', '--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--node-id', id, '--log', logs.join(',')], dataDir, readyHost: '127.0.0.1', readyPort: port, logPath: join(this.options.runDir, 'logs', `${id}.log`) });
     }
     this.supervisor = new ProcessSupervisor(specs, this.options.readyTimeoutMs ?? 30_000);
     await Promise.all(logNodeIds.map((id) => this.supervisor!.start(id)));

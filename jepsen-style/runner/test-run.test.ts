@@ -74,8 +74,8 @@ describe('run CLI', () => {
     const bin = join(root, 'bin', 'keel.js');
     writeFileSync(bin, "console.log(process.argv[2] === 'server' ? 'Flags:\\n  --port\\n  --bind\\n  --dir' : 'Options:\\n  --id --listen --dir --peers');\n");
     chmodSync(bin, 0o755);
-    expect(() => probeKeel(root)).toThrow(/^DB_LAYER_UNAVAILABLE: `keel server` does not take --node-id, --log-nodes yet/);
-    writeFileSync(bin, "console.log('--port --bind --dir --node-id --log-nodes --id --listen --peers');\n");
+    expect(() => probeKeel(root)).toThrow(/^DB_LAYER_UNAVAILABLE: `keel server` does not take --node-id, --log yet/);
+    writeFileSync(bin, "console.log('--port --bind --dir --node-id --log --id --listen --peers');\n");
     expect(() => probeKeel(root)).not.toThrow();
   });
 });

@@ -41,6 +41,7 @@ export async function startFakeRedis(): Promise<FakeRedis> {
   const execute = (args: string[], state: { watched: Map<string, number>; queue: string[][] | undefined }): string => {
     const [name, key = '', ...rest] = args;
     switch (name) {
+      case 'ROLE': return '*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n';
       case 'GET': {
         const v = fake.staleReads && previous.has(key) ? previous.get(key) : fake.data.get(key);
         return bulk(typeof v === 'string' ? v : null);
