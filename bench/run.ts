@@ -11,6 +11,11 @@ interface Scenario {
   args: string[];
 }
 
+/** Data-type rows (issue 3): list, set, hash and sorted-set commands, and LRANGE of 100…600. */
+function dataTypeScenarios(requests: number): Scenario[] {
+  return [{ title: '-c 50', args: ['-t', 'lpush,lpop,rpop,sadd,spop,hset,zadd,zpopmin,lrange', '-c', '50', '-n', String(requests)] }];
+}
+
 /** Durable rows: every write committed to the log (keel) / fsynced to the AOF (redis). */
 function durableScenarios(requests: number): Scenario[] {
   const tests = 'set,incr';
@@ -59,6 +64,7 @@ async function main(): Promise<number> {
     const redis = await startRedis();
     try {
       await compare('in memory (keel --log none; redis no persistence)', keel.port, redis.port, scenarios(requests));
+      await compare('data types, in memory', keel.port, redis.port, dataTypeScenarios(requests));
     } finally {
       await keel.stop();
       await redis.stop();

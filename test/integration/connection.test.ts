@@ -83,4 +83,22 @@ describe('connection and pub/sub', () => {
     expect(await admin.call('QUIT')).toBe('+OK\r\n');
     await expect(admin.read(1_000)).rejects.toThrow(/closed/);
   }, 10_000);
+
+  it('MONITOR streams every other client\'s commands; SLOWLOG records slow ones', async () => {
+    const monitor = await RawClient.connect(keel.port);
+    expect(await monitor.call('MONITOR')).toBe('+OK\r\n');
+    const other = await RawClient.connect(keel.port);
+    await other.call('SET', 'watched key', 'a"b');
+    const line = await monitor.read();
+    expect(line).toMatch(/^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "watched key" "a\\"b"\r\n$/);
+    monitor.close();
+    expect(await other.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0')).toBe('+OK\r\n');
+    expect(await other.call('SLOWLOG', 'RESET')).toBe('+OK\r\n');
+    await other.call('ECHO', 'slow');
+    const entries = await other.call('SLOWLOG', 'GET', '1');
+    expect(entries).toMatch(/^\*1\r\n\*6\r\n:\d+\r\n:\d+\r\n:\d+\r\n\*2\r\n\$4\r\nECHO\r\n\$4\r\nslow\r\n/);
+    expect(await other.call('SLOWLOG', 'LEN')).toMatch(/^:[1-9]\d*\r\n$/);
+    await other.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+    other.close();
+  });
 });
