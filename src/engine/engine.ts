@@ -101,6 +101,7 @@ export class Engine {
   /** A key changed (or was deleted/expired): invalidates watchers, notes it for blocked clients. */
   keyTouched(db: number, key: string): void {
     this.changesTotal++;
+    if (this.watchers.size === 0 && !this.wakeTracking) return; // the common case: nobody waits on keys
     const id = `${db}\0${key}`;
     const set = this.watchers.get(id);
     if (set) for (const client of set) client.watchDirty = true;

@@ -239,7 +239,8 @@ export class KeelServer implements ConnectionHost {
   commit(effects: EffectBatch): number {
     if (effects.length === 0) return 0;
     const lsn = this.committer.submit(effects);
-    this.dirtyKeys.noteWrites(effects, lsn);
+    // Only writes still waiting for the log make keys dirty (a memory-only node commits at once).
+    if (lsn > this.committer.committedLsn) this.dirtyKeys.noteWrites(effects, lsn);
     return lsn;
   }
 
