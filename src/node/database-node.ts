@@ -22,7 +22,7 @@ import { LogError } from '../../log-service/errors.js';
 import { Election, type ElectionAction, type ElectionConfig } from '../replication/election.js';
 import type { Reply } from '../resp/reply.js';
 import type { SnapshotStore } from '../snapshot/store.js';
-import type { EncryptionKey } from '../snapshot/encryption.js';
+import { openPayload, sealPayload, type EncryptionKey } from '../snapshot/encryption.js';
 import { loadLatestSnapshot } from '../snapshot/loader.js';
 import { checkSnapshotAgainstLog } from '../snapshot/log-check.js';
 import { defaultSnapshotLimits } from '../snapshot/limits.js';
@@ -221,7 +221,7 @@ export class DatabaseNode implements ReplicationHooks {
 
   /** Applies one log entry to `engine` (the same code on replicas, on restart and at load). */
   private applyEntry(engine: Engine, entry: LogEntry): void {
-    const record = decodeRecord(entry.payload);
+    const record = decodeRecord(openPayload(this.options.encryptionKey ?? null, this.logName, entry.payload, entry.lsn));
     this.observeRecord(record);
     if (record.t === 'effects') {
       engine.applyEffects(record.batch);
@@ -255,6 +255,12 @@ export class DatabaseNode implements ReplicationHooks {
     const deadline = Date.now() + EMBEDDED_PRIMARY_WAIT_MS;
     while (this.role !== 'primary' && Date.now() < deadline) await sleep(10);
     assert(this.role === 'primary', `node on an embedded log did not become primary within ${EMBEDDED_PRIMARY_WAIT_MS} ms`);
+  }
+
+  /** With --encryption-key-file, every record is sealed (AES-256-GCM) before it reaches the log. */
+  private seal(payload: Uint8Array): Uint8Array {
+    const key = this.options.encryptionKey;
+    return key ? sealPayload(key, this.logName, payload) : payload;
   }
 
   private jitter(): number {
@@ -298,7 +304,7 @@ export class DatabaseNode implements ReplicationHooks {
     const sentAtMs = performance.now();
     this.logger.info({ epoch, prevLsn }, 'campaigning');
     try {
-      const outcome = await this.client.append(this.logName, [encodeRecord(record)], { prevLsn });
+      const outcome = await this.client.append(this.logName, [this.seal(encodeRecord(record))], { prevLsn });
       if (this.election !== election) return;
       const actions = election.campaignWon(epoch, sentAtMs, performance.now());
       if (actions.some((action) => action.type === 'won')) {
@@ -319,7 +325,7 @@ export class DatabaseNode implements ReplicationHooks {
     this.epoch = epoch;
     this.appliedLsn = Math.max(this.appliedLsn, this.leaderLsn);
     if (!this.committer) {
-      const committer = new LogCommitter(this.client, this.logName, this.appliedLsn, this.options.commitTimeoutMs, (failure) => this.onCommitFailure(committer, failure));
+      const committer = new LogCommitter(this.client, this.logName, this.appliedLsn, this.options.commitTimeoutMs, (failure) => this.onCommitFailure(committer, failure), undefined, (payload) => this.seal(payload));
       // Every committed append proves we still owned the log when we sent it (see election.ts).
       committer.onLeaseProof((sentAtMs) => {
         if (this.committer !== committer || !this.election) return;

@@ -50,6 +50,8 @@ export class LogCommitter implements Committer {
     private readonly onFailure: (failure: CommitFailure) => void,
     /** Flush a gathered entry early at this size (below the log's entry limit). */
     private readonly gatherBytesMax: number = DEFAULT_GATHER_BYTES_MAX,
+    /** Encryption at rest: seals each payload before it leaves (log nodes store ciphertext only). */
+    private readonly seal: (payload: Uint8Array) => Uint8Array = (payload) => payload,
   ) {
     this.lsn = startLsn;
     this.committed = startLsn;
@@ -116,7 +118,7 @@ export class LogCommitter implements Committer {
     if (this.failure) return; // the node is already rebuilding; this reply fails with the rest
     const timer = setTimeout(() => this.fail({ kind: 'unknown', reason: `not committed within ${this.commitTimeoutMs} ms` }), this.commitTimeoutMs);
     this.timers.set(lsn, timer);
-    const payload = encodeRecord(record);
+    const payload = this.seal(encodeRecord(record));
     this.unconfirmed.set(lsn, payload);
     this.sentAtMs.set(lsn, performance.now());
     this.client.append(this.logName, [payload], { prevLsn: lsn - 1 }).then(
