@@ -2,9 +2,7 @@
 // list) recorded from a real redis-server (7.0.15) and compared byte for byte (RESP2).
 // Regenerate with test/engine/list-hash-vs-redis.script.ts --fixture.
 import { describe, expect, it } from 'vitest';
-import { EngineHarness } from '../helpers/engine.js';
-import { encodeReply } from '../../src/resp/encoder.js';
-import { BlockRequest } from '../../src/commands/spec.js';
+import { replayMismatches } from '../helpers/engine.js';
 
 const recorded: [string[], string][] = [
   [["RPUSH","l","a","b","c","a"], ":4\r\n"],
@@ -81,13 +79,6 @@ const recorded: [string[], string][] = [
 
 describe('edge-case replies match redis-server byte for byte', () => {
   it('runs the recorded sequence', () => {
-    const harness = new EngineHarness();
-    const mismatches: string[] = [];
-    for (const [argv, expected] of recorded) {
-      const { reply } = harness.exec(argv);
-      const actual = reply instanceof BlockRequest ? '(blocked)' : encodeReply(reply, 2);
-      if (actual !== expected) mismatches.push(`${argv.join(' ')}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-    }
-    expect(mismatches).toEqual([]);
+    expect(replayMismatches(recorded)).toEqual([]);
   });
 });

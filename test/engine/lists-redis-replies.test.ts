@@ -3,9 +3,7 @@
 // knowingly deviates, are left out here and covered in lists.test.ts.
 // Regenerate with test/engine/list-hash-vs-redis.script.ts --fixture.
 import { describe, expect, it } from 'vitest';
-import { EngineHarness } from '../helpers/engine.js';
-import { encodeReply } from '../../src/resp/encoder.js';
-import { BlockRequest } from '../../src/commands/spec.js';
+import { replayMismatches } from '../helpers/engine.js';
 
 const recorded: [string[], string][] = [
   [["LPUSH","l","a","b","c"], ":3\r\n"],
@@ -152,13 +150,6 @@ const recorded: [string[], string][] = [
 
 describe('replies match redis-server byte for byte', () => {
   it('runs the recorded sequence', () => {
-    const harness = new EngineHarness();
-    const mismatches: string[] = [];
-    for (const [argv, expected] of recorded) {
-      const { reply } = harness.exec(argv);
-      const actual = reply instanceof BlockRequest ? '(blocked)' : encodeReply(reply, 2);
-      if (actual !== expected) mismatches.push(`${argv.join(' ')}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-    }
-    expect(mismatches).toEqual([]);
+    expect(replayMismatches(recorded)).toEqual([]);
   });
 });

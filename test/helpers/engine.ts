@@ -8,6 +8,7 @@ import type { Effect } from '../../src/engine/effects.js';
 import type { Reply } from '../../src/resp/reply.js';
 import { ErrorReply, SimpleString } from '../../src/resp/reply.js';
 import { BlockRequest } from '../../src/commands/spec.js';
+import { encodeReply } from '../../src/resp/encoder.js';
 
 /** A small deterministic PRNG (mulberry32) for seeded engines. */
 export function seededRandom(seed: number): () => number {
@@ -102,6 +103,24 @@ export function effectsRoundTrip(harness: EngineHarness, argv: string[], applyDe
   replica.advance(applyDelayMs);
   replica.engine.applyEffects(effects);
   return { after: harness.dump(), replayed: replica.dump(), effects, reply };
+}
+
+/**
+ * Replays commands whose replies were recorded from redis-server on a fresh engine and returns
+ * one line per reply that differs byte for byte (an expected reply of null is not compared).
+ */
+export function replayMismatches(rows: [string[], string | null][], protocol: 2 | 3 = 2): string[] {
+  const harness = new EngineHarness();
+  harness.client.protocol = protocol;
+  const mismatches: string[] = [];
+  for (const [argv, expected] of rows) {
+    const { reply } = harness.exec(argv);
+    const actual = reply instanceof BlockRequest ? '(blocked)' : encodeReply(reply, protocol);
+    if (expected !== null && actual !== expected) {
+      mismatches.push(`${argv.join(' ')}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    }
+  }
+  return mismatches;
 }
 
 /** Replies in a form easy to compare in tests: errors and simple strings as strings. */

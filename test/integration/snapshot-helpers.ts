@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { keelBin } from '../helpers/server.js';
+import { waitFor as waitForCondition } from '../helpers/db-nodes.js';
 
 export interface CommandRun {
   code: number | null;
@@ -64,17 +65,9 @@ export async function infoField(port: number, field: string): Promise<string> {
   }
 }
 
-export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch { /* not yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+/** The shared waitFor, with the longer default these snapshot scenarios need. */
+export function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  return waitForCondition(probe, accept, timeoutMs);
 }
 
 /** Writes every type (binary too), TTLs, in several databases. */
