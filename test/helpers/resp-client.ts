@@ -86,6 +86,11 @@ export class RawClient {
     }
   }
 
+  /** Stops reading: the server's output for this client piles up (output-buffer limits). */
+  pause(): void {
+    this.socket.pause();
+  }
+
   close(): void {
     this.socket.destroy();
   }

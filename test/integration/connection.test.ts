@@ -101,4 +101,42 @@ describe('connection and pub/sub', () => {
     await other.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
     other.close();
   });
+
+  it('COMMAND comes from the command table; INFO has Redis\'s sections', async () => {
+    const raw = await RawClient.connect(keel.port);
+    const count = Number(/^:(\d+)/.exec(await raw.call('COMMAND', 'COUNT'))![1]);
+    expect(count).toBe(Number(/^\*(\d+)/.exec(await raw.call('COMMAND', 'LIST'))![1]));
+    expect(count).toBeGreaterThan(150);
+    expect(await raw.call('COMMAND', 'GETKEYS', 'MSET', 'a', '1', 'b', '2')).toBe('*2\r\n$1\r\na\r\n$1\r\nb\r\n');
+    expect(await raw.call('COMMAND', 'GETKEYS', 'PING')).toBe('-ERR The command has no key arguments\r\n');
+    expect(await raw.call('COMMAND', 'INFO', 'get')).toMatch(/^\*1\r\n\*10\r\n\$3\r\nget\r\n:2\r\n\*2\r\n\+readonly\r\n\+fast\r\n:1\r\n:1\r\n:1\r\n/);
+    expect(await raw.call('COMMAND', 'DOCS', 'set')).toContain('Sets the string value of a key');
+    const info = await raw.call('INFO', 'everything');
+    for (const section of ['Server', 'Clients', 'Memory', 'Persistence', 'Stats', 'Replication', 'CPU', 'Commandstats', 'Keyspace']) {
+      expect(info).toContain(`# ${section === 'CPU' ? 'Cpu' : section}\r\n`);
+    }
+    expect(info).toMatch(/cmdstat_command\|count:calls=1,usec=\d+/);
+    raw.close();
+  });
+
+  it('disconnects a pub/sub client whose pending output exceeds its limit, and nobody else', async () => {
+    const limited = await startKeel(['--client-output-buffer-limit-pubsub', '64kb']);
+    try {
+      const slow = await RawClient.connect(limited.port);
+      await slow.call('SUBSCRIBE', 'firehose');
+      slow.pause();
+      const publisher = await RawClient.connect(limited.port);
+      const message = 'x'.repeat(64 * 1024);
+      let receivers = 1;
+      for (let i = 0; i < 2000 && receivers === 1; i++) {
+        receivers = Number(/^:(\d+)/.exec(await publisher.call('PUBLISH', 'firehose', message))![1]);
+      }
+      expect(receivers).toBe(0);
+      expect(await publisher.call('PING')).toBe('+PONG\r\n');
+      publisher.close();
+      slow.close();
+    } finally {
+      await limited.stop();
+    }
+  }, 30_000);
 });
