@@ -56,6 +56,12 @@ export interface LogTimings {
   appendTimeoutMs: number;
   reconnectBackoffMinMs: number;
   reconnectBackoffMaxMs: number;
+  /**
+   * A node holds the state-machine writes of committed entries (never synced, re-derivable
+   * from the Raft log) this long, so they ride in the next Raft write instead of costing a
+   * write of their own; reads and subscriptions see those entries once written.
+   */
+  applyWriteDelayMs: number;
 }
 
 export const defaultLogLimits: LogLimits = Object.freeze({
@@ -95,6 +101,7 @@ export const defaultLogTimings: LogTimings = Object.freeze({
   appendTimeoutMs: 15000,
   reconnectBackoffMinMs: 20,
   reconnectBackoffMaxMs: 1000,
+  applyWriteDelayMs: 2,
 });
 
 /** Bytes an Append frame may add around its payloads (keys, ids, msgpack headers). */
@@ -137,4 +144,5 @@ export function assertLogTimings(timings: LogTimings): void {
   assert(timings.reconnectBackoffMinMs <= timings.reconnectBackoffMaxMs, 'reconnect backoff min must be <= max');
   assert(timings.tickMs * timings.electionTicks * 2 < timings.commitTimeoutMs, 'commitTimeoutMs must exceed an election');
   assert(timings.commitTimeoutMs < timings.appendTimeoutMs, 'appendTimeoutMs must exceed commitTimeoutMs');
+  assert(timings.applyWriteDelayMs < timings.tickMs, 'applyWriteDelayMs must be < tickMs (it delays reads and subscriptions)');
 }

@@ -3,6 +3,12 @@
 // writes of the committed entries + applied index), then sends messages, answers the
 // proposals that committed and tells subscribers. All proposals that arrive while a batch
 // is being written go into the next Ready together: group commit.
+//
+// A Ready that needs no sync (only committed entries to apply) is not written on its own:
+// its state-machine writes wait up to applyWriteDelayMs and ride in the next Raft write, so
+// an append costs each node one write, not two. They are never needed for safety (a restart
+// re-applies the Raft log from the stored applied index); reads, subscriptions and the
+// state-machine snapshot follow only what is written.
 
 import type { Logger } from 'pino';
 import { assert } from '../assert.js';
@@ -79,6 +85,11 @@ export class RaftDriver {
   private stopped = false;
   private votingWasEnabled: boolean;
   private tickTimer: NodeJS.Timeout | null = null;
+  /** State-machine writes of applied entries not yet written (they go first in the next batch). */
+  private deferredOps: StoreOp[] = [];
+  private readonly deferredChangedLogs = new Set<string>();
+  private deferredSinceMs = 0;
+  private deferredTimer: NodeJS.Timeout | null = null;
   private readWaiters: Array<{ appliedTarget: number; term: number; resolve(): void; reject(error: LogError): void; timer: NodeJS.Timeout }> = [];
   private failure: Error | null = null;
 
@@ -135,6 +146,7 @@ export class RaftDriver {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.deferredTimer) clearTimeout(this.deferredTimer);
     while (this.processing || this.snapshotting) await new Promise((resolve) => setTimeout(resolve, 5));
     for (const [index, proposal] of this.pending) {
       clearTimeout(proposal.timer);
@@ -262,7 +274,20 @@ export class RaftDriver {
       for (;;) {
         if (this.pendingCompaction) await this.writeCompaction();
         const ready = this.core.ready();
-        if (!ready) break;
+        if (!ready) {
+          if (this.deferredOps.length === 0 || this.stopped) break;
+          const waitMs = this.deferredSinceMs + this.options.timings.applyWriteDelayMs - performance.now();
+          if (waitMs > 0) {
+            this.deferredTimer ??= setTimeout(() => {
+              this.deferredTimer = null;
+              this.schedule();
+            }, waitMs);
+            break;
+          }
+          await this.writeDeferred([], false);
+          this.afterAdvance();
+          continue;
+        }
         await this.handleReady(ready);
         this.core.advance(ready);
         this.afterAdvance();
@@ -312,11 +337,23 @@ export class RaftDriver {
     }
     const mustSync = installed || ready.entriesToPersist.length > 0 || termOrVoteChanged;
     const outcomes = this.applyCommitted(ready.committedEntries, logs, ops);
+    if (!mustSync) {
+      // Nothing here must be durable before anyone hears of it: send, settle, and let the
+      // writes wait for the next batch (see the top of this file).
+      for (const message of ready.messages) this.options.send(message);
+      for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
+      if (ops.length === 0) return;
+      if (this.deferredOps.length === 0) this.deferredSinceMs = performance.now();
+      for (const op of ops) this.deferredOps.push(op);
+      for (const { changedLog } of outcomes) if (changedLog) this.deferredChangedLogs.add(changedLog);
+      return;
+    }
     // State-machine writes go in the same batch as the Raft writes, so the applied state and
     // the applied index can never disagree on disk. Unsynced batches are still ordered before
     // every later synced one in LevelDB's log, so they cannot survive a crash without their
-    // predecessors.
-    const write = ops.length > 0 ? this.options.store.batch(ops, { sync: mustSync }) : Promise.resolve();
+    // predecessors; deferred writes go first in the batch for the same reason.
+    const changedEarlier = this.takeDeferred(ops);
+    const write = this.options.store.batch(ops, { sync: true });
     // A leader may replicate entries while it writes them itself (Raft thesis §10.2.1): its
     // own copy counts towards the commit only after advance(). Only when this Ready changes
     // neither term nor vote — those must be durable before anyone hears of them.
@@ -338,12 +375,34 @@ export class RaftDriver {
       this.failProposalsUpTo(this.appliedIndex, 'a snapshot replaced the log; outcome unknown');
       for (const name of logs.names()) this.options.onLogChanged(name);
     }
-    const changed = new Set<string>();
-    for (const { changedLog } of outcomes) {
-      if (!changedLog) continue;
-      changed.add(changedLog);
-      this.visible.set(changedLog, logs.meta(changedLog));
-    }
+    const changed = new Set<string>(installed ? [] : changedEarlier);
+    for (const { changedLog } of outcomes) if (changedLog) changed.add(changedLog);
+    this.publish(changed);
+  }
+
+  /** Moves the deferred writes to the front of ops; returns the logs they change. */
+  private takeDeferred(ops: StoreOp[]): string[] {
+    if (this.deferredOps.length === 0) return [];
+    ops.unshift(...this.deferredOps);
+    this.deferredOps = [];
+    const changed = [...this.deferredChangedLogs];
+    this.deferredChangedLogs.clear();
+    if (this.deferredTimer) clearTimeout(this.deferredTimer);
+    this.deferredTimer = null;
+    return changed;
+  }
+
+  /** Writes the deferred state-machine writes (with ops after them) and makes them visible. */
+  private async writeDeferred(ops: StoreOp[], sync: boolean): Promise<void> {
+    const changed = this.takeDeferred(ops);
+    if (ops.length > 0) await this.options.store.batch(ops, { sync });
+    this.visibleAppliedIndex = this.appliedIndex;
+    this.publish(new Set(changed));
+  }
+
+  /** Written logs become visible to reads and subscribers. */
+  private publish(changed: Set<string>): void {
+    for (const log of changed) this.visible.set(log, this.logs.meta(log));
     for (const log of changed) this.options.onLogChanged(log);
   }
 
@@ -401,7 +460,8 @@ export class RaftDriver {
       this.options.logger.info('caught up with the leader: voting enabled');
       this.options.onVotingEnabled();
     }
-    if (!this.snapshotting && this.appliedIndex - this.latestSnapshot.index >= this.options.limits.raftCompactEveryEntries) {
+    // The state-machine snapshot reads the store: only once every applied write is in it.
+    if (!this.snapshotting && this.deferredOps.length === 0 && this.appliedIndex - this.latestSnapshot.index >= this.options.limits.raftCompactEveryEntries) {
       this.takeSnapshot();
     }
   }
@@ -441,7 +501,8 @@ export class RaftDriver {
     const point = this.pendingCompaction!;
     this.pendingCompaction = null;
     if (point.index <= this.storedSnapshotIndex) return;
-    await this.options.store.batch(compactionOps(point), { sync: false });
+    // Deferred applied writes first: the entries they were derived from are being deleted.
+    await this.writeDeferred(compactionOps(point), false);
     this.storedSnapshotIndex = point.index;
   }
 }
