@@ -62,6 +62,11 @@ export interface LogTimings {
    * write of their own; reads and subscriptions see those entries once written.
    */
   applyWriteDelayMs: number;
+  /**
+   * A leader tells followers of a new commit index with the next entries (or after this long,
+   * or with a heartbeat), instead of a message round of its own per commit.
+   */
+  commitBroadcastDelayMs: number;
 }
 
 export const defaultLogLimits: LogLimits = Object.freeze({
@@ -102,6 +107,7 @@ export const defaultLogTimings: LogTimings = Object.freeze({
   reconnectBackoffMinMs: 20,
   reconnectBackoffMaxMs: 1000,
   applyWriteDelayMs: 2,
+  commitBroadcastDelayMs: 2,
 });
 
 /** Bytes an Append frame may add around its payloads (keys, ids, msgpack headers). */
@@ -145,4 +151,5 @@ export function assertLogTimings(timings: LogTimings): void {
   assert(timings.tickMs * timings.electionTicks * 2 < timings.commitTimeoutMs, 'commitTimeoutMs must exceed an election');
   assert(timings.commitTimeoutMs < timings.appendTimeoutMs, 'appendTimeoutMs must exceed commitTimeoutMs');
   assert(timings.applyWriteDelayMs < timings.tickMs, 'applyWriteDelayMs must be < tickMs (it delays reads and subscriptions)');
+  assert(timings.commitBroadcastDelayMs < timings.tickMs, 'commitBroadcastDelayMs must be < tickMs (it delays followers\' reads and subscriptions)');
 }

@@ -8,7 +8,9 @@
 // its state-machine writes wait up to applyWriteDelayMs and ride in the next Raft write, so
 // an append costs each node one write, not two. They are never needed for safety (a restart
 // re-applies the Raft log from the stored applied index); reads, subscriptions and the
-// state-machine snapshot follow only what is written.
+// state-machine snapshot follow only what is written. Likewise a leader does not send a
+// message round only to tell followers of a new commit index: it waits up to
+// commitBroadcastDelayMs for entries (or a heartbeat) to carry it.
 
 import type { Logger } from 'pino';
 import { assert } from '../assert.js';
@@ -89,7 +91,10 @@ export class RaftDriver {
   private deferredOps: StoreOp[] = [];
   private readonly deferredChangedLogs = new Set<string>();
   private deferredSinceMs = 0;
+  /** Wakes the Ready loop when deferred writes or a held commit broadcast are due. */
   private deferredTimer: NodeJS.Timeout | null = null;
+  private deferredWakeAtMs = 0;
+  private commitHeldSinceMs: number | null = null;
   private readWaiters: Array<{ appliedTarget: number; term: number; resolve(): void; reject(error: LogError): void; timer: NodeJS.Timeout }> = [];
   private failure: Error | null = null;
 
@@ -273,20 +278,19 @@ export class RaftDriver {
     try {
       for (;;) {
         if (this.pendingCompaction) await this.writeCompaction();
-        const ready = this.core.ready();
+        const ready = this.core.ready({ holdCommitBroadcast: this.holdCommitBroadcast() });
         if (!ready) {
-          if (this.deferredOps.length === 0 || this.stopped) break;
-          const waitMs = this.deferredSinceMs + this.options.timings.applyWriteDelayMs - performance.now();
-          if (waitMs > 0) {
-            this.deferredTimer ??= setTimeout(() => {
-              this.deferredTimer = null;
-              this.schedule();
-            }, waitMs);
-            break;
+          if (this.stopped) break;
+          const writeWaitMs = this.deferredOps.length === 0 ? Infinity : this.deferredSinceMs + this.options.timings.applyWriteDelayMs - performance.now();
+          if (writeWaitMs <= 0) {
+            await this.writeDeferred([], false);
+            this.afterAdvance();
+            continue;
           }
-          await this.writeDeferred([], false);
-          this.afterAdvance();
-          continue;
+          const commitWaitMs = this.commitHeldSinceMs === null ? Infinity : this.commitHeldSinceMs + this.options.timings.commitBroadcastDelayMs - performance.now();
+          const waitMs = Math.min(writeWaitMs, commitWaitMs);
+          if (waitMs !== Infinity) this.wakeWithin(waitMs);
+          break;
         }
         await this.handleReady(ready);
         this.core.advance(ready);
@@ -380,6 +384,31 @@ export class RaftDriver {
     this.publish(changed);
   }
 
+  /** Runs the Ready loop again within waitMs (an earlier wake-up already armed stays). */
+  private wakeWithin(waitMs: number): void {
+    const wakeAtMs = performance.now() + Math.max(0, waitMs);
+    if (this.deferredTimer !== null && this.deferredWakeAtMs <= wakeAtMs) return;
+    if (this.deferredTimer !== null) clearTimeout(this.deferredTimer);
+    this.deferredWakeAtMs = wakeAtMs;
+    this.deferredTimer = setTimeout(() => {
+      this.deferredTimer = null;
+      this.schedule();
+    }, Math.max(0, waitMs));
+  }
+
+  /** Whether a leader's commit-only broadcast should wait (for entries to ride with). */
+  private holdCommitBroadcast(): boolean {
+    if (!this.core.commitBroadcastHeld()) {
+      this.commitHeldSinceMs = null;
+      return false;
+    }
+    const now = performance.now();
+    this.commitHeldSinceMs ??= now;
+    if (now - this.commitHeldSinceMs < this.options.timings.commitBroadcastDelayMs) return true;
+    this.commitHeldSinceMs = null;
+    return false;
+  }
+
   /** Moves the deferred writes to the front of ops; returns the logs they change. */
   private takeDeferred(ops: StoreOp[]): string[] {
     if (this.deferredOps.length === 0) return [];
@@ -387,8 +416,6 @@ export class RaftDriver {
     this.deferredOps = [];
     const changed = [...this.deferredChangedLogs];
     this.deferredChangedLogs.clear();
-    if (this.deferredTimer) clearTimeout(this.deferredTimer);
-    this.deferredTimer = null;
     return changed;
   }
 

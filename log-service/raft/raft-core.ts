@@ -31,6 +31,7 @@ import type {
   RaftMessage,
   RaftStatus,
   Ready,
+  ReadyOptions,
   RequestVoteMessage,
   RequestVoteResponseMessage,
   SnapshotData,
@@ -196,9 +197,10 @@ export class RaftCore implements RaftCoreApi {
     return { ok: true, index: entry.index, term: entry.term };
   }
 
-  ready(): Ready | null {
+  ready(options: ReadyOptions = {}): Ready | null {
     if (this.outstanding !== null) return null;
-    if (this.role === 'leader' && (this.appendFlushPending || this.commitBroadcastPending)) {
+    const commitBroadcastDue = this.commitBroadcastPending && options.holdCommitBroadcast !== true;
+    if (this.role === 'leader' && (this.appendFlushPending || commitBroadcastDue)) {
       this.broadcastAppend(this.commitBroadcastPending);
       this.appendFlushPending = false;
       this.commitBroadcastPending = false;
@@ -257,6 +259,10 @@ export class RaftCore implements RaftCoreApi {
     this.appliedHandedIndex = committedThroughIndex;
     this.outstanding = { ready, committedThroughIndex, snapshot };
     return ready;
+  }
+
+  commitBroadcastHeld(): boolean {
+    return this.role === 'leader' && this.commitBroadcastPending;
   }
 
   advance(ready: Ready): void {

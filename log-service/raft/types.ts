@@ -286,6 +286,15 @@ export interface RaftStatus {
 //   new RaftCore(config: RaftConfig, persisted: PersistedState)
 //   Constructor throws (RaftAssertionError) on inconsistent config or persisted state.
 
+export interface ReadyOptions {
+  /**
+   * Leader: do not send AppendEntries only to tell followers of a new commit index; it rides
+   * with the next entries or heartbeat instead (the driver releases it after a short delay).
+   * Commit knowledge on followers is never needed for safety.
+   */
+  holdCommitBroadcast?: boolean;
+}
+
 export interface RaftCoreApi {
   /** Advance logical time by one tick (heartbeats, election timeouts, check-quorum). */
   tick(): void;
@@ -294,7 +303,9 @@ export interface RaftCoreApi {
   /** Leader only: append data (null = no-op) to the log. */
   propose(data: Uint8Array | null): ProposeResult;
   /** The next batch of work, or null when there is none or one is outstanding. */
-  ready(): Ready | null;
+  ready(options?: ReadyOptions): Ready | null;
+  /** Leader: a commit index advance not yet sent to followers (held by ready()'s option). */
+  commitBroadcastHeld(): boolean;
   /** Acknowledge that the Ready was persisted, sent and applied. */
   advance(ready: Ready): void;
   /** Drop entries <= throughIndex - compactMarginEntries (throughIndex <= appliedIndex). */

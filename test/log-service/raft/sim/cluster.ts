@@ -383,7 +383,8 @@ export class SimCluster {
         this.checker.afterNodeEvent(node);
         continue;
       }
-      const ready = core.ready();
+      // Drivers may hold a commit-only broadcast for a while: explore both.
+      const ready = core.ready({ holdCommitBroadcast: this.rng.int(0, 1) === 1 });
       if (ready === null) break;
       const sentEarly = this.options.leaderSendsEarly && ready.snapshotToInstall === undefined && !this.termOrVoteChanged(node, ready);
       if (sentEarly) {
