@@ -21,6 +21,7 @@ export const upFlags: FlagSpec[] = [
   { name: 'snapshot-every-entries', kind: 'int', default: 100_000, value: 'N', help: 'run `keel snapshot` once the log holds N entries past the last snapshot (0 = not by entries)' },
   { name: 'snapshot-every-bytes', kind: 'bytes', default: 64 * 1024 * 1024, value: 'BYTES', help: 'run `keel snapshot` once the log holds BYTES of entry payloads past the last snapshot, e.g. 64mb (0 = not by bytes)' },
   { name: 'snapshot-interval', kind: 'int', default: 3600, value: 'SECONDS', help: 'run `keel snapshot` when the last snapshot is this old and the log grew since (0 = not by time)' },
+  { name: 'snapshot-retain-entries', kind: 'int', default: 1000, value: 'N', help: 'log entries kept before each snapshot when the log is trimmed behind it (keel snapshot --retain-entries)' },
   { name: 'primary-timeout-ms', kind: 'int', default: 60_000, value: 'MS', help: 'give up when no primary serves this long after start' },
 ];
 
@@ -47,7 +48,7 @@ export async function upMain(args: string[]): Promise<number> {
   const snapshotSchedule = {
     everyEntries: values['snapshot-every-entries'] as number, everyBytes: values['snapshot-every-bytes'] as number, intervalMs: (values['snapshot-interval'] as number) * 1000,
   };
-  for (const name of ['snapshot-every-entries', 'snapshot-every-bytes', 'snapshot-interval']) {
+  for (const name of ['snapshot-every-entries', 'snapshot-every-bytes', 'snapshot-interval', 'snapshot-retain-entries']) {
     if ((values[name] as number) < 0) throw new UsageError(`--${name} must not be negative`);
   }
   const limits = { ...defaultClusterLimits };
@@ -83,7 +84,7 @@ export async function upMain(args: string[]): Promise<number> {
   };
   process.on('SIGINT', () => void onSignal('SIGINT'));
   process.on('SIGTERM', () => void onSignal('SIGTERM'));
-  cluster = await runCluster({ dir, layout, limits, snapshotSchedule, logLevel: values['log-level'] as string, say });
+  cluster = await runCluster({ dir, layout, limits, snapshotSchedule, snapshotRetainEntries: values['snapshot-retain-entries'] as number, logLevel: values['log-level'] as string, say });
   const running = cluster;
   process.on('exit', () => running.supervisor.killAllNow());
 

@@ -22,6 +22,8 @@ export interface ClusterRunOptions {
   logLevel: string;
   /** When `keel snapshot` runs: the same criteria as `keel snapshot --if-due`. */
   snapshotSchedule: SnapshotSchedule;
+  /** Log entries each snapshot keeps before its LSN when it trims (keel snapshot --retain-entries). */
+  snapshotRetainEntries: number;
   /** Supervisor messages (restarts, primary changes) go here, one line each. */
   say: (line: string) => void;
 }
@@ -52,10 +54,10 @@ export function dbNodeArgs(dir: string, layout: ClusterLayout, node: DbNodeLayou
   ];
 }
 
-export function snapshotArgs(dir: string, layout: ClusterLayout, logLevel: string): string[] {
+export function snapshotArgs(dir: string, layout: ClusterLayout, logLevel: string, retainEntries: number): string[] {
   return [
     '--log', layout.logNodes.map((logNode) => logNode.addr).join(','), '--shard', String(layout.shard),
-    '--dir', dir, '--snapshot-store', snapshotStoreOf(dir, layout), '--log-level', logLevel,
+    '--dir', dir, '--snapshot-store', snapshotStoreOf(dir, layout), '--log-level', logLevel, '--retain-entries', String(retainEntries),
   ];
 }
 
@@ -109,7 +111,7 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
 
   const snapshots = new SnapshotScheduler({
     schedule: options.snapshotSchedule, checkMs: limits.snapshotCheckMs, retryMs: limits.snapshotRetryMs,
-    args: snapshotArgs(dir, layout, options.logLevel), logNodes: layout.logNodes.map((logNode) => logNode.addr),
+    args: snapshotArgs(dir, layout, options.logLevel, options.snapshotRetainEntries), logNodes: layout.logNodes.map((logNode) => logNode.addr),
     store: await openClusterStore(snapshotStoreOf(dir, layout)), shard: layout.shard, readEntriesMax: defaultSnapshotLimits.replayEntriesMax,
     logsDir: join(dir, layout.logsDir), say, orphanExitMs: limits.orphanExitMs,
   });
