@@ -68,6 +68,10 @@ describe('keel up', () => {
     const table = (await keel('status', '--dir', dir)).stdout;
     expect(table).toMatch(/Log nodes[\s\S]*leader[\s\S]*Db nodes[\s\S]*primary[\s\S]*Shards/);
 
+    // An empty store gets a first snapshot at the first check; the writes come after it, so that
+    // the next written snapshot is one the entry threshold made due.
+    await up.waitForOutput(/snapshot due: no snapshot yet[\s\S]*snapshot of shard 0 at LSN \d+ written/, 30_000);
+
     // Writes through the primary.
     const primary = connect(await primaryAddr(dir));
     await primary.connect();
