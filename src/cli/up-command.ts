@@ -7,6 +7,7 @@ import { planLayout, processAlive, readLayout, layoutPath, layoutPorts, splitAdd
 import { assertClusterLimits, defaultClusterLimits } from '../cluster/limits.js';
 import { busyPorts } from '../cluster/ports.js';
 import { runCluster } from '../cluster/cluster-runner.js';
+import type { SnapshotSchedule } from '../snapshot/schedule.js';
 
 export const upFlags: FlagSpec[] = [
   { name: 'dir', kind: 'string', default: 'data', value: 'DIR', help: 'cluster directory: data of every node, logs/, and the layout file cluster.json' },
@@ -17,8 +18,10 @@ export const upFlags: FlagSpec[] = [
   { name: 'sentinel-master-name', kind: 'string', default: 'keel', value: 'NAME', help: 'the master name clients ask Sentinel for' },
   { name: 'bind', kind: 'string', default: '127.0.0.1', value: 'ADDR', help: 'address every process listens on' },
   { name: 'log-level', kind: 'string', default: 'info', value: 'LEVEL', help: 'log level of the nodes (their logs go to DIR/logs/NAME.log)' },
-  { name: 'snapshot-every-entries', kind: 'int', default: 100_000, value: 'N', help: 'run `keel snapshot` once the log grew N entries past the last snapshot (0 = not by growth)' },
-  { name: 'snapshot-interval', kind: 'int', default: 3600, value: 'SECONDS', help: 'run `keel snapshot` this long after the last one if anything was written (0 = not by time)' },
+  { name: 'snapshot-every-entries', kind: 'int', default: 100_000, value: 'N', help: 'run `keel snapshot` once the log holds N entries past the last snapshot (0 = not by entries)' },
+  { name: 'snapshot-every-bytes', kind: 'bytes', default: 64 * 1024 * 1024, value: 'BYTES', help: 'run `keel snapshot` once the log holds BYTES of entry payloads past the last snapshot, e.g. 64mb (0 = not by bytes)' },
+  { name: 'snapshot-interval', kind: 'int', default: 3600, value: 'SECONDS', help: 'run `keel snapshot` when the last snapshot is this old and the log grew since (0 = not by time)' },
+  { name: 'snapshot-retain-entries', kind: 'int', default: 1000, value: 'N', help: 'log entries kept before each snapshot when the log is trimmed behind it (keel snapshot --retain-entries)' },
   { name: 'primary-timeout-ms', kind: 'int', default: 60_000, value: 'MS', help: 'give up when no primary serves this long after start' },
 ];
 
@@ -26,7 +29,11 @@ const usageLine = 'keel up [flags]';
 const description = `Starts a local Keel cluster in the foreground: three log nodes (AZs a, b, c), a primary and
 --replicas replicas, and a Sentinel endpoint for clients that discover the primary. Processes
 that die are started again (with backoff); Ctrl-C stops everything. Running it again on the same
---dir brings the same cluster and data back (the layout is kept in DIR/cluster.json).`;
+--dir brings the same cluster and data back (the layout is kept in DIR/cluster.json).
+Snapshots: every few seconds keel up checks the log since the last snapshot (the same decision
+as \`keel snapshot --if-due\`) and runs \`keel snapshot\` when any --snapshot-* threshold is
+reached, or at once if the store holds no snapshot yet; the log is trimmed behind each one.
+With all three thresholds 0 it takes none.`;
 
 export async function upMain(args: string[]): Promise<number> {
   const { values, help, positional } = parseFlags(upFlags, args);
@@ -38,8 +45,12 @@ export async function upMain(args: string[]): Promise<number> {
   const dir = resolve(values.dir as string);
   const replicas = values.replicas as number;
   if (replicas < 0 || replicas > 16) throw new UsageError('--replicas must be between 0 and 16');
-  const snapshotPolicy = { everyEntries: values['snapshot-every-entries'] as number, everyMs: (values['snapshot-interval'] as number) * 1000 };
-  if (snapshotPolicy.everyEntries < 0 || snapshotPolicy.everyMs < 0) throw new UsageError('--snapshot-every-entries and --snapshot-interval must not be negative');
+  const snapshotSchedule = {
+    everyEntries: values['snapshot-every-entries'] as number, everyBytes: values['snapshot-every-bytes'] as number, intervalMs: (values['snapshot-interval'] as number) * 1000,
+  };
+  for (const name of ['snapshot-every-entries', 'snapshot-every-bytes', 'snapshot-interval', 'snapshot-retain-entries']) {
+    if ((values[name] as number) < 0) throw new UsageError(`--${name} must not be negative`);
+  }
   const limits = { ...defaultClusterLimits };
   assertClusterLimits(limits);
   mkdirSync(dir, { recursive: true });
@@ -54,7 +65,7 @@ export async function upMain(args: string[]): Promise<number> {
     return 1;
   }
   const say = (line: string) => process.stdout.write(`keel up: ${line}\n`);
-  say(`starting in ${dir} (logs in ${resolve(dir, layout.logsDir)}; snapshots every ${snapshotPolicy.everyEntries || '∞'} entries or ${snapshotPolicy.everyMs ? `${snapshotPolicy.everyMs / 1000} s` : '∞'} in ${layout.snapshotStore})`);
+  say(`starting in ${dir} (logs in ${resolve(dir, layout.logsDir)}; snapshots in ${layout.snapshotStore} ${describeSchedule(snapshotSchedule)})`);
   // A signal during start-up ends this process at once: the children see their IPC channel
   // close and stop themselves (child-guard). Afterwards it stops the cluster in order.
   let cluster: Awaited<ReturnType<typeof runCluster>> | null = null;
@@ -73,7 +84,7 @@ export async function upMain(args: string[]): Promise<number> {
   };
   process.on('SIGINT', () => void onSignal('SIGINT'));
   process.on('SIGTERM', () => void onSignal('SIGTERM'));
-  cluster = await runCluster({ dir, layout, limits, snapshotPolicy, logLevel: values['log-level'] as string, say });
+  cluster = await runCluster({ dir, layout, limits, snapshotSchedule, snapshotRetainEntries: values['snapshot-retain-entries'] as number, logLevel: values['log-level'] as string, say });
   const running = cluster;
   process.on('exit', () => running.supervisor.killAllNow());
 
@@ -85,6 +96,23 @@ export async function upMain(args: string[]): Promise<number> {
   }
   printWhereToConnect(layout, topology.primary.id, dir);
   return new Promise<number>(() => { /* runs until a signal */ });
+}
+
+/** "after 100000 entries, 64 MiB or 3600 s": the criteria that are on. */
+export function describeSchedule(schedule: SnapshotSchedule): string {
+  const criteria = [
+    schedule.everyEntries > 0 ? `${schedule.everyEntries} entries` : null,
+    schedule.everyBytes > 0 ? formatBytes(schedule.everyBytes) : null,
+    schedule.intervalMs > 0 ? `${schedule.intervalMs / 1000} s` : null,
+  ].filter((criterion) => criterion !== null);
+  return criteria.length === 0 ? 'never (every --snapshot-* threshold is 0)' : `after ${criteria.join(', ').replace(/, ([^,]*)$/, ' or $1')}`;
+}
+
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 /** The recorded layout when the directory holds one (same ids, ports and data), else a new plan. */

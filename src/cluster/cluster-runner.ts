@@ -9,14 +9,21 @@ import { SentinelServer } from './sentinel-server.js';
 import { snapshotStoreOf, splitAddr, writeLayout, type ClusterLayout, type DbNodeLayout } from './layout.js';
 import type { ClusterLimits } from './limits.js';
 import type { Topology } from './topology.js';
-import { SnapshotSchedule, type SnapshotPolicy } from './snapshot-schedule.js';
+import { SnapshotScheduler } from './snapshot-schedule.js';
+import type { SnapshotSchedule } from '../snapshot/schedule.js';
+import { LocalDirectoryStore } from '../snapshot/local-store.js';
+import { defaultSnapshotLimits } from '../snapshot/limits.js';
+import type { SnapshotStore } from '../snapshot/store.js';
 
 export interface ClusterRunOptions {
   dir: string;
   layout: ClusterLayout;
   limits: ClusterLimits;
   logLevel: string;
-  snapshotPolicy: SnapshotPolicy;
+  /** When `keel snapshot` runs: the same criteria as `keel snapshot --if-due`. */
+  snapshotSchedule: SnapshotSchedule;
+  /** Log entries each snapshot keeps before its LSN when it trims (keel snapshot --retain-entries). */
+  snapshotRetainEntries: number;
   /** Supervisor messages (restarts, primary changes) go here, one line each. */
   say: (line: string) => void;
 }
@@ -47,10 +54,10 @@ export function dbNodeArgs(dir: string, layout: ClusterLayout, node: DbNodeLayou
   ];
 }
 
-export function snapshotArgs(dir: string, layout: ClusterLayout, logLevel: string): string[] {
+export function snapshotArgs(dir: string, layout: ClusterLayout, logLevel: string, retainEntries: number): string[] {
   return [
     '--log', layout.logNodes.map((logNode) => logNode.addr).join(','), '--shard', String(layout.shard),
-    '--dir', dir, '--snapshot-store', snapshotStoreOf(dir, layout), '--log-level', logLevel,
+    '--dir', dir, '--snapshot-store', snapshotStoreOf(dir, layout), '--log-level', logLevel, '--retain-entries', String(retainEntries),
   ];
 }
 
@@ -102,13 +109,15 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
     throw error;
   }
 
-  const store = snapshotStoreOf(dir, layout);
-  const snapshots = new SnapshotSchedule({
-    policy: options.snapshotPolicy, checkMs: limits.snapshotCheckMs, args: snapshotArgs(dir, layout, options.logLevel),
-    storeDir: store.startsWith('s3://') ? null : store, shard: layout.shard, logsDir: join(dir, layout.logsDir),
-    tailLsn: () => discovery.topology?.primary?.committedLsn ?? null, say, orphanExitMs: limits.orphanExitMs,
+  const snapshots = new SnapshotScheduler({
+    schedule: options.snapshotSchedule, checkMs: limits.snapshotCheckMs, retryMs: limits.snapshotRetryMs,
+    args: snapshotArgs(dir, layout, options.logLevel, options.snapshotRetainEntries), logNodes: layout.logNodes.map((logNode) => logNode.addr),
+    store: await openClusterStore(snapshotStoreOf(dir, layout)), shard: layout.shard, readEntriesMax: defaultSnapshotLimits.replayEntriesMax,
+    logsDir: join(dir, layout.logsDir), say, orphanExitMs: limits.orphanExitMs,
   });
-  await snapshots.start();
+  // All thresholds 0 means no snapshots (for `keel snapshot --if-due` it means "always").
+  const { everyEntries, everyBytes, intervalMs } = options.snapshotSchedule;
+  if (everyEntries > 0 || everyBytes > 0 || intervalMs > 0) snapshots.start();
 
   let stopped: Promise<void> | null = null;
   return {
@@ -131,6 +140,12 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
       return stopped;
     },
   };
+}
+
+/** The layout's store; the S3 client (and its SDK) is loaded only for an s3:// store. */
+async function openClusterStore(spec: string): Promise<SnapshotStore> {
+  if (!spec.startsWith('s3://')) return new LocalDirectoryStore(spec);
+  return (await import('../snapshot/open-store.js')).openStore(spec);
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {

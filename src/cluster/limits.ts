@@ -23,6 +23,8 @@ export interface ClusterLimits {
   orphanExitMs: number;
   /** How often the snapshot schedule checks whether a snapshot is due. */
   snapshotCheckMs: number;
+  /** After a failed snapshot run, the next one waits at least this long (no failure every check). */
+  snapshotRetryMs: number;
   /** Largest request the Sentinel endpoint accepts from a client. */
   sentinelQueryBufferBytes: number;
   /** Largest number of Sentinel clients connected at once. */
@@ -40,6 +42,7 @@ export const defaultClusterLimits: ClusterLimits = {
   discoveryRequestTimeoutMs: 500,
   orphanExitMs: 3_000,
   snapshotCheckMs: 5_000,
+  snapshotRetryMs: 30_000,
   sentinelQueryBufferBytes: 64 * 1024,
   sentinelClientsMax: 1_000,
 };
@@ -51,5 +54,6 @@ export function assertClusterLimits(limits: ClusterLimits): void {
   assert(limits.restartBackoffMinMs <= limits.restartBackoffMaxMs, 'restartBackoffMinMs must not exceed restartBackoffMaxMs');
   assert(limits.restartBackoffMaxMs < limits.restartHealthyAfterMs, 'a process must stay up longer than the largest backoff to count as healthy');
   assert(limits.discoveryRequestTimeoutMs >= limits.discoveryPollMs, 'a discovery request may take at least one poll interval');
+  assert(limits.snapshotRetryMs >= limits.snapshotCheckMs, 'a failed snapshot is retried no sooner than the next check');
   assert(limits.discoveryPollFastMs <= limits.discoveryPollMs, 'the fast poll (no primary) must not be slower than the normal one');
 }

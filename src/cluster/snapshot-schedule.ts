@@ -1,79 +1,104 @@
-// The supervisor's snapshot hook: decides when the shard needs a snapshot (log growth since the
-// last one, or time) and runs `keel snapshot` as a short-lived child — off-box, never touching
-// the primary (DESIGN.md §5). One run at a time; the outcome is logged either way.
+// The supervisor's snapshot hook: every snapshotCheckMs it asks the one schedule decision
+// (checkSnapshotDue in src/snapshot/schedule.ts, the same as `keel snapshot --if-due`) whether
+// the shard needs a snapshot — entries, payload bytes or time since the last one — and if so
+// runs `keel snapshot` as a short-lived child: off-box, never touching the primary (DESIGN.md
+// §5). The check runs in this process (a log tail, a store listing, and reading only the
+// entries not counted yet), so nothing is spawned until a snapshot is due. One run at a time;
+// the outcome is logged either way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { LogClient } from '../../log-service/client/log-client.js';
 import { childEnv, childGuardUrl, keelMainPath } from './supervisor.js';
-import { LocalDirectoryStore } from '../snapshot/local-store.js';
-import { listSnapshots } from '../snapshot/catalog.js';
+import { checkSnapshotDue, LogBytesSince, type DueCheck, type SnapshotSchedule } from '../snapshot/schedule.js';
+import type { SnapshotStore } from '../snapshot/store.js';
 
-export interface SnapshotPolicy {
-  /** Snapshot once the log grew this many entries past the last snapshot (0 = never for growth). */
-  everyEntries: number;
-  /** Snapshot this long after the last one if anything was written since (0 = never for time). */
-  everyMs: number;
-}
-
-export interface SnapshotState {
-  nowMs: number;
-  /** The log's committed tail as the primary reports it (null: no primary known). */
-  tailLsn: number | null;
-  lastSnapshotLsn: number;
-  lastSnapshotAtMs: number;
-  running: boolean;
-}
-
-/** Pure: whether a snapshot should start now. */
-export function snapshotDue(policy: SnapshotPolicy, state: SnapshotState): boolean {
-  if (state.running || state.tailLsn === null || state.tailLsn <= state.lastSnapshotLsn) return false;
-  const grown = state.tailLsn - state.lastSnapshotLsn;
-  if (policy.everyEntries > 0 && grown >= policy.everyEntries) return true;
-  return policy.everyMs > 0 && state.nowMs - state.lastSnapshotAtMs >= policy.everyMs;
-}
-
-export interface SnapshotScheduleOptions {
-  policy: SnapshotPolicy;
+export interface SnapshotSchedulerOptions {
+  schedule: SnapshotSchedule;
   checkMs: number;
+  /** After a failed run, the next one waits at least this long. */
+  retryMs: number;
   /** keel snapshot's arguments (log nodes, shard, store, dir). */
   args: string[];
-  /** A local store directory to read the last snapshot from at start (null for S3). */
-  storeDir: string | null;
+  logNodes: string[];
+  store: SnapshotStore;
   shard: number;
+  /** Entries per log read while counting bytes. */
+  readEntriesMax: number;
   logsDir: string;
-  tailLsn: () => number | null;
   say: (line: string) => void;
   orphanExitMs: number;
 }
 
-export class SnapshotSchedule {
-  private lastSnapshotLsn = 0;
-  private lastSnapshotAtMs = Date.now();
+/** What `keel snapshot` prints on success (the fields the scheduler uses). */
+export interface SnapshotRunResult {
+  status: 'written' | 'up-to-date';
+  lsn: number;
+  location: string;
+  baseLsn: number;
+  replayedEntries: number;
+  trimmedBeforeLsn: number | null;
+}
+
+/**
+ * Pure: where the next check counts from after a successful run. A written snapshot is the new
+ * base by itself; an up-to-date run replayed up to its tail (base + replayed) and found only
+ * markers and lease renewals, so the log up to there holds nothing a snapshot would add.
+ */
+export function countFromAfter(result: SnapshotRunResult, nowMs: number): { lsn: number; atMs: number } {
+  return { lsn: result.status === 'written' ? result.lsn : result.baseLsn + result.replayedEntries, atMs: nowMs };
+}
+
+export function describeRun(shard: number, result: SnapshotRunResult, ms: number): string {
+  const trimmed = result.trimmedBeforeLsn === null ? '' : `; log trimmed before LSN ${result.trimmedBeforeLsn}`;
+  return `snapshot of shard ${shard} at LSN ${result.lsn} ${result.status} (${result.location}${trimmed}; ${ms} ms)`;
+}
+
+export class SnapshotScheduler {
+  private readonly client: LogClient;
+  private readonly logName: string;
+  private readonly bytes: LogBytesSince;
+  private since: { lsn: number; atMs: number } | null = null;
+  private retryAtMs = 0;
+  private checking = false;
+  private lastCheckError: string | null = null;
   private child: ChildProcess | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
-  constructor(private readonly options: SnapshotScheduleOptions) {}
+  constructor(private readonly options: SnapshotSchedulerOptions) {
+    this.logName = `shard-${options.shard}`;
+    this.client = new LogClient({ nodes: options.logNodes, writerId: `keel-up-scheduler-${process.pid}` });
+    this.bytes = new LogBytesSince(this.client, this.logName, options.readEntriesMax);
+  }
 
-  async start(): Promise<void> {
-    if (this.options.storeDir) {
-      const newest = (await listSnapshots(new LocalDirectoryStore(this.options.storeDir), this.options.shard).catch(() => []))[0];
-      if (newest) { this.lastSnapshotLsn = newest.lsn; this.lastSnapshotAtMs = newest.createdAtMs; }
-    }
-    this.timer = setInterval(() => this.maybeRunSnapshot(), this.options.checkMs);
+  start(): void {
+    this.timer = setInterval(() => void this.check(), this.options.checkMs);
     this.timer.unref();
   }
 
-  /** The hook: runs `keel snapshot` when snapshotDue says so. */
-  maybeRunSnapshot(): void {
-    const due = snapshotDue(this.options.policy, {
-      nowMs: Date.now(), tailLsn: this.options.tailLsn(), lastSnapshotLsn: this.lastSnapshotLsn, lastSnapshotAtMs: this.lastSnapshotAtMs, running: this.child !== null,
-    });
-    if (due && !this.stopped) this.runSnapshot();
+  /** The hook: runs `keel snapshot` when the schedule says it is due. */
+  async check(): Promise<void> {
+    if (this.stopped || this.checking || this.child !== null || Date.now() < this.retryAtMs) return;
+    this.checking = true;
+    try {
+      const check = await checkSnapshotDue(this.client, this.logName, this.options.store, this.options.shard, this.options.schedule, this.options.readEntriesMax, { bytes: this.bytes, since: this.since });
+      if (this.lastCheckError !== null) this.options.say('snapshot schedule: checking again');
+      this.lastCheckError = null;
+      if (check.due && !this.stopped) this.run(check);
+    } catch (error) {
+      // Said once per outage, not at every check (e.g. while the log nodes start).
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.lastCheckError === null && !this.stopped) this.options.say(`snapshot schedule: cannot check (${message}); trying again every ${this.options.checkMs} ms`);
+      this.lastCheckError = message;
+    } finally {
+      this.checking = false;
+    }
   }
 
-  private runSnapshot(): void {
+  private run(check: DueCheck): void {
     const startedAt = Date.now();
+    this.options.say(`snapshot due: ${check.reason} (log tail ${check.tailLsn}); running keel snapshot`);
     const logFd = openSync(join(this.options.logsDir, 'snapshot.log'), 'a');
     let child: ChildProcess;
     try {
@@ -89,16 +114,18 @@ export class SnapshotSchedule {
     child.on('error', () => { /* reported through 'exit' */ });
     child.once('exit', (code, signal) => {
       this.child = null;
-      this.lastSnapshotAtMs = Date.now();
+      if (this.stopped) return;
       if (code !== 0) {
-        if (!this.stopped) this.options.say(`snapshot failed (${signal ? `signal ${signal}` : `exit code ${code}`}); see ${join(this.options.logsDir, 'snapshot.log')}`);
+        this.retryAtMs = Date.now() + this.options.retryMs;
+        this.options.say(`snapshot failed (${signal ? `signal ${signal}` : `exit code ${code}`}); trying again in ${this.options.retryMs} ms at the earliest; see ${join(this.options.logsDir, 'snapshot.log')}`);
         return;
       }
       try {
-        const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { status: string; lsn: number; location: string };
-        this.lastSnapshotLsn = Math.max(this.lastSnapshotLsn, result.lsn);
-        this.options.say(`snapshot of shard ${this.options.shard} at LSN ${result.lsn} ${result.status} (${result.location}; ${Date.now() - startedAt} ms)`);
+        const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as SnapshotRunResult;
+        this.since = countFromAfter(result, Date.now());
+        this.options.say(describeRun(this.options.shard, result, Date.now() - startedAt));
       } catch {
+        this.retryAtMs = Date.now() + this.options.retryMs;
         this.options.say(`snapshot finished but printed no result: ${stdout.slice(0, 200)}`);
       }
     });
@@ -107,6 +134,7 @@ export class SnapshotSchedule {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.client.close();
     const child = this.child;
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,7 +1,8 @@
 // When is a snapshot due? After the log since the newest snapshot exceeds an entry count or a
-// byte count, or when the newest snapshot is older than an interval. Checked cheaply by
-// `keel snapshot --if-due` (store listing + log tail; bytes are summed from entry payloads and
-// the reading stops as soon as the threshold is crossed), so a supervisor can run it often.
+// byte count, or when the newest snapshot is older than an interval. One decision for both
+// callers: `keel snapshot --if-due` (a one-shot check: store listing + log tail; bytes are
+// summed from entry payloads and the reading stops as soon as the threshold is crossed) and
+// `keel up`'s scheduler (the same check every few seconds, counting bytes incrementally).
 import type { LogClient } from '../../log-service/client/log-client.js';
 import { listSnapshots } from './catalog.js';
 import type { SnapshotStore } from './store.js';
@@ -23,8 +24,16 @@ export interface DueCheck {
   entriesSince: number;
 }
 
-/** Pure: given what was measured, is it due and why. `bytesSince` may be a lower bound. */
-export function snapshotDue(schedule: SnapshotSchedule, state: { hasSnapshot: boolean; entriesSince: number; bytesSince: number; ageMs: number }): { due: boolean; reason: string } {
+export interface DueState {
+  hasSnapshot: boolean;
+  entriesSince: number;
+  /** A lower bound once it reaches the threshold: counting stops there. */
+  bytesSince: number;
+  ageMs: number;
+}
+
+/** Pure: given what was measured, is it due and why. */
+export function snapshotDue(schedule: SnapshotSchedule, state: DueState): { due: boolean; reason: string } {
   if (state.entriesSince === 0) return { due: false, reason: 'no log entries since the newest snapshot' };
   if (!state.hasSnapshot) return { due: true, reason: 'no snapshot yet' };
   if (schedule.everyEntries > 0 && state.entriesSince >= schedule.everyEntries) return { due: true, reason: `${state.entriesSince} entries since the newest snapshot (>= ${schedule.everyEntries})` };
@@ -34,22 +43,70 @@ export function snapshotDue(schedule: SnapshotSchedule, state: { hasSnapshot: bo
   return { due: false, reason: 'below every threshold' };
 }
 
-export async function checkSnapshotDue(client: LogClient, logName: string, store: SnapshotStore, shard: number, schedule: SnapshotSchedule, readEntriesMax: number): Promise<DueCheck> {
+/**
+ * Payload bytes of the log after a base LSN. Remembers how far it counted, so a long-lived
+ * caller asking every few seconds reads each entry once instead of the whole log since the
+ * snapshot each time; a new base starts the count over.
+ */
+export class LogBytesSince {
+  private baseLsn = -1;
+  private countedThroughLsn = 0;
+  private bytes = 0;
+
+  constructor(private readonly client: LogClient, private readonly logName: string, private readonly readEntriesMax: number) {}
+
+  /** Bytes of entries (baseLsn, tailLsn], reading no further once bytesMax is reached. */
+  async measure(baseLsn: number, firstLsn: number, tailLsn: number, bytesMax: number): Promise<number> {
+    if (baseLsn !== this.baseLsn || this.countedThroughLsn > tailLsn) {
+      this.baseLsn = baseLsn;
+      this.countedThroughLsn = baseLsn;
+      this.bytes = 0;
+    }
+    // Entries below the log's first LSN were trimmed away: they count as nothing.
+    this.countedThroughLsn = Math.max(this.countedThroughLsn, firstLsn - 1);
+    while (this.countedThroughLsn < tailLsn && this.bytes < bytesMax) {
+      const { entries } = await this.client.read(this.logName, this.countedThroughLsn + 1, { entriesMax: this.readEntriesMax });
+      const before = this.countedThroughLsn;
+      for (const entry of entries) {
+        if (entry.lsn > tailLsn) break;
+        this.bytes += entry.payload.length;
+        this.countedThroughLsn = entry.lsn;
+      }
+      if (this.countedThroughLsn === before) break;
+    }
+    return this.bytes;
+  }
+}
+
+export interface DueCheckOptions {
+  /** A byte counter kept across checks (default: a fresh one, which reads from the snapshot). */
+  bytes?: LogBytesSince;
+  /**
+   * A snapshot run that found nothing but markers and lease renewals up to `lsn` (at `atMs`):
+   * count from there, so that an idle shard is not found due again at every check.
+   */
+  since?: { lsn: number; atMs: number } | null;
+}
+
+export async function checkSnapshotDue(
+  client: LogClient, logName: string, store: SnapshotStore, shard: number, schedule: SnapshotSchedule, readEntriesMax: number, options: DueCheckOptions = {},
+): Promise<DueCheck> {
   const [{ tailLsn, firstLsn }, snapshots] = await Promise.all([client.tail(logName), listSnapshots(store, shard)]);
   const newest = snapshots.find((snapshot) => snapshot.lsn <= tailLsn);
   const latestLsn = newest?.lsn ?? 0;
-  const entriesSince = tailLsn - latestLsn;
-  let bytesSince = 0;
-  const needBytes = schedule.everyBytes > 0 && !(schedule.everyEntries > 0 && entriesSince >= schedule.everyEntries);
-  if (needBytes && newest) {
-    let next = Math.max(latestLsn + 1, firstLsn);
-    while (next <= tailLsn && bytesSince < schedule.everyBytes) {
-      const { entries } = await client.read(logName, next, { entriesMax: readEntriesMax });
-      if (entries.length === 0) break;
-      for (const entry of entries) if (entry.lsn <= tailLsn) bytesSince += entry.payload.length;
-      next = entries[entries.length - 1]!.lsn + 1;
-    }
+  const since = newest && options.since && options.since.lsn <= tailLsn ? options.since : null;
+  const baseLsn = Math.max(latestLsn, since?.lsn ?? 0);
+  const entriesSince = tailLsn - baseLsn;
+  const state: DueState = {
+    hasSnapshot: newest !== undefined, entriesSince, bytesSince: 0,
+    ageMs: newest ? Date.now() - Math.max(newest.createdAtMs, since?.atMs ?? 0) : Infinity,
+  };
+  let verdict = snapshotDue(schedule, state);
+  // Bytes are read only when they could change the answer.
+  if (!verdict.due && schedule.everyBytes > 0 && state.hasSnapshot && entriesSince > 0) {
+    const counter = options.bytes ?? new LogBytesSince(client, logName, readEntriesMax);
+    state.bytesSince = await counter.measure(baseLsn, firstLsn, tailLsn, schedule.everyBytes);
+    verdict = snapshotDue(schedule, state);
   }
-  const verdict = snapshotDue(schedule, { hasSnapshot: newest !== undefined, entriesSince, bytesSince, ageMs: newest ? Date.now() - newest.createdAtMs : Infinity });
   return { ...verdict, latestLsn, tailLsn, entriesSince };
 }

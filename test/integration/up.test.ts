@@ -63,18 +63,24 @@ describe('keel up', () => {
     expect(first.logNodes.map((node) => node.role).sort()).toEqual(['follower', 'follower', 'leader']);
     expect(first.logNodes.every((node) => typeof node.term === 'number' && typeof node.commitIndex === 'number' && node.pid !== null)).toBe(true);
     expect(first.dbNodes.map((node) => node.role).sort()).toEqual(['primary', 'replica']);
-    expect(first.shards).toEqual([expect.objectContaining({ id: 0, lastSnapshot: null })]);
+    // (An empty store gets a first snapshot at the first check: it may already be there.)
+    expect(first.shards).toEqual([expect.objectContaining({ id: 0, firstLsn: expect.any(Number), tailLsn: expect.any(Number) })]);
     const table = (await keel('status', '--dir', dir)).stdout;
     expect(table).toMatch(/Log nodes[\s\S]*leader[\s\S]*Db nodes[\s\S]*primary[\s\S]*Shards/);
+
+    // An empty store gets a first snapshot at the first check; the writes come after it, so that
+    // the next written snapshot is one the entry threshold made due.
+    await up.waitForOutput(/snapshot due: no snapshot yet[\s\S]*snapshot of shard 0 at LSN \d+ written/, 30_000);
 
     // Writes through the primary.
     const primary = connect(await primaryAddr(dir));
     await primary.connect();
+    const beforeWrites = up.output().length;
     for (let i = 0; i < 50; i++) await primary.set(`key:${i}`, `value:${i}`);
     primary.disconnect();
 
     // The snapshot schedule runs `keel snapshot` once the log grew 40 entries; status shows it.
-    await up.waitForOutput(/snapshot of shard 0 at LSN \d+ written/, 20_000);
+    await up.waitForOutput(/snapshot due: \d+ entries since the newest snapshot \(>= 40\)[^\n]*\n[\s\S]*snapshot of shard 0 at LSN \d+ written/, 30_000, beforeWrites);
     const snapshotted = await status(dir);
     expect(snapshotted.shards[0]!.lastSnapshot).toEqual(expect.objectContaining({ lsn: expect.any(Number) }));
     expect(snapshotted.shards[0]!.lastSnapshot!.lsn).toBeGreaterThanOrEqual(40);
@@ -115,6 +121,61 @@ describe('keel up', () => {
     await up.exited;
     await waitUntil(() => allGone(orphans), 10_000, 'the children of a killed supervisor stop');
   }, 120_000);
+
+  it('takes a snapshot once --snapshot-every-bytes of log payloads were written, and trims the log behind it', async () => {
+    const dir = tempClusterDir();
+    // Bytes are the only criterion: entries and time are off.
+    up = await startUp(dir, ['--snapshot-every-bytes', '64kb', '--snapshot-every-entries', '0', '--snapshot-interval', '0', '--snapshot-retain-entries', '5']);
+    expect(up.output()).toMatch(/snapshots in snapshots after 64 KiB\)/);
+    // An empty store: the first check takes a first snapshot.
+    await up.waitForOutput(/snapshot due: no snapshot yet[\s\S]*snapshot of shard 0 at LSN \d+ written/, 30_000);
+
+    const primary = connect(await primaryAddr(dir));
+    await primary.connect();
+    const value = (i: number) => `${i}:`.padEnd(200, 'v');
+    // Well below 64 KiB (about 10 KiB of payloads with the lease renewals): no snapshot through
+    // more than one check (every 5 s).
+    const belowMark = up.output().length;
+    await primary.pipeline(Array.from({ length: 40 }, (_, i) => ['set', `small:${i}`, value(i)])).exec();
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    expect(up.output().slice(belowMark)).not.toMatch(/snapshot due/);
+
+    // About 450 KiB (2000 SETs; group commit packs them into far fewer log entries): due by bytes.
+    const aboveMark = up.output().length;
+    for (let batch = 0; batch < 4; batch++) {
+      await primary.pipeline(Array.from({ length: 500 }, (_, i) => ['set', `big:${batch * 500 + i}`, value(i)])).exec();
+    }
+    await up.waitForOutput(/snapshot due: \d+\+ bytes since the newest snapshot \(>= 65536\)/, 30_000, aboveMark);
+    const [, lsn, trimmedBefore] = await up.waitForOutput(/snapshot of shard 0 at LSN (\d+) written \([^;]*; log trimmed before LSN (\d+);/, 45_000, aboveMark);
+    expect(up.output().slice(aboveMark)).not.toMatch(/snapshot due: (?!\d+\+ bytes)/);
+    expect(Number(trimmedBefore)).toBe(Number(lsn) + 1 - 5); // --snapshot-retain-entries 5
+
+    // keel status: the log's first LSN moved up to the trim point, behind the newest snapshot.
+    const now = await status(dir);
+    const shard = now.shards[0]!;
+    expect(shard.firstLsn).toBeGreaterThanOrEqual(Number(trimmedBefore));
+    expect(shard.lastSnapshot!.lsn).toBeGreaterThanOrEqual(Number(lsn));
+    expect(shard.firstLsn).toBeLessThanOrEqual(shard.lastSnapshot!.lsn + 1);
+    // Nothing was lost on the way.
+    expect(await primary.mget('small:0', 'small:39', 'big:0', 'big:1999')).toEqual([value(0), value(39), value(0), value(499)]);
+    primary.disconnect();
+
+    up.child.kill('SIGINT');
+    expect(await up.exited).toBe(0);
+  }, 150_000);
+
+  it('rejects a negative snapshot threshold with a one-line usage error, and documents the thresholds in --help', async () => {
+    for (const flag of ['--snapshot-every-entries', '--snapshot-every-bytes', '--snapshot-interval', '--snapshot-retain-entries']) {
+      const result = await run(process.execPath, [keelBin, 'up', '--dir', tempClusterDir(), flag, '-1'], { timeout: 20_000 }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      expect((result as { code: number }).code).toBe(2);
+      expect((result as { stdout: string }).stdout).toBe('');
+      expect((result as { stderr: string }).stderr).toMatch(new RegExp(`^keel: [^\\n]*${flag}[^\\n]*(must not be negative|expects a size)[^\\n]*\\n$`));
+    }
+    const help = (await keel('up', '--help')).stdout;
+    expect(help).toMatch(/--snapshot-every-bytes BYTES +run `keel snapshot` once the log holds BYTES of entry payloads/);
+    expect(help).toMatch(/--snapshot-every-entries N/);
+    expect(help).toMatch(/--snapshot-interval SECONDS/);
+  });
 
   it('refuses ports that are taken, with a message that says which', async () => {
     const dir = tempClusterDir();
