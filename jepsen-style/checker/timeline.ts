@@ -1,6 +1,7 @@
 // An HTML timeline of a linearizability failure, one lane per process, in the spirit of
 // Knossos's and Porcupine's visualisations: the failing sub-history first (the operations
 // that contradict each other), then the whole key's history with those operations outlined.
+import { extent } from '../util/extent.js';
 import { CheckerLimits, defaultCheckerLimits } from '../limits.js';
 import type { Operation } from '../history/operation.js';
 import { escapeHtml, htmlPage } from '../report/html.js';
@@ -19,9 +20,8 @@ function lanes(ops: readonly Operation[], highlight: ReadonlySet<number>, labels
   if (ops.length === 0) return '<p>(no operations)</p>';
   const processes = [...new Set(ops.map((o) => o.process))].sort((a, b) => a - b);
   const laneOf = new Map(processes.map((p, i) => [p, i]));
-  const start = Math.min(...ops.map((o) => o.call));
-  const finiteEnds = ops.map((o) => (Number.isFinite(o.ret) ? o.ret : o.call));
-  const end = Math.max(...finiteEnds, start + 1);
+  const start = extent(ops.map((o) => o.call)).min;
+  const end = Math.max(extent(ops.map((o) => (Number.isFinite(o.ret) ? o.ret : o.call))).max, start + 1);
   const span = end - start;
   const infoExtraPx = 40;
   const scale = (t: number): number => ((t - start) / span) * (widthPx - 160 - infoExtraPx) + 80;

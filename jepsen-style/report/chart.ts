@@ -2,6 +2,7 @@
 // intervals shaded (Jepsen's perf checker): top, the latency of every completed operation
 // (log scale; green ok, red fail, orange info at the time it was given up); bottom, completed
 // operations per second by outcome.
+import { extent } from '../util/extent.js';
 import type { HistoryEvent } from '../history/event.js';
 import { FaultInterval, faultIntervals, Operation, pairOperations } from '../history/operation.js';
 import { escapeHtml, htmlPage } from './html.js';
@@ -23,9 +24,9 @@ export interface ChartInput {
 export function renderPerfChart(input: ChartInput): string {
   const ops = pairOperations(input.events);
   const faults = faultIntervals(input.events);
-  const times = input.events.map((e) => e.time);
-  const startNs = times.length === 0 ? 0 : Math.min(...times);
-  const endNs = times.length === 0 ? 1 : Math.max(...times, startNs + 1);
+  const times = extent(input.events.map((e) => e.time));
+  const startNs = input.events.length === 0 ? 0 : times.min;
+  const endNs = input.events.length === 0 ? 1 : Math.max(times.max, startNs + 1);
   const x = (ns: number): number => marginLeftPx + ((ns - startNs) / (endNs - startNs)) * (widthPx - marginLeftPx - 10);
   const faultNames = [...new Set(faults.map((f) => f.fault))];
   const shading = (heightPx: number): string => faults.map((f) => {
@@ -61,7 +62,7 @@ function axisX(startNs: number, endNs: number, x: (ns: number) => number): strin
 
 function latencySvg(ops: readonly Operation[], infoGivenUpNs: ReadonlyMap<number, number> | undefined, x: (ns: number) => number, shading: string, startNs: number, endNs: number): string {
   const minMs = 0.1;
-  const maxMs = Math.max(10, ...ops.map((o) => { const c = completionNs(o, infoGivenUpNs); return c === undefined ? 0 : (c - o.call) / 1e6; }));
+  const maxMs = Math.max(10, extent(ops.map((o) => { const c = completionNs(o, infoGivenUpNs); return c === undefined ? 0 : (c - o.call) / 1e6; })).max);
   const y = (ms: number): number => plotHeightPx - ((Math.log10(Math.max(ms, minMs)) - Math.log10(minMs)) / (Math.log10(maxMs) - Math.log10(minMs))) * (plotHeightPx - 6);
   let points = '';
   for (const op of ops) {

@@ -42,3 +42,18 @@ describe('run statistics and the perf chart', () => {
     expect(Number(rect[2])).toBeCloseTo((4 / 6.01) * plotWidth, 0);
   });
 });
+
+describe('reports of long runs', () => {
+  it('compute stats and draw the chart for 400,000 events (a 10-minute run) without overflowing the stack', () => {
+    const many: HistoryEvent[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      many.push({ process: i % 50, type: 'invoke', f: 'write', key: `k${i % 500}`, value: i, time: i * 1000 });
+      many.push({ process: i % 50, type: 'ok', f: 'write', key: `k${i % 500}`, value: i, time: i * 1000 + 500 });
+    }
+    const stats = computeStats(many);
+    expect(stats.operations).toBe(200_000);
+    expect(stats.durationS).toBeCloseTo((199_999 * 1000 + 500) / 1e9, 9);
+    expect(renderPerfChart({ events: many, title: 'long' })).toContain('<svg');
+  });
+});
+

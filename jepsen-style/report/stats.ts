@@ -1,5 +1,6 @@
 // Run statistics from a history: counts by outcome and operation, latency percentiles of
 // completed operations, throughput.
+import { extent } from '../util/extent.js';
 import type { HistoryEvent } from '../history/event.js';
 import { pairOperations } from '../history/operation.js';
 
@@ -37,8 +38,8 @@ export function computeStats(events: readonly HistoryEvent[]): RunStats {
     if (op.status === 'ok') latencies.push((op.ret - op.call) / 1e6);
   }
   latencies.sort((a, b) => a - b);
-  const times = events.map((e) => e.time);
-  const durationS = times.length < 2 ? 0 : (Math.max(...times) - Math.min(...times)) / 1e9;
+  const times = extent(events.map((e) => e.time));
+  const durationS = events.length < 2 ? 0 : (times.max - times.min) / 1e9;
   return {
     operations: ops.length,
     byStatus,
