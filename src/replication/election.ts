@@ -31,7 +31,7 @@ export interface ElectionConfig {
 }
 
 export function defaultElectionConfig(nodeId: string): ElectionConfig {
-  return { nodeId, leaseMs: 800, renewIntervalMs: 200, campaignBackoffMs: 900, clockDriftMax: 0.1, campaignJitterMs: 100 };
+  return { nodeId, leaseMs: 700, renewIntervalMs: 200, campaignBackoffMs: 800, clockDriftMax: 0.1, campaignJitterMs: 100 };
 }
 
 /** Refuses unsafe timings: the backoff must outlast any lease on any clock. */

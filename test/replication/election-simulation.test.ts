@@ -100,9 +100,12 @@ if (replaySeed !== undefined) {
       expect(failure!.trace.length).toBeGreaterThan(0);
     });
 
-    it('a replica that campaigns at the log\'s tail instead of at what it applied wins without acknowledged writes', () => {
+    it('a replica that campaigns at the log\'s tail instead of at what it applied wins without acknowledged writes, or beside a live lease', () => {
+      // Which symptom a seed shows first depends on the timings: a lagging replica that wins at
+      // the tail either lacks acknowledged writes or, having missed the newest renewals, serves
+      // while the old primary's lease still runs.
       const failure = firstViolation('campaign-at-tail', seeds);
-      expect(failure?.violation).toMatch(/won e\d+ .*(without acknowledged write|is not the log before it)/);
+      expect(failure?.violation).toMatch(/won e\d+ .*(without acknowledged write|is not the log before it)|2 nodes serve/);
     });
 
     it('clocks drifting twice as far apart as the configured bound let two nodes serve', () => {

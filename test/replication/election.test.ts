@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { Election, assertElectionConfig, defaultElectionConfig, type ElectionAction, type ElectionConfig } from '../../src/replication/election.js';
 import type { ShardRecord } from '../../src/replication/records.js';
 
-// leaseMs 800, renewIntervalMs 200, campaignBackoffMs 900, clockDriftMax 0.1 (880 < 900).
-const config = (nodeId = 'a', overrides: Partial<ElectionConfig> = {}): ElectionConfig => ({ ...defaultElectionConfig(nodeId), campaignJitterMs: 0, ...overrides });
+// Fixed timings, not the defaults, so the explicit times below keep their meaning when the
+// defaults are tuned: leaseMs 800, renewIntervalMs 200, campaignBackoffMs 900, clockDriftMax 0.1 (880 < 900).
+const config = (nodeId = 'a', overrides: Partial<ElectionConfig> = {}): ElectionConfig =>
+  ({ nodeId, leaseMs: 800, renewIntervalMs: 200, campaignBackoffMs: 900, clockDriftMax: 0.1, campaignJitterMs: 0, ...overrides });
 const types = (actions: ElectionAction[]): string[] => actions.map((action) => action.type);
 const lease = (nodeId: string, epoch: number): ShardRecord => ({ t: 'lease', nodeId, epoch, leaseMs: 800 });
 const leader = (nodeId: string, epoch: number): ShardRecord => ({ t: 'leader', nodeId, addr: `${nodeId}:6379`, epoch });
@@ -34,6 +36,10 @@ describe('assertElectionConfig', () => {
     expect(() => assertElectionConfig(config('a', { campaignBackoffMs: Number.NaN }))).toThrow(/campaignBackoffMs/);
     expect(() => assertElectionConfig(config('a', { clockDriftMax: 1 }))).toThrow(/drift/);
     expect(() => assertElectionConfig(config('a', { clockDriftMax: -0.1 }))).toThrow(/drift/);
+  });
+
+  it('accepts the defaults', () => {
+    expect(() => assertElectionConfig(defaultElectionConfig('a'))).not.toThrow();
   });
 
   it('is checked when an election is created', () => {
