@@ -123,7 +123,7 @@ describe('register linearizability: known histories', () => {
     for (let p = 0; p < 6; p++) rows.push([20 + p, 'read', null, p, 'ok', 20, 21]);
     rows.push([99, 'read', null, 100, 'ok', 30, 31]);
     const history = ops(rows);
-    const limited = checkLinearizable(registerModel, history, { searchStepsPerKeyMax: 200, shrinkStepsMax: 1000, opsPerKeyMax: 1000, timelineOpsMax: 100 });
+    const limited = checkLinearizable(registerModel, history, { searchStepsPerKeyMax: 200, shrinkStepsMax: 1000, opsPerKeyMax: 1000, timelineOpsMax: 100, searchMsTotalMax: 60_000 });
     expect(limited.verdict).toBe('unknown');
     const full = checkLinearizable(registerModel, history);
     expect(full.verdict).toBe('illegal');
