@@ -27,6 +27,7 @@ class StubDb implements ClusterDb {
   async pause(): Promise<void> {}
   async resume(): Promise<void> {}
   async wipe(): Promise<void> {}
+  unexpectedExits(): readonly string[] { return []; }
 }
 
 describe('Nemesis', () => {
