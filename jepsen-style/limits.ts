@@ -41,7 +41,7 @@ export const defaultCheckerLimits: CheckerLimits = {
   shrinkStepsMax: 10_000_000,
   opsPerKeyMax: 200_000,
   timelineOpsMax: 2_000,
-  searchMsTotalMax: 600_000,
+  searchMsTotalMax: 300_000,
 };
 
 export const defaultHarnessLimits: HarnessLimits = {
