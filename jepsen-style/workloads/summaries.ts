@@ -6,6 +6,8 @@ export function linearizabilitySummary(result: LinearizabilityResult): CheckSumm
   const lines = [`${result.model} linearizability: ${result.verdict} (${result.opsCount} operations, ${result.keys.length} keys, ${result.steps} steps, ${result.elapsedMs.toFixed(0)} ms)`];
   const outOfTime = result.keys.filter((k) => k.undecided === 'time').length;
   if (outOfTime > 0) lines.push(`  ${outOfTime} keys not searched: the history's search time budget ran out (unknown, not passed)`);
+  const overSteps = result.keys.filter((k) => k.undecided === 'steps').length;
+  if (overSteps > 0) lines.push(`  ${overSteps} keys over their search step budget (unknown, not passed)${overSteps > 20 ? '; the first 20:' : ':'}`);
   const listedMax = 20;
   let listed = 0;
   for (const key of result.keys) {
