@@ -123,7 +123,7 @@ export function runCheckCli(argv: readonly string[], out: (line: string) => void
     } else {
       out(`${result.model}: ${result.verdict} (${result.opsCount} operations, ${result.keys.length} keys, ${result.steps} steps, ${result.elapsedMs.toFixed(0)} ms)`);
       for (const key of result.keys) {
-        if (key.verdict === 'unknown') out(`  key ${JSON.stringify(key.key)}: unknown — search budget of ${limits.searchStepsPerKeyMax} steps exhausted`);
+        if (key.verdict === 'unknown') out(`  key ${JSON.stringify(key.key)}: unknown — ${key.undecided === 'time' ? `not searched, the history's time budget of ${limits.searchMsTotalMax} ms ran out` : `search budget of ${limits.searchStepsPerKeyMax} steps exhausted`}`);
         if (key.failing === undefined) continue;
         out(`  key ${JSON.stringify(key.key)}: not linearizable; ${key.failing.minimal ? 'minimal ' : ''}failing sub-history of ${key.failing.ops.length} operations${key.failing.fromAnyState ? ' (illegal from any prior state)' : ''}:`);
         key.failing.ops.forEach((op, i) => out(`    p${op.process} [${op.call}, ${Number.isFinite(op.ret) ? op.ret : '∞'}] ${key.failing!.descriptions[i]}`));

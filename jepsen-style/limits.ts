@@ -10,6 +10,11 @@ export interface CheckerLimits {
   opsPerKeyMax: number;
   /** Operations drawn in one HTML timeline (the rest are summarised). */
   timelineOpsMax: number;
+  /**
+   * Wall-clock time the linearizability search of a whole history may take; keys not yet
+   * searched when it runs out are `unknown` (never passed), so a long run's check is bounded.
+   */
+  searchMsTotalMax: number;
 }
 
 export interface HarnessLimits {
@@ -36,6 +41,7 @@ export const defaultCheckerLimits: CheckerLimits = {
   shrinkStepsMax: 10_000_000,
   opsPerKeyMax: 200_000,
   timelineOpsMax: 2_000,
+  searchMsTotalMax: 300_000,
 };
 
 export const defaultHarnessLimits: HarnessLimits = {

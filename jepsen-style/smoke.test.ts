@@ -1,7 +1,7 @@
 // The ~60 s smoke run of `npm test`: a real local Keel cluster (3 log nodes, 2 db nodes, every
 // link through a proxy) under kill, pause and partition, register workload, checked for
-// linearizability. It runs only when the db layer can: until `keel server` is backed by the
-// log service (`--log-nodes`), it is skipped with the reason printed — never faked.
+// linearizability. It is skipped only when `probeKeel` refuses (keel not built), with the
+// reason printed — never faked.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -123,10 +123,20 @@ describe('register linearizability: known histories', () => {
     for (let p = 0; p < 6; p++) rows.push([20 + p, 'read', null, p, 'ok', 20, 21]);
     rows.push([99, 'read', null, 100, 'ok', 30, 31]);
     const history = ops(rows);
-    const limited = checkLinearizable(registerModel, history, { searchStepsPerKeyMax: 200, shrinkStepsMax: 1000, opsPerKeyMax: 1000, timelineOpsMax: 100 });
+    const limited = checkLinearizable(registerModel, history, { searchStepsPerKeyMax: 200, shrinkStepsMax: 1000, opsPerKeyMax: 1000, timelineOpsMax: 100, searchMsTotalMax: 60_000 });
     expect(limited.verdict).toBe('unknown');
     const full = checkLinearizable(registerModel, history);
     expect(full.verdict).toBe('illegal');
+  });
+
+  it('keys left when the history time budget runs out are unknown ("not searched"), never ok', () => {
+    const history = toOperations(generateRegisterHistory(3, { keys: 200, processesPerKey: 5, opsPerKey: 300, infoRate: 0.01, values: 1_000_000, uniqueValues: true }));
+    const limited = checkLinearizable(registerModel, history, { searchStepsPerKeyMax: 5_000_000, shrinkStepsMax: 1000, opsPerKeyMax: 1000, timelineOpsMax: 100, searchMsTotalMax: 1 });
+    expect(limited.verdict).toBe('unknown');
+    const notSearched = limited.keys.filter((k) => k.undecided === 'time');
+    expect(notSearched.length).toBeGreaterThan(0);
+    for (const k of notSearched) expect(k).toMatchObject({ verdict: 'unknown', steps: 0 });
+    expect(limited.keys.every((k) => k.verdict === 'unknown' || k.undecided === undefined)).toBe(true);
   });
 });
 

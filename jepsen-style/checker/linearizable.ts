@@ -26,6 +26,8 @@ export interface KeyResult {
   /** Operations searched (after dropping `fail` and irrelevant ones). */
   opsCount: number;
   steps: number;
+  /** Why an `unknown` key is undecided: its own step budget, or the history's time budget ran out first. */
+  undecided?: 'steps' | 'time';
   /** The history operations of this key that were searched, for timelines. */
   ops: Operation[];
   failing?: FailingSubHistory;
@@ -78,9 +80,14 @@ export function checkLinearizable<S, I, O>(
       throw new CodedError('HISTORY_TOO_LARGE', `key ${JSON.stringify(key)} has ${prepared.length} operations (opsPerKeyMax ${limits.opsPerKeyMax}); rotate keys more often`);
     }
     opsCount += prepared.length;
+    if (performance.now() - started > limits.searchMsTotalMax) {
+      keys.push({ key, verdict: 'unknown', undecided: 'time', opsCount: prepared.length, steps: 0, ops: prepared.map((p) => p.source) });
+      continue;
+    }
     const result = searchLinearization(model, prepared, model.init(), limits.searchStepsPerKeyMax);
     steps += result.steps;
     const keyResult: KeyResult = { key, verdict: result.verdict, opsCount: prepared.length, steps: result.steps, ops: prepared.map((p) => p.source) };
+    if (result.verdict === 'unknown') keyResult.undecided = 'steps';
     if (result.verdict === 'illegal') {
       const shrunk = shrinkFailure(model, prepared, shrinkBudget);
       shrinkBudget = Math.max(0, shrinkBudget - shrunk.steps);

@@ -34,6 +34,20 @@ describe('list-append basic check', () => {
   });
 });
 
+describe('list-append without a final read', () => {
+  it('a key whose last acknowledged append has no successful read after it is unknown, not ok', () => {
+    const a1 = txn([['append', 'a', 1]], [['append', 'a', 1]], 'ok', 0, 1);
+    const early = txn([['r', 'a', null]], [['r', 'a', [1]]], 'ok', 2, 3);
+    const a2 = txn([['append', 'a', 2]], [['append', 'a', 2]], 'ok', 4, 5);
+    const r = checkListAppend([a1, early, a2]);
+    expect(r.verdict).toBe('unknown');
+    expect(r.keysWithoutFinalRead).toEqual(['a']);
+    expect(checkListAppend([a1]).verdict).toBe('unknown');
+    expect(checkListAppend([a1, early, a2, txn([['r', 'a', null]], undefined, 'fail', 6, 7)]).verdict).toBe('unknown');
+    expect(checkListAppend([a1, early, a2, txn([['r', 'a', null]], [['r', 'a', [1, 2]]], 'ok', 6, 7)]).verdict).toBe('ok');
+  });
+});
+
 describe('two-log-down unavailability check', () => {
   const nemesis = (f: 'start' | 'stop', time: number): HistoryEvent => ({ process: 'nemesis', type: 'info', f, value: { fault: 'two-log-down:log-two', targets: ['log-a', 'log-b'] }, time });
   const ev = (process: number, type: 'invoke' | 'ok' | 'fail' | 'info', f: string, time: number): HistoryEvent => ({ process, type, f, key: 'x', value: 1, time });

@@ -2,7 +2,8 @@
 // export): per key, every read must be a prefix of the longest read (else the order of
 // appends was seen two ways: split brain or a lost write), no read may list an element twice,
 // every element read must come from an append that did not fail, and the final read must hold
-// every acknowledged append. Elle adds the cycle analysis (G0, G1c, G-single, G2).
+// every acknowledged append (a key with no successful read after its last acknowledged
+// append is `unknown`, never ok). Elle adds the cycle analysis (G0, G1c, G-single, G2).
 import type { Operation } from '../history/operation.js';
 import { CodedError } from '../util/assert.js';
 import type { Verdict } from './linearizable.js';
@@ -19,6 +20,8 @@ export interface ListAppendResult {
   verdict: Verdict;
   keys: number;
   acknowledgedAppends: number;
+  /** Keys with an acknowledged append and no successful read invoked after it: undecided. */
+  keysWithoutFinalRead: string[];
   violations: ListViolation[];
 }
 
@@ -52,6 +55,7 @@ export function checkListAppend(ops: readonly Operation[]): ListAppendResult {
     }
   }
   const violations: ListViolation[] = [];
+  const keysWithoutFinalRead: string[] = [];
   const keys = new Set([...appends.keys(), ...reads.keys()]);
   for (const key of keys) {
     const keyReads = reads.get(key) ?? [];
@@ -73,6 +77,8 @@ export function checkListAppend(ops: readonly Operation[]): ListAppendResult {
       }
     }
     const final = keyReads.reduce<(typeof keyReads)[number] | undefined>((a, r) => (a === undefined || r.op.call > a.op.call ? r : a), undefined);
+    const lastAcknowledgedRet = [...keyAppends.values()].reduce((t, op) => (op.status === 'ok' ? Math.max(t, op.ret) : t), -Infinity);
+    if (Number.isFinite(lastAcknowledgedRet) && (final === undefined || final.op.call <= lastAcknowledgedRet)) keysWithoutFinalRead.push(key);
     if (final !== undefined) {
       const present = new Set(final.list.map((e) => JSON.stringify(e)));
       for (const [element, op] of keyAppends) {
@@ -82,5 +88,6 @@ export function checkListAppend(ops: readonly Operation[]): ListAppendResult {
       }
     }
   }
-  return { verdict: violations.length > 0 ? 'illegal' : 'ok', keys: keys.size, acknowledgedAppends, violations };
+  const verdict: Verdict = violations.length > 0 ? 'illegal' : keysWithoutFinalRead.length > 0 ? 'unknown' : 'ok';
+  return { verdict, keys: keys.size, acknowledgedAppends, keysWithoutFinalRead, violations };
 }

@@ -46,6 +46,14 @@ export interface Model<S, I, O> {
    * linearizing it after everything else, which only works if that step is always allowed.
    */
   step(state: S, input: I, output: O, unknown: boolean): S | undefined;
+  /**
+   * Optional: unknown operations with the same key are interchangeable (equal inputs, so the
+   * same effect in every state, and each accepted anywhere). The search then linearizes them
+   * only in invocation order, which is sound: in any linearization, an earlier-invoked one can
+   * take the place of a later-invoked one (it was pending at least as long and never returns).
+   * This turns 2^k subsets of k crashed `INCRBY 1` into k + 1 prefixes.
+   */
+  symmetryKey?(input: I): string;
   equal(a: S, b: S): boolean;
   hash(state: S): number;
   describeOperation(input: I, output: O, unknown: boolean): string;

@@ -123,6 +123,24 @@ export function searchLinearization<S, I, O>(
     return true;
   };
 
+  // Symmetry: an unknown op may be linearized only after its interchangeable predecessor
+  // (same symmetry key, invoked earlier) — see Model.symmetryKey.
+  const predecessor = new Int32Array(n).fill(-1);
+  if (model.symmetryKey !== undefined) {
+    const lastOfClass = new Map<string, number>();
+    const unknownByCall = [...ops.keys()].filter((i) => ops[i]!.unknown).sort((a, b) => ops[a]!.call - ops[b]!.call || a - b);
+    for (const i of unknownByCall) {
+      const key = model.symmetryKey(ops[i]!.input);
+      const p = lastOfClass.get(key);
+      if (p !== undefined) predecessor[i] = p;
+      lastOfClass.set(key, i);
+    }
+  }
+  const waitsForPredecessor = (i: number): boolean => {
+    const p = predecessor[i]!;
+    return p !== -1 && (bits[p >>> 5]! & (1 << (p & 31))) === 0;
+  };
+
   let knownCount = 0;
   for (const op of ops) if (!op.unknown) knownCount++;
   let knownLinearized = 0;
@@ -138,6 +156,10 @@ export function searchLinearization<S, I, O>(
     if ((entry & 1) === 0) {
       const i = entry >> 1;
       const op = ops[i]!;
+      if (waitsForPredecessor(i)) {
+        entry = next[entry]!;
+        continue;
+      }
       if (++steps > stepsMax) return { verdict: 'unknown', steps: steps - 1 };
       const after = model.step(state, op.input, op.output, op.unknown);
       if (after !== undefined) {

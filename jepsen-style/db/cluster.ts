@@ -35,6 +35,8 @@ export interface ClusterDb {
   resume(nodeId: string): Promise<void>;
   /** Deletes a stopped node's data directory (it must rebuild from the log / its peers). */
   wipe(nodeId: string): Promise<void>;
+  /** Processes that exited without the harness killing or stopping them, one line each (empty: none). */
+  unexpectedExits(): readonly string[];
 }
 
 export function linkName(from: string, to: string): string {

@@ -163,6 +163,7 @@ export class KeelCluster implements ClusterDb {
   pause(id: string): Promise<void> { return this.processes().pause(id); }
   resume(id: string): Promise<void> { return this.processes().resume(id); }
   wipe(id: string): Promise<void> { return this.processes().wipe(id); }
+  unexpectedExits(): readonly string[] { return this.supervisor?.unexpectedExits() ?? []; }
 
   private processes(): ProcessSupervisor {
     if (this.supervisor === undefined) throw new CodedError('DB_NOT_SET_UP', 'the cluster has not been set up');

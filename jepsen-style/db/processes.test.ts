@@ -57,6 +57,7 @@ describe('ProcessSupervisor (with a stand-in echo process)', () => {
       await supervisor.kill('n1'); // a paused process still dies on SIGKILL
       expect(supervisor.isRunning('n1')).toBe(false);
       expect(await echoOnce(port, 1000)).toBe('ECONNREFUSED');
+      expect(supervisor.unexpectedExits()).toEqual([]); // the harness killed it: expected
 
       await supervisor.wipe('n1');
       expect(existsSync(dataDir)).toBe(false);
@@ -104,5 +105,24 @@ describe('ProcessSupervisor when the harness dies', () => {
     const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0] : 'gone';
     if (state !== 'gone' && state !== 'Z') process.kill(pid, 'SIGKILL'); // do not leak it if the test fails
     expect(['gone', 'Z']).toContain(state);
+  });
+});
+
+describe('ProcessSupervisor: expected and unexpected exits', () => {
+  it('reports a process that exits on its own as unexpected, and one it stops as expected', async () => {
+    const port = await freePort();
+    const script = join(dir, 'stand-in-crash.cjs');
+    writeFileSync(script, standIn + "\nsetTimeout(() => process.exit(7), 300);\n");
+    const dataDir = join(dir, 'data-crash');
+    const spec = { id: 'c1', command: process.execPath, args: [script, String(port), dataDir], dataDir, readyHost: '127.0.0.1', readyPort: port, logPath: join(dir, 'logs', 'c1.log') };
+    const supervisor = new ProcessSupervisor([spec], 10_000);
+    await supervisor.start('c1');
+    for (let i = 0; i < 50 && supervisor.isRunning('c1'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(supervisor.isRunning('c1')).toBe(false);
+    expect(supervisor.unexpectedExits()).toHaveLength(1);
+    expect(supervisor.unexpectedExits()[0]).toMatch(/c1 exited unexpectedly .*code 7/);
+    await supervisor.start('c1');
+    await supervisor.stop('c1');
+    expect(supervisor.unexpectedExits()).toHaveLength(1);
   });
 });

@@ -24,6 +24,8 @@ interface Running {
   child: ChildProcess;
   exited: Promise<number | null>;
   paused: boolean;
+  /** Set before the harness kills or stops it: any other exit is unexpected. */
+  exitExpected: boolean;
   log: WriteStream;
 }
 
@@ -49,6 +51,7 @@ function killOrphansOnExit(): void {
 export class ProcessSupervisor {
   private readonly running = new Map<string, Running>();
   private readonly specs = new Map<string, ProcessSpec>();
+  private readonly unexpected: string[] = [];
 
   constructor(specs: readonly ProcessSpec[], private readonly readyTimeoutMs: number) {
     for (const spec of specs) {
@@ -64,6 +67,11 @@ export class ProcessSupervisor {
 
   isRunning(id: string): boolean {
     return this.running.has(id);
+  }
+
+  /** Exits the harness did not cause (a crash of the system under test), one line each. */
+  unexpectedExits(): readonly string[] {
+    return this.unexpected;
   }
 
   isPaused(id: string): boolean {
@@ -89,12 +97,18 @@ export class ProcessSupervisor {
       child.once('exit', (code, signal) => {
         allChildren.delete(child);
         log.write(`--- exit code=${code} signal=${signal}\n`);
-        if (this.running.get(id)?.child === child) this.running.delete(id);
+        const r = this.running.get(id);
+        if (r?.child === child) {
+          // A crash (or a self-exit) the nemesis did not cause: the run cannot be judged as if
+          // the cluster had been whole, so the runner turns its verdict into `unknown`.
+          if (!r.exitExpected) this.unexpected.push(`${id} exited unexpectedly at ${new Date().toISOString()} (code ${code}, signal ${signal}; see ${spec.logPath})`);
+          this.running.delete(id);
+        }
         resolve(code);
       });
       child.once('error', () => resolve(null));
     });
-    this.running.set(id, { child, exited, paused: false, log });
+    this.running.set(id, { child, exited, paused: false, exitExpected: false, log });
     await this.waitReady(spec, exited);
   }
 
@@ -102,6 +116,7 @@ export class ProcessSupervisor {
   async kill(id: string): Promise<void> {
     const r = this.running.get(id);
     if (r === undefined) return;
+    r.exitExpected = true;
     r.child.kill('SIGKILL');
     await r.exited;
   }
@@ -124,6 +139,7 @@ export class ProcessSupervisor {
   async stop(id: string, graceMs = 5_000): Promise<void> {
     const r = this.running.get(id);
     if (r === undefined) return;
+    r.exitExpected = true;
     if (r.paused) await this.resume(id);
     r.child.kill('SIGTERM');
     const timer = setTimeout(() => r.child.kill('SIGKILL'), graceMs);

@@ -46,14 +46,18 @@ export class Nemesis {
 
   async stop(fault: ActiveFault): Promise<void> {
     if (!this.active.delete(fault)) return;
+    // The fault's end is recorded before the undo begins, never after: undoing can take
+    // seconds (restarting log nodes), and an operation acknowledged by the healed cluster
+    // while the undo is still returning must not appear to lie inside the fault window (the
+    // two-log-down check once raised a false alarm exactly so). The window may only shrink.
+    this.recorder.nemesis('stop', fault.name, fault.targets);
+    this.log(`nemesis stop ${fault.name} ${fault.targets.join(',')}`);
     try {
       await fault.undo();
     } catch (error) {
       this.errors.push(`undo ${fault.name}: ${(error as Error).message}`);
       this.log(`nemesis could not undo ${fault.name}: ${(error as Error).message}`);
     }
-    this.recorder.nemesis('stop', fault.name, fault.targets);
-    this.log(`nemesis stop ${fault.name} ${fault.targets.join(',')}`);
   }
 
   async healAll(): Promise<void> {

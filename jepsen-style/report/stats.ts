@@ -20,6 +20,8 @@ export interface RunStats {
   durationS: number;
   okPerS: number;
   nemesisEvents: number;
+  /** Wall-clock time the checkers took on this history (set by the runner). */
+  checkMs?: number;
 }
 
 function percentile(sorted: readonly number[], p: number): number {

@@ -39,6 +39,21 @@ describe('runTest against the fake cluster fixture', () => {
     expect(readFileSync(join(resultsDir, 'chart.html'), 'utf8')).toContain('class="fault"');
   });
 
+  it('a cluster process that exited on its own makes the verdict unknown with the reason; the check time is recorded', async () => {
+    const db = new FakeCluster();
+    db.crashed = ['log-a exited unexpectedly (code 1)'];
+    const resultsDir = join(dir, 'register-crashed');
+    const result = await runTest({ ...base, timeMs: 1_000, db, workload: registerWorkload, faults: [], resultsDir });
+    expect(result.verdict).toBe('unknown');
+    expect(result.exitCode).toBe(3);
+    const verdict = JSON.parse(readFileSync(join(resultsDir, 'verdict.json'), 'utf8')) as { verdict: string; checkMs: number; unexpectedExits: string[]; lines: string[] };
+    expect(verdict.verdict).toBe('unknown');
+    expect(verdict.unexpectedExits).toEqual(['log-a exited unexpectedly (code 1)']);
+    expect(verdict.lines.join('\n')).toMatch(/exited unexpectedly/);
+    expect(verdict.checkMs).toBeGreaterThanOrEqual(0);
+    expect((JSON.parse(readFileSync(join(resultsDir, 'stats.json'), 'utf8')) as { checkMs: number }).checkMs).toBe(verdict.checkMs);
+  });
+
   it('a server with stale reads is caught: anomaly exit code and an HTML timeline', async () => {
     const db = new FakeCluster((fake) => { fake.staleReads = true; });
     const resultsDir = join(dir, 'register-stale');

@@ -8,7 +8,7 @@
 // `runMsMax` (an abort that stops workers and nemesis even if something hangs).
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import type { ClusterDb } from '../db/cluster.js';
 import { ClientSession } from '../client/session.js';
 import { HistoryRecorder } from '../history/recorder.js';
@@ -101,6 +101,8 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
   }, null, 2));
 
   const abort = new AbortController();
+  // Every worker and the nemesis wait on this signal at once (one listener each while sleeping).
+  setMaxListeners(options.concurrency + 10, abort.signal);
   const hardStop = setTimeout(() => abort.abort(), limits.runMsMax);
   hardStop.unref();
   const infoGivenUpNs = new Map<number, number>();
@@ -155,6 +157,7 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
   }
 
   const events = recorder.history();
+  const checkStarted = performance.now();
   let summary = workload.check(events);
   if (options.faults.includes('two-log-down')) {
     const unavailable = checkUnavailableWhile(events, (fault) => fault.startsWith('two-log-down'));
@@ -165,8 +168,20 @@ export async function runTest(options: RunOptions): Promise<RunResult> {
       html: summary.html,
     };
   }
-  const stats = computeStats(events);
-  writeFileSync(join(options.resultsDir, 'verdict.json'), JSON.stringify({ verdict: summary.verdict, lines: summary.lines, nemesisErrors: nemesis.errors, details: summary.details }, null, 2));
+  // A process that died on its own (not by the nemesis) means the run did not test what it
+  // claims: whatever the checkers say, the verdict can be at best `unknown`, with the reason.
+  const unexpectedExits = db.unexpectedExits();
+  if (unexpectedExits.length > 0) {
+    summary = {
+      ...summary,
+      verdict: combineVerdicts([summary.verdict, 'unknown']),
+      lines: [...summary.lines, `cluster processes exited unexpectedly (verdict at best unknown): ${unexpectedExits.join('; ')}`],
+    };
+  }
+  const checkMs = Math.round(performance.now() - checkStarted);
+  summary.lines.push(`checked in ${(checkMs / 1000).toFixed(1)} s`);
+  const stats: RunStats = { ...computeStats(events), checkMs };
+  writeFileSync(join(options.resultsDir, 'verdict.json'), JSON.stringify({ verdict: summary.verdict, checkMs, unexpectedExits, lines: summary.lines, nemesisErrors: nemesis.errors, details: summary.details }, null, 2));
   writeFileSync(join(options.resultsDir, 'stats.json'), JSON.stringify(stats, null, 2));
   writeFileSync(join(options.resultsDir, 'chart.html'), renderPerfChart({ title: `${workload.name} / ${db.name} / faults: ${options.faults.join(',') || 'none'} / seed ${options.seed}`, events, infoGivenUpNs }));
   if (summary.html !== undefined) writeFileSync(join(options.resultsDir, 'timeline.html'), summary.html);

@@ -16,6 +16,8 @@ export class FakeCluster implements ClusterDb {
   private echo: net.Server | undefined;
   private readonly proxies = new Map<string, LinkProxy>();
   readonly actions: string[] = [];
+  /** What unexpectedExits() reports (a test sets it to simulate a crashed process). */
+  crashed: string[] = [];
 
   constructor(private readonly configure: (fake: FakeRedis) => void = () => {}) {}
 
@@ -59,4 +61,5 @@ export class FakeCluster implements ClusterDb {
   async pause(id: string): Promise<void> { this.actions.push(`pause ${id}`); for (const p of this.touching(id)) p.blackhole(); }
   async resume(id: string): Promise<void> { this.actions.push(`resume ${id}`); for (const p of this.touching(id)) p.heal(); }
   async wipe(id: string): Promise<void> { this.actions.push(`wipe ${id}`); }
+  unexpectedExits(): readonly string[] { return this.crashed; }
 }

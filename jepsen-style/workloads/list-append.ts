@@ -47,7 +47,8 @@ export const listAppendWorkload: Workload = {
   finalOps: (keys) => keys.map((key) => ({ f: 'txn', key, value: [['r', key, null]] })),
   check(events) {
     const result = checkListAppend(pairOperations(events));
-    const lines = [`list-append (prefix/lost/aborted check; run Elle on history.edn for cycles): ${result.verdict} (${result.acknowledgedAppends} acknowledged appends, ${result.violations.length} violations)`];
+    const lines = [`list-append (prefix/lost/aborted check; run Elle on history.edn for cycles): ${result.verdict} (${result.acknowledgedAppends} acknowledged appends, ${result.violations.length} violations, ${result.keysWithoutFinalRead.length} keys without a final read)`];
+    for (const key of result.keysWithoutFinalRead.slice(0, 20)) lines.push(`  ${key}: no successful read after its last acknowledged append (unknown)`);
     for (const v of result.violations.slice(0, 20)) lines.push(`  ${v.kind} on ${v.key}: ${v.detail}`);
     return { verdict: result.verdict, lines, details: result };
   },

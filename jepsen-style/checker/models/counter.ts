@@ -34,6 +34,9 @@ export const counterModel: Model<CounterState, CounterInput, number> = {
     if (state === ANY_COUNT) return output;
     return state === output ? state : undefined;
   },
+  // Crashed adds of the same delta are interchangeable (addition commutes; unknown adds are
+  // accepted in every state), so the search tries them in invocation order only.
+  symmetryKey: (input) => (input.f === 'add' ? `add:${input.delta}` : 'read'),
   equal: (a, b) => a === b,
   hash: (state) => (state === ANY_COUNT ? 0x27d4eb2d : hashString(String(state))),
   describeOperation(input, output, unknown) {
