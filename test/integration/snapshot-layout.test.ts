@@ -58,9 +58,12 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
     await writeAllTypes(primary.port, 'x', 100);
     const epoch = await infoField(primary.port, 'keel_epoch');
 
-    // No --log, --shard or --snapshot-store: all from the layout.
-    const run = await runKeel(['snapshot', '--dir', dir, '--retain-entries', '0']);
+    // No --log, --shard or --snapshot-store: all from the layout. NODE_DEBUG=module lists every
+    // CommonJS module loaded (the AWS SDK is one): a local store must not load it.
+    const run = await runKeel(['snapshot', '--dir', dir, '--retain-entries', '0'], { ...process.env, NODE_DEBUG: 'module' });
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('MODULE');
+    expect(run.stderr).not.toContain('@aws-sdk');
     expect(run.json).toMatchObject({ status: 'written', shard });
     expect(run.json!.location as string).toContain(join(dir, 'snapshots', `shard-${shard}`));
     expect(readdirSync(join(dir, 'snapshots', `shard-${shard}`))).toHaveLength(1);
@@ -94,6 +97,11 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
     const backup = await runKeel(['backup', '--dir', dir, '--to', backups]);
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.json).toMatchObject({ status: 'copied', lsn: background.json!.lsn });
+    // The SDK is loaded once an s3:// store is used (here a dead endpoint: the copy fails).
+    const s3Env = { ...process.env, NODE_DEBUG: 'module', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1' };
+    const toS3 = await runKeel(['backup', '--dir', dir, '--to', 's3://bucket/backups', '--s3-endpoint', 'http://127.0.0.1:1', '--s3-path-style'], s3Env);
+    expect(toS3.code).toBe(4);
+    expect(toS3.stderr).toContain('@aws-sdk/client-s3');
     const reference = await dumpAll(primary.port);
     const newDir = tempDir();
     writeLayout(newDir, layoutFor(cluster.nodeList, ['127.0.0.1:1']));
