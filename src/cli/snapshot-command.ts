@@ -4,21 +4,20 @@
 //
 // Exit codes: 0 done (or nothing to do), 1 unexpected failure, 2 usage, 3 the log service is
 // unreachable, 4 a snapshot problem (corrupt, wrong key, verification failed, none found).
-import pino, { type Logger } from 'pino';
+// The heavy modules (pino, the log client, the engine behind the snapshotter, restore) are
+// imported only after the command has lowered its CPU priority: loading and compiling them is
+// a good part of a short snapshot's CPU time, and it must not run at the primary's priority.
+import type { Logger } from 'pino';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LogClient } from '../../log-service/client/log-client.js';
 import { LogError } from '../../log-service/errors.js';
 import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from './flags.js';
 import { EncryptionKey } from '../snapshot/encryption.js';
 import { SnapshotError } from '../snapshot/errors.js';
 import { assertSnapshotLimits, defaultSnapshotLimits } from '../snapshot/limits.js';
 import { closeStore, openLocation, openStore, type S3Settings } from '../snapshot/open-store.js';
-import { runSnapshotJob } from '../snapshot/snapshotter.js';
-import { checkSnapshotDue } from '../snapshot/schedule.js';
-import { backupLatest, restoreSnapshot } from '../snapshot/restore.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 import { lowerOwnPriority, NICE_MAX, NICE_MIN } from '../snapshot/priority.js';
 import { READ_BYTES_PER_SEC_MIN, type ReadFrom } from '../snapshot/log-reader.js';
@@ -167,7 +166,8 @@ export function keyFromFlags(values: FlagValues): EncryptionKey | null {
   return path ? EncryptionKey.fromFile(path) : null;
 }
 
-function makeLogger(values: FlagValues, component: string): Logger {
+async function makeLogger(values: FlagValues, component: string): Promise<Logger> {
+  const { default: pino } = await import('pino');
   return pino({ level: values['log-level'] as string, base: { component } }, pino.destination(2));
 }
 
@@ -207,8 +207,10 @@ export async function snapshotMain(args: string[]): Promise<number> {
   const polite = politeSettings(values);
   assertSnapshotLimits(defaultSnapshotLimits);
   if (values.background as boolean) return runInBackground('snapshot', args);
-  const logger = makeLogger(values, 'snapshotter');
   const priority = lowerOwnPriority(polite.nice);
+  const [logger, { LogClient }, { runSnapshotJob }, { checkSnapshotDue }] = await Promise.all([
+    makeLogger(values, 'snapshotter'), import('../../log-service/client/log-client.js'), import('../snapshot/snapshotter.js'), import('../snapshot/schedule.js'),
+  ]);
   logger.info({ ...priority, layout: source.layoutFile, log: source.logNodes, shard: source.shard, store: source.store, readFrom: polite.readFrom, readBytesPerSec: polite.readBytesPerSec }, 'snapshot: starting');
   return guarded(logger, async () => {
     const key = keyFromFlags(values);
@@ -269,7 +271,7 @@ export async function restoreMain(args: string[]): Promise<number> {
   if (shardGiven !== undefined && shardGiven < 0) throw new UsageError(`--shard must be a non-negative integer, got ${shardGiven}`);
   const shard = shardGiven ?? layout?.shard ?? null;
   const targetSpec = (values['snapshot-store'] as string) || (layout ? snapshotStoreOf(dir, layout) : join(dir, 'snapshots'));
-  const logger = makeLogger(values, 'restore');
+  const [logger, { restoreSnapshot }] = await Promise.all([makeLogger(values, 'restore'), import('../snapshot/restore.js')]);
   return guarded(logger, async () => {
     const key = keyFromFlags(values);
     const source = openLocation(from, storeSettings(values), defaultSnapshotLimits);
@@ -305,8 +307,9 @@ export async function backupMain(args: string[]): Promise<number> {
   const nice = values.nice as number;
   if (nice < NICE_MIN || nice > NICE_MAX) throw new UsageError(`--nice must be in ${NICE_MIN}..${NICE_MAX} (it only lowers priority), got ${nice}`);
   const cluster = clusterFromFlags(values);
-  const logger = makeLogger(values, 'backup');
-  logger.info({ ...lowerOwnPriority(nice), layout: cluster.layoutFile, store: cluster.store, shard: cluster.shard }, 'backup: starting');
+  const priority = lowerOwnPriority(nice);
+  const [logger, { backupLatest }] = await Promise.all([makeLogger(values, 'backup'), import('../snapshot/restore.js')]);
+  logger.info({ ...priority, layout: cluster.layoutFile, store: cluster.store, shard: cluster.shard }, 'backup: starting');
   return guarded(logger, async () => {
     const key = keyFromFlags(values);
     const source = openStore(cluster.store, storeSettings(values), defaultSnapshotLimits);

@@ -18,6 +18,7 @@ import { LogClient } from '../../log-service/client/log-client.js';
 import { childEnv, childGuardUrl, keelMainPath } from './supervisor.js';
 import { checkSnapshotDue, LogBytesSince, type DueCheck, type SnapshotSchedule } from '../snapshot/schedule.js';
 import type { SnapshotStore } from '../snapshot/store.js';
+import { lowerChildPriority } from '../snapshot/priority.js';
 
 export interface SnapshotSchedulerOptions {
   schedule: SnapshotSchedule;
@@ -123,6 +124,7 @@ export class SnapshotScheduler {
     } finally {
       closeSync(logFd);
     }
+    lowerChildPriority(child.pid, this.options.nice ?? 19);
     this.child = child;
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SnapshotServices } from '../commands/server-services.js';
 import type { SnapshotJobResult } from './snapshotter.js';
+import { lowerChildPriority } from './priority.js';
 
 /** dist/src/snapshot/ → dist/src/cli/main.js */
 export const keelMainPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
@@ -92,6 +93,7 @@ export class ChildSnapshotter implements SnapshotServices {
     ];
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      lowerChildPriority(child.pid, childNiceness);
       this.child = child;
       process.once('exit', this.killOnExit);
       let stdout = '';

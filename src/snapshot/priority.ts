@@ -78,3 +78,19 @@ export function lowerOwnPriority(nice: number): PriorityOutcome {
   }
   return { nice, threads, failed, autogroup };
 }
+
+/**
+ * For a parent that spawns a snapshotter: renices the child's main thread at once, so that
+ * Node's bootstrap and module loading — before the child renices all its threads itself — do
+ * not run at normal priority either (threads it starts from then on inherit the value).
+ */
+export function lowerChildPriority(pid: number | undefined, nice: number): boolean {
+  assert(Number.isInteger(nice) && nice >= NICE_MIN && nice <= NICE_MAX, `nice must be an integer in ${NICE_MIN}..${NICE_MAX}, got ${nice}`);
+  if (pid === undefined) return false;
+  try {
+    setPriority(pid, nice);
+    return true;
+  } catch {
+    return false; // gone already, or not permitted: the child still renices itself
+  }
+}
