@@ -1,6 +1,7 @@
-// `keel`: one command, one subcommand per process kind or operator action.
+// `keel`: one command, one subcommand per process kind or operator action. Each subcommand's
+// module is imported only when it runs: `keel snapshot` (spawned by keel up and SAVE, run from
+// cron) never loads the server, and `keel server` never loads the snapshot tools' extras.
 import { UsageError } from './flags.js';
-import { serverMain } from './server-command.js';
 import { KEEL_RELEASE } from '../version.js';
 
 type Subcommand = { summary: string; run: (args: string[]) => Promise<number> };
@@ -13,7 +14,7 @@ async function loadLogService(): Promise<{ logNodeMain: (a: string[]) => Promise
 }
 
 const subcommands: Record<string, Subcommand> = {
-  server: { summary: 'run one database node (RESP server)', run: serverMain },
+  server: { summary: 'run one database node (RESP server)', run: async (args) => (await import('./server-command.js')).serverMain(args) },
   'log-node': { summary: 'run one log node of the replicated transaction log', run: async (args) => (await loadLogService()).logNodeMain(args) },
   log: { summary: 'operate the log service: status, append, read', run: async (args) => (await loadLogService()).logToolMain(args) },
   snapshot: { summary: 'take a snapshot of a shard off-box, mark it in the log, trim the log', run: async (args) => (await import('./snapshot-command.js')).snapshotMain(args) },

@@ -4,20 +4,24 @@
 //
 // Exit codes: 0 done (or nothing to do), 1 unexpected failure, 2 usage, 3 the log service is
 // unreachable, 4 a snapshot problem (corrupt, wrong key, verification failed, none found).
-import pino, { type Logger } from 'pino';
+// The heavy modules (pino, the log client, the engine behind the snapshotter, restore) are
+// imported only after the command has lowered its CPU priority: loading and compiling them is
+// a good part of a short snapshot's CPU time, and it must not run at the primary's priority.
+import type { Logger } from 'pino';
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
-import { LogClient } from '../../log-service/client/log-client.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { LogError } from '../../log-service/errors.js';
 import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from './flags.js';
 import { EncryptionKey } from '../snapshot/encryption.js';
 import { SnapshotError } from '../snapshot/errors.js';
 import { assertSnapshotLimits, defaultSnapshotLimits } from '../snapshot/limits.js';
 import { closeStore, openLocation, openStore, type S3Settings } from '../snapshot/open-store.js';
-import { runSnapshotJob } from '../snapshot/snapshotter.js';
-import { checkSnapshotDue } from '../snapshot/schedule.js';
-import { backupLatest, restoreSnapshot } from '../snapshot/restore.js';
 import type { SnapshotStore } from '../snapshot/store.js';
+import { lowerOwnPriority, NICE_MAX, NICE_MIN } from '../snapshot/priority.js';
+import { READ_BYTES_PER_SEC_MIN, type ReadFrom } from '../snapshot/log-reader.js';
+import { layoutPath, processAlive, readLayout, snapshotStoreOf, type ClusterLayout } from '../cluster/layout.js';
 
 export const exitCodes = { ok: 0, failed: 1, usage: 2, logUnavailable: 3, snapshot: 4 } as const;
 
@@ -31,17 +35,26 @@ export const snapshotStoreFlags: FlagSpec[] = [
 ];
 
 const commonFlags: FlagSpec[] = [
-  { name: 'dir', kind: 'string', default: 'data', value: 'DIR', help: 'data directory (the default store is <DIR>/snapshots)' },
+  { name: 'dir', kind: 'string', default: 'data', value: 'DIR', help: 'cluster or data directory: a `keel up` cluster\'s DIR/cluster.json gives the log nodes, shard and store; otherwise the default store is <DIR>/snapshots' },
   ...snapshotStoreFlags,
   { name: 'databases', kind: 'int', default: 16, value: 'N', help: 'number of logical databases' },
   { name: 'log-level', kind: 'string', default: 'info', value: 'LEVEL', help: 'log level: fatal, error, warn, info, debug, trace' },
 ];
 
+/** Flags that keep a snapshot from slowing the primary down (see src/snapshot/README.md). */
+const politeFlags: FlagSpec[] = [
+  { name: 'nice', kind: 'int', default: NICE_MAX, value: `${NICE_MIN}..${NICE_MAX}`, help: 'CPU niceness of this process and all its threads (19 = lowest priority)' },
+  { name: 'background', kind: 'bool', default: false, help: 'do the work in a child in its own session and process group (own scheduling autogroup, niced too; no terminal signals); this process relays its output and exit code' },
+];
+
 export const snapshotFlags: FlagSpec[] = [
-  { name: 'log', kind: 'list', default: [], value: 'ADDR,ADDR,ADDR', help: 'log nodes (host:port) — required' },
-  { name: 'shard', kind: 'int', default: 0, value: 'N', help: 'shard number (the log named shard-N)' },
+  { name: 'log', kind: 'list', default: [], value: 'ADDR,ADDR,ADDR', help: 'log nodes (host:port); default: those of the cluster in --dir (DIR/cluster.json)' },
+  { name: 'shard', kind: 'int', value: 'N', help: 'shard number (the log named shard-N); default: the cluster\'s in --dir, else 0' },
   ...commonFlags,
-  { name: 'mark', kind: 'bool', default: true, help: 'append the Snapshot marker to the log (moves the trim guard) and trim; `no`: only write and verify. Use `no` while a primary serves: an entry from another writer fences it (it steps down and is re-elected)' },
+  { name: 'read-from', kind: 'string', default: 'follower', value: 'follower|leader', help: 'which log node the replay reads: a follower keeps the load off the leader that takes the primary\'s appends (the leader if no follower keeps up)' },
+  { name: 'read-bytes-per-sec', kind: 'bytes', default: 0, value: 'BYTES', help: `pace of the replay's log reads, e.g. 16mb (0 = no limit; else at least ${READ_BYTES_PER_SEC_MIN / 1024}kb)` },
+  ...politeFlags,
+  { name: 'mark', kind: 'bool', default: true, help: 'record the snapshot in the log (MarkSnapshot: moves the trim guard, takes no LSN, safe while a primary serves) and trim; `no`: only write and verify' },
   { name: 'retain-entries', kind: 'int', default: 1000, value: 'N', help: 'log entries kept before the snapshot when trimming' },
   { name: 'keep', kind: 'int', default: 3, value: 'N', help: 'snapshots kept per shard (newest first)' },
   { name: 'keep-days', kind: 'int', default: 0, value: 'DAYS', help: 'delete snapshots older than this (0 = no age limit; the newest is always kept)' },
@@ -72,12 +85,89 @@ export function snapshotChildArgs(values: FlagValues, dir: string): string[] {
   return args;
 }
 
+/** The cluster a command works on: --log/--shard/--snapshot-store, else the layout in --dir. */
+export interface ClusterSource {
+  logNodes: string[];
+  shard: number;
+  /** The store spec (directory or s3:// URL). */
+  store: string;
+  /** The layout file used, if any. */
+  layoutFile: string | null;
+}
+
+function readLayoutOrUsage(dir: string): ClusterLayout | null {
+  try {
+    return readLayout(dir);
+  } catch (error) {
+    throw new UsageError(`cannot read the cluster layout ${layoutPath(dir)}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * What `keel status --dir D` does for snapshots: flags given win; what they leave out comes
+ * from D/cluster.json (written by `keel up`) when there is one; the store falls back to
+ * <D>/snapshots and the shard to 0.
+ */
+export function clusterFromFlags(values: FlagValues): ClusterSource {
+  const dir = resolve(values.dir as string);
+  const layout = readLayoutOrUsage(dir);
+  const given = (values.log as string[] | undefined) ?? [];
+  const shard = (values.shard as number | undefined) ?? layout?.shard ?? 0;
+  if (!Number.isSafeInteger(shard) || shard < 0) throw new UsageError(`--shard must be a non-negative integer, got ${shard}`);
+  return {
+    logNodes: given.length > 0 ? given : layout?.logNodes.map((node) => node.addr) ?? [],
+    shard,
+    store: (values['snapshot-store'] as string) || (layout ? snapshotStoreOf(dir, layout) : join(dir, 'snapshots')),
+    layoutFile: layout ? layoutPath(dir) : null,
+  };
+}
+
+/** Checks --nice, --read-from and --read-bytes-per-sec: a one-line usage error when wrong. */
+function politeSettings(values: FlagValues): { nice: number; readFrom: ReadFrom; readBytesPerSec: number } {
+  const nice = values.nice as number;
+  if (nice < NICE_MIN || nice > NICE_MAX) throw new UsageError(`--nice must be in ${NICE_MIN}..${NICE_MAX} (it only lowers priority), got ${nice}`);
+  const readFrom = (values['read-from'] as string | undefined) ?? 'leader';
+  if (readFrom !== 'follower' && readFrom !== 'leader') throw new UsageError(`--read-from must be follower or leader, got '${readFrom}'`);
+  const readBytesPerSec = (values['read-bytes-per-sec'] as number | undefined) ?? 0;
+  if (readBytesPerSec !== 0 && readBytesPerSec < READ_BYTES_PER_SEC_MIN) {
+    throw new UsageError(`--read-bytes-per-sec must be 0 (no limit) or at least ${READ_BYTES_PER_SEC_MIN} (64kb), got ${readBytesPerSec}`);
+  }
+  return { nice, readFrom, readBytesPerSec };
+}
+
+/** dist/src/cli/snapshot-command.js → dist/src/cli/main.js */
+const keelMainPath = join(fileURLToPath(new URL('.', import.meta.url)), 'main.js');
+
+/**
+ * --background: runs `keel <command> … --background no` in its own session and process group
+ * (setsid: Ctrl-C and the terminal's job control do not reach it, and under autogroup
+ * scheduling it is its own group, which it then nices). This process only relays: the child's
+ * stdout/stderr are ours, its exit code is ours, and SIGINT/SIGTERM are passed on to it.
+ */
+function runInBackground(command: string, args: string[]): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [keelMainPath, command, ...args, '--background', 'no'], { detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+    const forward = (signal: NodeJS.Signals) => () => { if (child.pid !== undefined) { try { process.kill(-child.pid, signal); } catch { /* gone */ } } };
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolvePromise(code ?? (signal ? exitCodes.failed : exitCodes.ok));
+    });
+  });
+}
+
 export function keyFromFlags(values: FlagValues): EncryptionKey | null {
   const path = values['encryption-key-file'] as string;
   return path ? EncryptionKey.fromFile(path) : null;
 }
 
-function makeLogger(values: FlagValues, component: string): Logger {
+async function makeLogger(values: FlagValues, component: string): Promise<Logger> {
+  const { default: pino } = await import('pino');
   return pino({ level: values['log-level'] as string, base: { component } }, pino.destination(2));
 }
 
@@ -100,36 +190,46 @@ async function guarded(logger: Logger, body: () => Promise<void>): Promise<numbe
 const exitCodesHelp = '\nExit codes: 0 done (or already up to date), 1 unexpected failure, 2 usage, 3 log service unreachable, 4 snapshot problem (corrupt, wrong key, verification failed).\nOn success it prints one JSON line on stdout.';
 
 export async function snapshotMain(args: string[]): Promise<number> {
-  const { values, help } = parseFlags(snapshotFlags, args);
+  const { values, help, positional } = parseFlags(snapshotFlags, args);
   if (help) {
-    console.log(formatHelp('keel snapshot --log ADDRS [--shard N] [--snapshot-store DIR|s3://…] [flags]',
-      'Takes a snapshot of one shard off-box: loads the latest snapshot, replays the log to its current tail, writes and verifies the new snapshot, marks it in the log, trims the log behind it and prunes old snapshots. Never talks to the primary.', snapshotFlags) + exitCodesHelp);
+    console.log(formatHelp('keel snapshot [--dir CLUSTER_DIR | --log ADDRS [--shard N] [--snapshot-store DIR|s3://…]] [flags]',
+      'Takes a snapshot of one shard off-box: loads the latest snapshot, replays the log (from a follower log node) to its current tail, writes and verifies the new snapshot, marks it in the log, trims the log behind it and prunes old snapshots. Never talks to the primary, and runs at the lowest CPU priority (--nice).', snapshotFlags) + exitCodesHelp);
     return 0;
   }
-  const logNodes = values.log as string[];
-  if (logNodes.length === 0) throw new UsageError('--log is required (host:port of the log nodes)');
+  if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
+  const source = clusterFromFlags(values);
+  if (source.logNodes.length === 0) {
+    throw new UsageError(`--log is required (host:port of the log nodes), or --dir of a \`keel up\` cluster (no ${layoutPath(resolve(values.dir as string))})`);
+  }
   const keep = values.keep as number;
   if (keep < 1) throw new UsageError('--keep must be at least 1');
   if ((values['retain-entries'] as number) < 0 || (values['keep-days'] as number) < 0) throw new UsageError('--retain-entries and --keep-days must not be negative');
+  const polite = politeSettings(values);
   assertSnapshotLimits(defaultSnapshotLimits);
-  const logger = makeLogger(values, 'snapshotter');
+  if (values.background as boolean) return runInBackground('snapshot', args);
+  const priority = lowerOwnPriority(polite.nice);
+  const [logger, { LogClient }, { runSnapshotJob }, { checkSnapshotDue }] = await Promise.all([
+    makeLogger(values, 'snapshotter'), import('../../log-service/client/log-client.js'), import('../snapshot/snapshotter.js'), import('../snapshot/schedule.js'),
+  ]);
+  logger.info({ ...priority, layout: source.layoutFile, log: source.logNodes, shard: source.shard, store: source.store, readFrom: polite.readFrom, readBytesPerSec: polite.readBytesPerSec }, 'snapshot: starting');
   return guarded(logger, async () => {
     const key = keyFromFlags(values);
-    const store = storeFromFlags(values, values.dir as string);
-    const client = new LogClient({ nodes: logNodes, writerId: `snapshotter-${process.pid}-${Date.now()}` });
+    const store = openStore(source.store, storeSettings(values), defaultSnapshotLimits);
+    const client = new LogClient({ nodes: source.logNodes, writerId: `snapshotter-${process.pid}-${Date.now()}` });
     try {
       if (values['if-due'] as boolean) {
         const schedule = { everyEntries: values['snapshot-every-entries'] as number, everyBytes: values['snapshot-every-bytes'] as number, intervalMs: 1000 * (values['snapshot-interval'] as number) };
-        const check = await checkSnapshotDue(client, `shard-${values.shard as number}`, store, values.shard as number, schedule, defaultSnapshotLimits.replayEntriesMax);
+        const check = await checkSnapshotDue(client, `shard-${source.shard}`, store, source.shard, schedule, defaultSnapshotLimits.replayEntriesMax);
         logger.info(check, check.due ? 'snapshot due' : 'snapshot not due');
         if (!check.due) {
-          process.stdout.write(`${JSON.stringify({ status: 'not-due', shard: values.shard, ...check })}\n`);
+          process.stdout.write(`${JSON.stringify({ status: 'not-due', shard: source.shard, ...check })}\n`);
           return;
         }
       }
       const result = await runSnapshotJob({
-        client, shard: values.shard as number, store, key, limits: defaultSnapshotLimits, databases: values.databases as number, logger,
+        client, shard: source.shard, store, key, limits: defaultSnapshotLimits, databases: values.databases as number, logger,
         mark: values.mark as boolean, retainEntries: values['retain-entries'] as number, keep, keepDays: values['keep-days'] as number, force: values.force as boolean,
+        readFrom: polite.readFrom, readBytesPerSec: polite.readBytesPerSec,
       });
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } finally {
@@ -141,7 +241,7 @@ export async function snapshotMain(args: string[]): Promise<number> {
 
 const restoreFlags: FlagSpec[] = [
   { name: 'from', kind: 'string', default: '', value: 'PATH|s3://BUCKET/KEY', help: 'the snapshot file to restore — required' },
-  { name: 'shard', kind: 'int', default: -1, value: 'N', help: 'shard of the new cluster (default: the snapshot\'s)' },
+  { name: 'shard', kind: 'int', value: 'N', help: 'shard of the new cluster (default: the layout\'s in --dir, else the snapshot\'s)' },
   ...commonFlags,
   { name: 'force', kind: 'bool', default: false, help: 'seed even if the target store already holds snapshots of the shard' },
 ];
@@ -155,19 +255,30 @@ export async function restoreMain(args: string[]): Promise<number> {
   }
   const from = values.from as string;
   if (!from) throw new UsageError('--from is required');
-  const dir = values.dir as string;
-  if (existsSync(join(dir, 'log')) && !(values.force as boolean)) {
-    throw new UsageError(`${dir}/log exists: restore seeds a new cluster, whose log must be empty (use a new --dir, or --force)`);
+  const dir = resolve(values.dir as string);
+  // A `keel up` layout in --dir (say, laid out for the new cluster) names the store, the shard
+  // and the log directories that must still be empty.
+  const layout = readLayoutOrUsage(dir);
+  if (layout && processAlive(layout.supervisorPid) && !(values.force as boolean)) {
+    throw new UsageError(`the cluster in ${dir} is running (keel up pid ${layout.supervisorPid}): restore seeds a new cluster (stop it, use a new --dir, or --force)`);
   }
-  const logger = makeLogger(values, 'restore');
+  const logDirs = layout ? layout.logNodes.map((node) => join(dir, node.dir)) : [join(dir, 'log')];
+  const used = logDirs.find((logDir) => existsSync(logDir) && readdirSync(logDir).length > 0);
+  if (used !== undefined && !(values.force as boolean)) {
+    throw new UsageError(`${used} exists: restore seeds a new cluster, whose log must be empty (use a new --dir, or --force)`);
+  }
+  const shardGiven = values.shard as number | undefined;
+  if (shardGiven !== undefined && shardGiven < 0) throw new UsageError(`--shard must be a non-negative integer, got ${shardGiven}`);
+  const shard = shardGiven ?? layout?.shard ?? null;
+  const targetSpec = (values['snapshot-store'] as string) || (layout ? snapshotStoreOf(dir, layout) : join(dir, 'snapshots'));
+  const [logger, { restoreSnapshot }] = await Promise.all([makeLogger(values, 'restore'), import('../snapshot/restore.js')]);
   return guarded(logger, async () => {
     const key = keyFromFlags(values);
     const source = openLocation(from, storeSettings(values), defaultSnapshotLimits);
-    const target = storeFromFlags(values, dir);
+    const target = openStore(targetSpec, storeSettings(values), defaultSnapshotLimits);
     try {
-      const shard = values.shard as number;
       const result = await restoreSnapshot({
-        source, target, shard: shard >= 0 ? shard : null, databases: values.databases as number, key, limits: defaultSnapshotLimits, logger, force: values.force as boolean,
+        source, target, shard, databases: values.databases as number, key, limits: defaultSnapshotLimits, logger, force: values.force as boolean,
       });
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } finally {
@@ -179,26 +290,32 @@ export async function restoreMain(args: string[]): Promise<number> {
 
 const backupFlags: FlagSpec[] = [
   { name: 'to', kind: 'string', default: '', value: 'DIR|s3://BUCKET/PREFIX', help: 'where to copy the snapshot — required' },
-  { name: 'shard', kind: 'int', default: 0, value: 'N', help: 'shard number' },
+  { name: 'shard', kind: 'int', value: 'N', help: 'shard number (default: the cluster\'s in --dir, else 0)' },
   ...commonFlags,
+  { name: 'nice', kind: 'int', default: NICE_MAX, value: `${NICE_MIN}..${NICE_MAX}`, help: 'CPU niceness of this process and all its threads (19 = lowest priority)' },
 ];
 
 export async function backupMain(args: string[]): Promise<number> {
   const { values, help } = parseFlags(backupFlags, args);
   if (help) {
-    console.log(formatHelp('keel backup --to DIR|s3://BUCKET/PREFIX [--snapshot-store …] [flags]',
+    console.log(formatHelp('keel backup --to DIR|s3://BUCKET/PREFIX [--dir CLUSTER_DIR | --snapshot-store …] [flags]',
       'Copies the latest snapshot that passes every checksum out of the cluster\'s store, and checks the copy.', backupFlags) + exitCodesHelp);
     return 0;
   }
   const to = values.to as string;
   if (!to) throw new UsageError('--to is required');
-  const logger = makeLogger(values, 'backup');
+  const nice = values.nice as number;
+  if (nice < NICE_MIN || nice > NICE_MAX) throw new UsageError(`--nice must be in ${NICE_MIN}..${NICE_MAX} (it only lowers priority), got ${nice}`);
+  const cluster = clusterFromFlags(values);
+  const priority = lowerOwnPriority(nice);
+  const [logger, { backupLatest }] = await Promise.all([makeLogger(values, 'backup'), import('../snapshot/restore.js')]);
+  logger.info({ ...priority, layout: cluster.layoutFile, store: cluster.store, shard: cluster.shard }, 'backup: starting');
   return guarded(logger, async () => {
     const key = keyFromFlags(values);
-    const source = storeFromFlags(values, values.dir as string);
+    const source = openStore(cluster.store, storeSettings(values), defaultSnapshotLimits);
     const target = openStore(to, storeSettings(values), defaultSnapshotLimits);
     try {
-      const result = await backupLatest({ source, target, shard: values.shard as number, key, limits: defaultSnapshotLimits, logger });
+      const result = await backupLatest({ source, target, shard: cluster.shard, key, limits: defaultSnapshotLimits, logger });
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } finally {
       closeStore(source);

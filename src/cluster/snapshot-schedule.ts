@@ -5,6 +5,12 @@
 // §5). The check runs in this process (a log tail, a store listing, and reading only the
 // entries not counted yet), so nothing is spawned until a snapshot is due. One run at a time;
 // the outcome is logged either way.
+//
+// The child must not slow the primary down (issue #7: SET p99 within 1.2× during a snapshot):
+// it runs in its own session and process group (detached: its own scheduling autogroup, which
+// it nices, and no terminal signals — the supervisor stops it itself), lowers all its threads
+// to --nice (19), and replays the log from a follower log node, not the leader that takes the
+// primary's appends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +18,7 @@ import { LogClient } from '../../log-service/client/log-client.js';
 import { childEnv, childGuardUrl, keelMainPath } from './supervisor.js';
 import { checkSnapshotDue, LogBytesSince, type DueCheck, type SnapshotSchedule } from '../snapshot/schedule.js';
 import type { SnapshotStore } from '../snapshot/store.js';
+import { lowerChildPriority } from '../snapshot/priority.js';
 
 export interface SnapshotSchedulerOptions {
   schedule: SnapshotSchedule;
@@ -28,6 +35,15 @@ export interface SnapshotSchedulerOptions {
   logsDir: string;
   say: (line: string) => void;
   orphanExitMs: number;
+  /** keel snapshot --nice (default 19, the lowest priority). */
+  nice?: number;
+  /** keel snapshot --read-from (default follower). */
+  readFrom?: 'follower' | 'leader';
+}
+
+/** The flags that keep a scheduled snapshot off the primary's back (see the header). */
+export function politeSnapshotArgs(nice = 19, readFrom: 'follower' | 'leader' = 'follower'): string[] {
+  return ['--nice', String(nice), '--read-from', readFrom, '--background', 'no'];
 }
 
 /** What `keel snapshot` prints on success (the fields the scheduler uses). */
@@ -102,12 +118,13 @@ export class SnapshotScheduler {
     const logFd = openSync(join(this.options.logsDir, 'snapshot.log'), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, ['--import', childGuardUrl, keelMainPath, 'snapshot', ...this.options.args], {
-        stdio: ['ignore', 'pipe', logFd, 'ipc'], env: childEnv(this.options.orphanExitMs),
+      child = spawn(process.execPath, ['--import', childGuardUrl, keelMainPath, 'snapshot', ...this.options.args, ...politeSnapshotArgs(this.options.nice, this.options.readFrom)], {
+        stdio: ['ignore', 'pipe', logFd, 'ipc'], env: childEnv(this.options.orphanExitMs), detached: true,
       });
     } finally {
       closeSync(logFd);
     }
+    lowerChildPriority(child.pid, this.options.nice ?? 19);
     this.child = child;
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });

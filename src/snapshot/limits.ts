@@ -14,6 +14,10 @@ export interface SnapshotLimits {
   replayEntriesMax: number;
   /** Progress lines in the logs at most this often. */
   progressIntervalMs: number;
+  /** Replaying from a follower: how long it may lag the target before the leader is read instead. */
+  followerCatchUpMs: number;
+  /** Replaying from a follower that has not applied the next entry yet: pause between asks. */
+  followerPollMs: number;
 }
 
 export const defaultSnapshotLimits: SnapshotLimits = {
@@ -23,6 +27,8 @@ export const defaultSnapshotLimits: SnapshotLimits = {
   s3SinglePutBytesMax: 8 * 1024 * 1024,
   replayEntriesMax: 2000,
   progressIntervalMs: 1000,
+  followerCatchUpMs: 5000,
+  followerPollMs: 20,
 };
 
 export function assertSnapshotLimits(limits: SnapshotLimits): void {
@@ -32,4 +38,6 @@ export function assertSnapshotLimits(limits: SnapshotLimits): void {
   assert(limits.s3SinglePutBytesMax <= limits.s3PartBytes, 's3SinglePutBytesMax must not exceed s3PartBytes');
   assert(limits.replayEntriesMax >= 1, 'replayEntriesMax must be >= 1');
   assert(limits.progressIntervalMs >= 100, 'progressIntervalMs must be >= 100');
+  assert(limits.followerPollMs >= 1 && limits.followerPollMs <= limits.followerCatchUpMs, 'followerPollMs must be in 1..followerCatchUpMs');
+  assert(limits.followerCatchUpMs <= 60_000, 'followerCatchUpMs must be at most 60 s (the leader is the fallback)');
 }

@@ -1,6 +1,11 @@
 // A snapshot store in a local directory. put() writes a temporary file, fsyncs it, renames it
 // into place and fsyncs the directory, so a crash leaves either no object or the whole one
 // (the temporary name is never listed).
+//
+// The file is flushed as it grows (fdatasync every syncEveryBytes), not only at the end: on
+// ext4 (data=ordered) a log node's fsync has to wait for the dirty data of every file whose
+// blocks its journal commit covers, so one flush of a whole 100 MB snapshot at the end stalls
+// the log's commits — and the primary's replies — for that long. Small flushes bound the stall.
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -10,11 +15,24 @@ import { assertObjectName, type SnapshotStore, type StoredObject } from './store
 
 const temporaryMarker = '.tmp-';
 
+/** Default flush interval of a snapshot being written (see the header). */
+export const LOCAL_SYNC_EVERY_BYTES = 4 * 1024 * 1024;
+
+export interface LocalStoreOptions {
+  /** fdatasync the file every this many bytes while writing it (0 = only at the end). */
+  syncEveryBytes?: number;
+}
+
 export class LocalDirectoryStore implements SnapshotStore {
   readonly url: string;
+  private readonly syncEveryBytes: number;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, options: LocalStoreOptions = {}) {
     this.url = resolve(dir);
+    this.syncEveryBytes = options.syncEveryBytes ?? LOCAL_SYNC_EVERY_BYTES;
+    if (!Number.isSafeInteger(this.syncEveryBytes) || this.syncEveryBytes < 0 || (this.syncEveryBytes > 0 && this.syncEveryBytes < 64 * 1024)) {
+      throw new SnapshotError('SNAPSHOT_STORE', `syncEveryBytes must be 0 or at least 64 KiB, got ${this.syncEveryBytes}`);
+    }
   }
 
   location(name: string): string {
@@ -28,6 +46,7 @@ export class LocalDirectoryStore implements SnapshotStore {
     const temporary = `${path}${temporaryMarker}${process.pid}-${randomBytes(4).toString('hex')}`;
     const file = await open(temporary, 'wx');
     let bytes = 0;
+    let unsynced = 0;
     try {
       for await (const block of body) {
         let offset = 0;
@@ -36,6 +55,11 @@ export class LocalDirectoryStore implements SnapshotStore {
           offset += bytesWritten;
         }
         bytes += block.length;
+        unsynced += block.length;
+        if (this.syncEveryBytes > 0 && unsynced >= this.syncEveryBytes) {
+          await file.datasync();
+          unsynced = 0;
+        }
       }
       await file.sync();
       await file.close();

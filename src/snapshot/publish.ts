@@ -1,8 +1,10 @@
-// Publishing a verified snapshot from the shard's writer. A marker appended by anyone else
-// fences the serving primary (its next conditional append conflicts), so on a live shard the
-// primary itself should append Snapshot{lsn, location, checksum} — through its own committer,
-// with snapshotLsn so the trim guard moves in the same Raft entry — and then trim. This is the
-// writer-side half; `submit` is the committer's append (it must pass snapshotLsn through).
+// Publishing a verified snapshot from the shard's writer, as a Snapshot{lsn, location,
+// checksum} *record* appended through the primary's own committer (with snapshotLsn so the trim
+// guard moves in the same Raft entry), then trimming. The snapshotter does not need this: it
+// records snapshots with the log's MarkSnapshot, which takes no LSN and so never conflicts with
+// the primary's conditional appends (see README, "Marker and a serving primary"). Kept for a
+// writer that wants the marker in the log's entry stream; `submit` is the committer's append
+// (it must pass snapshotLsn through).
 import type { LogClient } from '../../log-service/client/log-client.js';
 import type { ShardRecord } from '../replication/records.js';
 import { assert } from '../util/assert.js';

@@ -17,6 +17,7 @@ import { decodeSnapshot, encodeSnapshot, type SnapshotHeader } from './format.js
 import type { SnapshotLimits } from './limits.js';
 import { checkSnapshotAgainstLog } from './log-check.js';
 import { loadLatestSnapshot } from './loader.js';
+import { SnapshotLogReader, type ReadFrom } from './log-reader.js';
 import { Progress } from './progress.js';
 import type { SnapshotStore } from './store.js';
 
@@ -38,6 +39,10 @@ export interface SnapshotJobOptions {
   keepDays: number;
   /** Write a snapshot even when the newest one is already at the log's tail. */
   force: boolean;
+  /** Replay from a follower log node (default) or the leader (see log-reader.ts). */
+  readFrom?: ReadFrom;
+  /** Pace of the replay's log reads in payload bytes per second; 0 (default) = no limit. */
+  readBytesPerSec?: number;
 }
 
 export interface SnapshotJobResult {
@@ -51,6 +56,8 @@ export interface SnapshotJobResult {
   /** LSN of the snapshot it started from (0 = none). */
   baseLsn: number;
   replayedEntries: number;
+  /** The log node the replay read from (host:port), or 'leader'. */
+  readFrom: string;
   /** The snapshot LSN recorded by MarkSnapshot (null when not marking). */
   markerLsn: number | null;
   trimmedBeforeLsn: number | null;
@@ -87,7 +94,7 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
     logger.info({ lsn: baseLsn, tailLsn: targetLsn, location: base.location }, 'snapshot: nothing but markers since the newest snapshot; nothing to do');
     return {
       status: 'up-to-date', shard: options.shard, lsn: baseLsn, location: base.location, checksum: base.trailer.bodyChecksum, keys: base.header.keyCount,
-      bytes: base.bytes, baseLsn, replayedEntries: replayed.entries, markerLsn: null, trimmedBeforeLsn: null, deleted: [], ms: Date.now() - startedAtMs,
+      bytes: base.bytes, baseLsn, replayedEntries: replayed.entries, readFrom: replayed.source, markerLsn: null, trimmedBeforeLsn: null, deleted: [], ms: Date.now() - startedAtMs,
     };
   }
 
@@ -136,7 +143,7 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
   const deleted = await prune(store, options, targetLsn, name);
   return {
     status: 'written', shard: options.shard, lsn: targetLsn, location, checksum: trailer.bodyChecksum, keys: encoded.header.keyCount, bytes,
-    baseLsn, replayedEntries: replayed.entries, markerLsn, trimmedBeforeLsn, deleted, ms: Date.now() - startedAtMs,
+    baseLsn, replayedEntries: replayed.entries, readFrom: replayed.source, markerLsn, trimmedBeforeLsn, deleted, ms: Date.now() - startedAtMs,
   };
 }
 
@@ -144,7 +151,11 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
 async function replay(
   client: LogClient, logName: string, engine: Engine, fromLsn: number, toLsn: number, options: SnapshotJobOptions,
   control: NonNullable<SnapshotHeader['control']>,
-): Promise<{ entries: number; changes: number; checksum: string | null }> {
+): Promise<{ entries: number; changes: number; checksum: string | null; source: string }> {
+  const reader = new SnapshotLogReader(client, logName, {
+    readFrom: options.readFrom ?? 'follower', bytesPerSec: options.readBytesPerSec ?? 0, entriesMax: options.limits.replayEntriesMax,
+    followerCatchUpMs: options.limits.followerCatchUpMs, followerPollMs: options.limits.followerPollMs, logger: options.logger,
+  });
   let applied = fromLsn;
   let changes = 0;
   let checksum: string | null = null;
@@ -154,7 +165,7 @@ async function replay(
   while (applied < toLsn) {
     let entries;
     try {
-      ({ entries } = await client.read(logName, applied + 1, { entriesMax: options.limits.replayEntriesMax }));
+      entries = await reader.read(applied + 1, toLsn);
     } catch (error) {
       if (error instanceof LogError && error.code === 'LOG_TRIMMED') {
         throw new SnapshotError('SNAPSHOT_NOT_FOUND', `log ${logName} is trimmed past LSN ${applied + 1}, and no valid snapshot covers it`);
@@ -180,7 +191,7 @@ async function replay(
     progress.update({ keys: engine.keyCount(), bytes });
   }
   if (total > 0) progress.done();
-  return { entries: total, changes, checksum };
+  return { entries: total, changes, checksum, source: total > 0 ? reader.source : 'none' };
 }
 
 /**
