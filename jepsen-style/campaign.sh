@@ -9,7 +9,9 @@
 #   workload=W seed=S seconds=T ops=N verdict=V exit=E results=DIR
 # and exits 1 if any run is not valid (exit code other than 0), 2 on bad settings.
 # Environment:
-#   CAMPAIGN_SCALE=N    divide every run time by N (a quick rehearsal; not the campaign)
+#   CAMPAIGN_SCALE=N    divide every run time and the fault interval (10 s) by N (a quick
+#                       rehearsal, not the campaign; the interval shrinks too, else a short
+#                       two-log-down run would hold no fault window and be `unknown`)
 #   CAMPAIGN_DRY_RUN=1  print the commands and write the summary with verdict=dry-run, run nothing
 # The runs are sequential (each starts its own cluster on free ports); a run's check time is
 # bounded by the checker's time budget (limits.ts searchMsTotalMax), so the whole campaign is
@@ -44,13 +46,16 @@ if [[ "$dry_run" != "1" ]]; then
   npm run build --silent || { echo "campaign: build failed" >&2; exit 2; }
 fi
 
+interval=$(( 10 / scale ))
+(( interval >= 1 )) || interval=1
+
 failed=0
 for entry in "${plan[@]}"; do
   read -r workload seconds seed nemesis extra <<< "$entry"
   seconds=$(( seconds / scale ))
   (( seconds >= 1 )) || seconds=1
   results="jepsen-style/results/campaign-$stamp/$workload-$seed"
-  command=(node dist/jepsen-style/run.js --workload "$workload" --nemesis "$nemesis" ${extra:+$extra} --time "$seconds" --seed "$seed" --results "$results")
+  command=(node dist/jepsen-style/run.js --workload "$workload" --nemesis "$nemesis" ${extra:+$extra} --time "$seconds" --interval "$interval" --seed "$seed" --results "$results")
   echo "campaign: ${command[*]}"
   if [[ "$dry_run" == "1" ]]; then
     echo "workload=$workload seed=$seed seconds=$seconds ops=- verdict=dry-run exit=- results=$results" >> "$summary"
