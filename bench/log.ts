@@ -16,7 +16,7 @@ import { raftEntryKey } from '../log-service/store/keys.js';
 
 const entryBytes = 100;
 const runMs = Number(process.env.KEEL_BENCH_RUN_MS ?? 3000);
-const concurrencies = [1, 16, 64];
+const concurrencies = (process.env.KEEL_BENCH_APPENDERS ?? '1,16,64').split(',').map(Number);
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -69,17 +69,19 @@ async function measureLoopbackRoundTripMs(): Promise<number> {
   return percentile(samples.sort((a, b) => a - b), 50);
 }
 
-/** CPU seconds (user + system) used so far by the given processes (Linux /proc), or NaN. */
-function cpuSeconds(processes: ChildProcess[]): number {
+/** CPU seconds (user, system) used so far by the given processes (Linux /proc), or NaN. */
+function cpuSeconds(processes: ChildProcess[]): { user: number; system: number } {
   try {
-    let ticks = 0;
+    let user = 0;
+    let system = 0;
     for (const child of processes) {
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      user += Number(fields[11]);
+      system += Number(fields[12]);
     }
-    return ticks / 100; // USER_HZ
+    return { user: user / 100, system: system / 100 }; // USER_HZ
   } catch {
-    return NaN;
+    return { user: NaN, system: NaN };
   }
 }
 
@@ -131,15 +133,17 @@ async function main(): Promise<void> {
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (results are only comparable on an idle machine)`);
     console.log(`local synced LevelDB write (p50): ${syncMs.toFixed(3)} ms; loopback round trip (p50): ${roundTripMs.toFixed(3)} ms`);
     console.log(`p50 goal at 1 appender: <= 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms; throughput goal at 64: >= 50000 entries/s`);
-    console.log('appenders  entries/s   p50 ms   p99 ms   node CPU µs/entry (3 nodes)');
+    console.log('appenders  entries/s   p50 ms   p99 ms   node CPU µs/entry (3 nodes, % in kernel)');
     const results: Record<string, unknown>[] = [];
     for (const appenders of concurrencies) {
       const cpuBefore = cpuSeconds(processes);
       const { entries, seconds, latencies } = await runAppenders(client, `bench-${appenders}`, appenders);
-      const cpuMicrosPerEntry = ((cpuSeconds(processes) - cpuBefore) * 1e6) / entries;
-      const row = { appenders, entriesPerSecond: Math.round(entries / seconds), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), cpuMicrosPerEntry };
+      const cpuAfter = cpuSeconds(processes);
+      const cpuMicrosPerEntry = ((cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) * 1e6) / entries;
+      const systemShare = (cpuAfter.system - cpuBefore.system) / (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system);
+      const row = { appenders, entriesPerSecond: Math.round(entries / seconds), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), cpuMicrosPerEntry, systemShare };
       results.push(row);
-      console.log(`${String(appenders).padStart(9)}  ${String(row.entriesPerSecond).padStart(9)}  ${row.p50Ms.toFixed(3).padStart(7)}  ${row.p99Ms.toFixed(3).padStart(7)}   ${cpuMicrosPerEntry.toFixed(0).padStart(6)}`);
+      console.log(`${String(appenders).padStart(9)}  ${String(row.entriesPerSecond).padStart(9)}  ${row.p50Ms.toFixed(3).padStart(7)}  ${row.p99Ms.toFixed(3).padStart(7)}   ${cpuMicrosPerEntry.toFixed(0).padStart(6)} (${(systemShare * 100).toFixed(0)}% sys)`);
     }
     const one = results[0] as { p50Ms: number };
     const many = results[results.length - 1] as { entriesPerSecond: number };
