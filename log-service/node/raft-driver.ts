@@ -11,11 +11,6 @@
 // state-machine snapshot follow only what is written. Likewise a leader does not send a
 // message round only to tell followers of a new commit index: it waits up to
 // commitBroadcastDelayMs for entries (or a heartbeat) to carry it.
-//
-// A leader's synced write does not hold up the commits that followers' acknowledgements
-// make meanwhile: those entries are durable on a majority already, so they are applied and
-// answered at once (their state-machine writes join the deferred ones). Otherwise, with
-// writes back to back, every commit would wait for one more write than it needs.
 
 import type { Logger } from 'pino';
 import { assert } from '../assert.js';
@@ -88,8 +83,6 @@ export class RaftDriver {
   private pendingCompaction: SnapshotMeta | null = null;
   private snapshotting = false;
   private processing = false;
-  /** A synced Ready's write is in flight (the leader may apply commits meanwhile). */
-  private persisting = false;
   private scheduled = false;
   private stopped = false;
   private votingWasEnabled: boolean;
@@ -170,7 +163,6 @@ export class RaftDriver {
   step(message: RaftMessage): void {
     if (this.stopped) return;
     this.core.step(message);
-    if (this.persisting) this.applyCommittedWhilePersisting();
     this.schedule();
   }
 
@@ -354,7 +346,10 @@ export class RaftDriver {
       // writes wait for the next batch (see the top of this file).
       for (const message of ready.messages) this.options.send(message);
       for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
-      this.defer(ops, outcomes);
+      if (ops.length === 0) return;
+      if (this.deferredOps.length === 0) this.deferredSinceMs = performance.now();
+      for (const op of ops) this.deferredOps.push(op);
+      for (const { changedLog } of outcomes) if (changedLog) this.deferredChangedLogs.add(changedLog);
       return;
     }
     // State-machine writes go in the same batch as the Raft writes, so the applied state and
@@ -362,11 +357,6 @@ export class RaftDriver {
     // every later synced one in LevelDB's log, so they cannot survive a crash without their
     // predecessors; deferred writes go first in the batch for the same reason.
     const changedEarlier = this.takeDeferred(ops);
-    const changed = new Set<string>(installed ? [] : changedEarlier);
-    for (const { changedLog } of outcomes) if (changedLog) changed.add(changedLog);
-    // What this batch makes visible, fixed now: commits applied while it is written are not in it.
-    const written = this.metasOf(changed, logs);
-    const writtenAppliedIndex = this.appliedIndex;
     const write = this.options.store.batch(ops, { sync: true });
     // A leader may replicate entries while it writes them itself (Raft thesis §10.2.1): its
     // own copy counts towards the commit only after advance(). Only when this Ready changes
@@ -380,45 +370,18 @@ export class RaftDriver {
     // Committed entries are durable on a majority already: their proposers can hear now.
     // Reads wait for the write below (visible state and the read barrier follow it).
     for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
-    this.persisting = !installed;
-    try {
-      await write;
-    } finally {
-      this.persisting = false;
-    }
+    await write;
     this.logs = logs;
-    this.visibleAppliedIndex = writtenAppliedIndex;
+    this.visibleAppliedIndex = this.appliedIndex;
     for (const message of later) this.options.send(message);
     if (installed) {
       this.visible = logs.cloneMetas();
       this.failProposalsUpTo(this.appliedIndex, 'a snapshot replaced the log; outcome unknown');
       for (const name of logs.names()) this.options.onLogChanged(name);
     }
-    this.publish(written);
-  }
-
-  /** Leader: applies and answers what followers committed while its own write is in flight. */
-  private applyCommittedWhilePersisting(): void {
-    const entries = this.core.takeCommittedWhilePersisting();
-    if (entries.length === 0) return;
-    const ops: StoreOp[] = [];
-    const outcomes = this.applyCommitted(entries, this.logs, ops);
-    for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
-    this.defer(ops, outcomes);
-  }
-
-  /** State-machine writes that wait for the next batch (or applyWriteDelayMs). */
-  private defer(ops: StoreOp[], outcomes: Array<{ changedLog?: string }>): void {
-    if (ops.length === 0) return;
-    if (this.deferredOps.length === 0) this.deferredSinceMs = performance.now();
-    for (const op of ops) this.deferredOps.push(op);
-    for (const { changedLog } of outcomes) if (changedLog) this.deferredChangedLogs.add(changedLog);
-  }
-
-  private metasOf(changed: Iterable<string>, logs: NamedLogs): Map<string, LogMeta> {
-    const metas = new Map<string, LogMeta>();
-    for (const log of changed) metas.set(log, logs.meta(log));
-    return metas;
+    const changed = new Set<string>(installed ? [] : changedEarlier);
+    for (const { changedLog } of outcomes) if (changedLog) changed.add(changedLog);
+    this.publish(changed);
   }
 
   /** Runs the Ready loop again within waitMs (an earlier wake-up already armed stays). */
@@ -458,17 +421,16 @@ export class RaftDriver {
 
   /** Writes the deferred state-machine writes (with ops after them) and makes them visible. */
   private async writeDeferred(ops: StoreOp[], sync: boolean): Promise<void> {
-    const written = this.metasOf(this.takeDeferred(ops), this.logs);
-    const writtenAppliedIndex = this.appliedIndex;
+    const changed = this.takeDeferred(ops);
     if (ops.length > 0) await this.options.store.batch(ops, { sync });
-    this.visibleAppliedIndex = writtenAppliedIndex;
-    this.publish(written);
+    this.visibleAppliedIndex = this.appliedIndex;
+    this.publish(new Set(changed));
   }
 
-  /** Written logs become visible to reads and subscribers, as they were written. */
-  private publish(written: Map<string, LogMeta>): void {
-    for (const [log, meta] of written) this.visible.set(log, meta);
-    for (const log of written.keys()) this.options.onLogChanged(log);
+  /** Written logs become visible to reads and subscribers. */
+  private publish(changed: Set<string>): void {
+    for (const log of changed) this.visible.set(log, this.logs.meta(log));
+    for (const log of changed) this.options.onLogChanged(log);
   }
 
   private applyCommitted(

@@ -73,11 +73,10 @@ export function assertPersistedState(persisted: PersistedState): void {
     hardState.commitIndex <= lastIndex,
     `hardState.commitIndex ${hardState.commitIndex} is beyond the last persisted entry ${lastIndex}`,
   );
+  const commitIndex = Math.max(hardState.commitIndex, snapshotIndex);
   const appliedIndex = persisted.appliedIndex ?? snapshotIndex;
-  // The applied index may be ahead of the stored commit index (applied implies committed),
-  // never ahead of the stored log.
   raftAssert(
-    appliedIndex >= snapshotIndex && appliedIndex <= lastIndex,
-    `appliedIndex ${appliedIndex} must be within [snapshot.index ${snapshotIndex}, last persisted entry ${lastIndex}]`,
+    appliedIndex >= snapshotIndex && appliedIndex <= commitIndex,
+    `appliedIndex ${appliedIndex} must be within [snapshot.index ${snapshotIndex}, commitIndex ${commitIndex}]`,
   );
 }

@@ -101,10 +101,8 @@ export class RaftCore implements RaftCoreApi {
     this.log = new RaftLog(snapshotIndex, persisted.snapshot?.term ?? 0, persisted.entries);
     this.term = persisted.hardState.term;
     this.votedFor = persisted.hardState.votedFor;
+    this.commitIndex = Math.max(persisted.hardState.commitIndex, snapshotIndex);
     this.appliedIndex = persisted.appliedIndex ?? snapshotIndex;
-    // Only committed entries are applied, so an applied index stored ahead of the commit
-    // index (a leader applies while it persists, see takeCommittedWhilePersisting) proves it.
-    this.commitIndex = Math.max(persisted.hardState.commitIndex, snapshotIndex, this.appliedIndex);
     this.appliedHandedIndex = this.appliedIndex;
     this.lastHandedHardState = { ...persisted.hardState };
     this.votingEnabled = !config.votingDisabledUntilCaughtUp;
@@ -261,23 +259,6 @@ export class RaftCore implements RaftCoreApi {
     this.appliedHandedIndex = committedThroughIndex;
     this.outstanding = { ready, committedThroughIndex, snapshot };
     return ready;
-  }
-
-  takeCommittedWhilePersisting(): RaftEntry[] {
-    // Only a leader's commits can move while it persists (followers learn theirs from
-    // messages, which the driver steps in order anyway), and never next to a snapshot.
-    if (this.outstanding === null || this.role !== 'leader' || this.outstanding.snapshot !== null) return [];
-    // Only entries this node persists in the outstanding Ready (or before): every later
-    // write, which may carry their applied index, then comes after their own.
-    const through = Math.min(this.commitIndex, this.log.persistingThroughIndex ?? this.log.stableIndex);
-    const from = this.appliedHandedIndex + 1;
-    if (from > through) return [];
-    const entries = this.log.slice(from, through, this.config.committedEntriesPerReadyMax);
-    if (entries.length === 0) return [];
-    const last = entries[entries.length - 1]!.index;
-    this.appliedHandedIndex = last;
-    this.appliedIndex = Math.max(this.appliedIndex, last);
-    return entries;
   }
 
   commitBroadcastHeld(): boolean {

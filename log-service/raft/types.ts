@@ -304,15 +304,6 @@ export interface RaftCoreApi {
   propose(data: Uint8Array | null): ProposeResult;
   /** The next batch of work, or null when there is none or one is outstanding. */
   ready(options?: ReadyOptions): Ready | null;
-  /**
-   * Leader, while a Ready is outstanding (its persist in flight): the entries that peers'
-   * acknowledgements committed since, to apply and answer at once instead of after the
-   * write. They are durable on a majority (the leader's own copy counts only once persisted),
-   * and they count as applied: the driver applies them now, their state-machine writes may
-   * follow in a later Ready (a restart re-applies from the stored applied index). Empty
-   * for a follower, with no Ready outstanding, or when it installs a snapshot.
-   */
-  takeCommittedWhilePersisting(): RaftEntry[];
   /** Leader: a commit index advance not yet sent to followers (held by ready()'s option). */
   commitBroadcastHeld(): boolean;
   /** Acknowledge that the Ready was persisted, sent and applied. */

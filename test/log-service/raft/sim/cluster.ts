@@ -94,8 +94,7 @@ export class SimNode implements CheckedNode {
   core: RaftCore | null = null;
   appliedKeys: string[] = [];
   disk: Disk = emptyDisk();
-  /** appliedEarly: its committed entries were applied before the persist completed. */
-  pending: { ready: Ready; completeAtTick: number; sentEarly: boolean; appliedEarly: boolean } | null = null;
+  pending: { ready: Ready; completeAtTick: number; sentEarly: boolean } | null = null;
   appliedSinceCompact = 0;
   /** role/term last seen, for the trace. */
   lastRole = '';
@@ -377,23 +376,10 @@ export class SimCluster {
     this.checker.checkLogMatchingOf(node, this.nodes.values());
     for (;;) {
       if (node.pending !== null) {
-        if (node.pending.completeAtTick > this.now) {
-          // A leader may apply what its peers committed while its own write is in flight.
-          // (The driver applies a Ready's own committed entries before it persists: so here.)
-          if (this.rng.int(0, 1) === 1) {
-            const pending = node.pending;
-            const early = core.takeCommittedWhilePersisting();
-            if (early.length > 0 && !pending.appliedEarly) {
-              pending.appliedEarly = true;
-              for (const entry of pending.ready.committedEntries) this.apply(node, entry);
-            }
-            for (const entry of early) this.apply(node, entry);
-          }
-          break;
-        }
-        const { ready, sentEarly, appliedEarly } = node.pending;
+        if (node.pending.completeAtTick > this.now) break;
+        const { ready, sentEarly } = node.pending;
         node.pending = null;
-        this.completeReady(node, ready, sentEarly, appliedEarly);
+        this.completeReady(node, ready, sentEarly);
         this.checker.afterNodeEvent(node);
         continue;
       }
@@ -404,7 +390,7 @@ export class SimCluster {
       if (sentEarly) {
         for (const message of ready.messages) if (isLeaderReplication(message)) this.send(message);
       }
-      node.pending = { ready, completeAtTick: this.now + this.rng.int(0, this.options.persistDelayTicksMax), sentEarly, appliedEarly: false };
+      node.pending = { ready, completeAtTick: this.now + this.rng.int(0, this.options.persistDelayTicksMax), sentEarly };
     }
     this.checker.afterNodeEvent(node);
     const status = core.status();
@@ -422,7 +408,7 @@ export class SimCluster {
     return ready.hardState.term !== written.term || ready.hardState.votedFor !== written.votedFor;
   }
 
-  private completeReady(node: SimNode, ready: Ready, sentEarly: boolean, appliedEarly = false): void {
+  private completeReady(node: SimNode, ready: Ready, sentEarly: boolean): void {
     const disk = node.disk;
     // 1. persist (atomically: one batch; synced unless it only moves the commit index)
     const synced =
@@ -460,7 +446,7 @@ export class SimCluster {
       this.stats.snapshotsInstalled++;
       this.log(() => `${node.id} installed snapshot through ${ready.snapshotToInstall!.index}`);
     }
-    if (!appliedEarly) for (const entry of ready.committedEntries) this.apply(node, entry);
+    for (const entry of ready.committedEntries) this.apply(node, entry);
     // 4. advance
     node.core!.advance(ready);
     if (!disk.identityIntact && node.core!.status().votingEnabled) {
