@@ -122,7 +122,7 @@ export class NodeConnection {
           this.failAll(new LogError('CLOSED', `connection to ${this.address} lost`, { address: this.address }));
           for (const handler of [...this.closeHandlers]) handler();
         },
-      });
+      }, true);
       socket.once('connect', () => {
         clearTimeout(timer);
         established = true;

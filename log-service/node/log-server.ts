@@ -80,7 +80,7 @@ class ClientConnection {
         if (error.code === 'FRAME_TOO_LARGE') this.connection.end();
       },
       onClose: () => server.onClose(this),
-    });
+    }, true);
   }
 
   sendSafe(frame: unknown): void {

@@ -1,9 +1,11 @@
 // A framed TCP connection: decodes incoming frames with the limit checked up front, writes
 // frames, and exposes how many bytes wait in the socket's write queue (back-pressure).
-// Frames written in one event-loop turn leave in one writev: the socket is corked at the
-// first send and uncorked once the current callback and its promise jobs are done, so a
-// Ready that answers many proposals, or a client with several batches, costs one syscall
-// (and one wake-up of the other side) instead of one per frame.
+// With coalesceWrites, frames written in one event-loop turn leave in one writev: the
+// socket is corked at the first send and uncorked once the current callback and its promise
+// jobs are done, so a Ready that answers many proposals, or a client with several batches,
+// costs one syscall (and one wake-up of the other side) instead of one per frame. Raft peer
+// links do not coalesce: a follower's acknowledgement must leave as soon as its write is
+// done, not after the synchronous work of the next Ready.
 
 import type { Socket } from 'node:net';
 import { LogError } from '../errors.js';
@@ -26,6 +28,7 @@ export class FramedConnection {
     readonly socket: Socket,
     public frameBytesMax: number,
     private readonly handlers: FrameHandlers,
+    private readonly coalesceWrites = false,
   ) {
     this.decoder = new FrameDecoder(frameBytesMax);
     socket.setNoDelay(true);
@@ -67,7 +70,7 @@ export class FramedConnection {
   send(value: unknown, frameBytesMax = this.frameBytesMax): void {
     if (this.closed) throw new LogError('CLOSED', 'connection closed');
     const frame = encodeFrame(value, frameBytesMax);
-    if (!this.corked) {
+    if (this.coalesceWrites && !this.corked) {
       this.corked = true;
       this.socket.cork();
       process.nextTick(() => this.uncork());
