@@ -64,15 +64,24 @@ export function logMetaKey(log: string): Uint8Array {
   return Buffer.concat([Uint8Array.of(prefixLogMeta), nameBytes(log)]);
 }
 
+/** The key up to the LSN, for the log last asked about (appends come in runs per log). */
+let entryKeyHead: { log: string; head: Buffer } | null = null;
+
 export function logEntryKey(log: string, lsn: number): Uint8Array {
   assert(Number.isSafeInteger(lsn) && lsn >= 0, `lsn out of range: ${lsn}`);
-  const nameLength = Buffer.byteLength(log, 'utf8');
-  assert(nameLength <= 0xffff, 'log name too long for its key');
-  const key = Buffer.allocUnsafe(1 + 2 + nameLength + 8);
-  key[0] = prefixLogEntry;
-  key.writeUInt16BE(nameLength, 1);
-  key.write(log, 3, 'utf8');
-  writeU64(key, 3 + nameLength, lsn);
+  if (entryKeyHead === null || entryKeyHead.log !== log) {
+    const nameLength = Buffer.byteLength(log, 'utf8');
+    assert(nameLength <= 0xffff, 'log name too long for its key');
+    const head = Buffer.allocUnsafe(1 + 2 + nameLength);
+    head[0] = prefixLogEntry;
+    head.writeUInt16BE(nameLength, 1);
+    head.write(log, 3, 'utf8');
+    entryKeyHead = { log, head };
+  }
+  const { head } = entryKeyHead;
+  const key = Buffer.allocUnsafe(head.length + 8);
+  head.copy(key, 0);
+  writeU64(key, head.length, lsn);
   return key;
 }
 
