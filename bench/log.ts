@@ -69,6 +69,36 @@ async function measureLoopbackRoundTripMs(): Promise<number> {
   return percentile(samples.sort((a, b) => a - b), 50);
 }
 
+/**
+ * The same round trip to an echo server in another process: what a hop between log nodes
+ * costs (wake-ups across processes), which the in-process figure above does not include.
+ */
+async function measureCrossProcessRoundTripMs(): Promise<number> {
+  const echo = spawn(process.execPath, ['-e', `
+    const server = require('node:net').createServer((socket) => { socket.setNoDelay(true); socket.on('data', (chunk) => socket.write(chunk)); });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((done) => echo.stdout!.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim()))));
+    const socket = connect(port, '127.0.0.1');
+    socket.setNoDelay(true);
+    await new Promise((done) => socket.once('connect', done));
+    const samples: number[] = [];
+    const payload = Buffer.alloc(entryBytes + 40);
+    for (let i = 0; i < 2000; i++) {
+      const start = performance.now();
+      await new Promise<void>((done) => {
+        socket.once('data', () => done());
+        socket.write(payload);
+      });
+      samples.push(performance.now() - start);
+    }
+    socket.destroy();
+    return percentile(samples.sort((a, b) => a - b), 50);
+  } finally {
+    echo.kill();
+  }
+}
+
 /** CPU seconds (user, system) used so far by the given processes (Linux /proc), or NaN. */
 function cpuSeconds(processes: ChildProcess[]): { user: number; system: number } {
   try {
@@ -127,11 +157,13 @@ async function main(): Promise<void> {
   try {
     const syncMs = await measureSyncWriteMs(join(root, 'fsync-probe'));
     const roundTripMs = await measureLoopbackRoundTripMs();
+    const crossProcessRoundTripMs = await measureCrossProcessRoundTripMs();
     const client = await LogClient.connect({ nodes });
     await client.append('warmup', [new Uint8Array(entryBytes)], { prevLsn: (await client.tail('warmup')).tailLsn });
     const budgetMs = 2 * (syncMs + 2 * roundTripMs);
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (results are only comparable on an idle machine)`);
     console.log(`local synced LevelDB write (p50): ${syncMs.toFixed(3)} ms; loopback round trip (p50): ${roundTripMs.toFixed(3)} ms`);
+    console.log(`the same round trip to another process (p50): ${crossProcessRoundTripMs.toFixed(3)} ms (an append crosses processes 6 times)`);
     console.log(`p50 goal at 1 appender: <= 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms; throughput goal at 64: >= 50000 entries/s`);
     console.log('appenders  entries/s   p50 ms   p99 ms   node CPU µs/entry (3 nodes, % in kernel)');
     const results: Record<string, unknown>[] = [];
@@ -148,7 +180,7 @@ async function main(): Promise<void> {
     const one = results[0] as { p50Ms: number };
     const many = results[results.length - 1] as { entriesPerSecond: number };
     console.log(`p50 at 1 appender ${one.p50Ms <= budgetMs ? 'meets' : 'MISSES'} the goal; 64 appenders ${many.entriesPerSecond >= 50000 ? 'meet' : 'MISS'} the throughput goal`);
-    console.log(JSON.stringify({ syncMs, roundTripMs, budgetMs, results, client: client.stats }));
+    console.log(JSON.stringify({ syncMs, roundTripMs, crossProcessRoundTripMs, budgetMs, results, client: client.stats }));
     client.close();
   } finally {
     for (const child of processes) child.kill('SIGTERM');
