@@ -7,7 +7,6 @@ import { chainChecksum, emptyChainChecksum } from '../checksum.js';
 import { decode, encode } from '../codec.js';
 import type { StoreOp } from '../store/log-store.js';
 import { logEntryKey, logEntryRange, logMetaKey } from '../store/keys.js';
-import { encodeLogEntry } from './entry-encoding.js';
 import {
   entryFormatVersion,
   type AppendCommand,
@@ -83,7 +82,9 @@ export function decodeLogMeta(bytes: Uint8Array): LogMeta {
   };
 }
 
-export { encodeLogEntry } from './entry-encoding.js';
+export function encodeLogEntry(entry: LogEntry): Uint8Array {
+  return encode(entry);
+}
 
 export function decodeLogEntry(bytes: Uint8Array): LogEntry {
   const entry = decode(bytes) as LogEntry;
