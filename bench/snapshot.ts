@@ -211,7 +211,7 @@ async function preload(target: Target, keys: number, valueBytes: number, perComm
         } catch (error) {
           if (attempt >= 20 || !/TRYAGAIN|READONLY/.test((error as Error).message)) throw error;
           retries += 1;
-          await waitForPrimary(target);
+          await waitForWrites(target);
         }
       }
     };
@@ -224,6 +224,28 @@ async function preload(target: Target, keys: number, valueBytes: number, perComm
     const size = await client.dbsize();
     if (size < keys) throw new Error(`preload: dbsize ${size} < ${keys}`);
     if (retries > 0) console.log(`preload: ${retries} MSET batch(es) sent again after -TRYAGAIN/-READONLY (the primary stopped serving for a moment)`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Until a SET is acknowledged: ROLE says master as soon as the node is primary again, but its
+ * lease may still be lapsed (-TRYAGAIN), and a phase started then fails at once.
+ */
+async function waitForWrites(target: Target, timeoutMs = 60_000): Promise<void> {
+  const client = new Redis({ port: target.port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => 200 });
+  client.on('error', () => { /* retried below */ });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        if (await client.set('bench:probe', '1') === 'OK') return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`no write acknowledged within ${timeoutMs} ms: ${(error as Error).message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } finally {
     client.disconnect();
   }
@@ -280,7 +302,7 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
       if (rows instanceof Error || stillPrimary !== 'master') {
         console.log(`round ${round}: ${kind.padEnd(45)} FAILED: ${rows instanceof Error ? rows.message.split('\n')[0] : `ROLE is ${stillPrimary} after the phase`}; load ${load()}`);
         phaseFailures.push({ kind, round });
-        await waitForPrimary(primary);
+        await waitForWrites(primary);
         continue;
       }
       phases.push({ kind, round, row: rows[0]!, snapshots: outcome.runs, failed: outcome.failed, snapshotMs: outcome.ms });
