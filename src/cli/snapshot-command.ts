@@ -48,7 +48,7 @@ const politeFlags: FlagSpec[] = [
 ];
 
 export const snapshotFlags: FlagSpec[] = [
-  { name: 'log', kind: 'list', default: [], value: 'ADDR,ADDR,ADDR', help: 'log nodes (host:port); default: those of the cluster in --dir (DIR/cluster.json)' },
+  { name: 'log', kind: 'list', value: 'ADDR,ADDR,ADDR', help: 'log nodes (host:port); default: those of the cluster in --dir (DIR/cluster.json)' },
   { name: 'shard', kind: 'int', value: 'N', help: 'shard number (the log named shard-N); default: the cluster\'s in --dir, else 0' },
   ...commonFlags,
   { name: 'read-from', kind: 'string', default: 'follower', value: 'follower|leader', help: 'which log node the replay reads: a follower keeps the load off the leader that takes the primary\'s appends (the leader if no follower keeps up)' },
