@@ -191,20 +191,61 @@ function snapshotLoop(args: string[]): { started: Promise<void>; stop: () => Pro
   };
 }
 
-async function preload(port: number, keys: number, valueBytes: number, perCommand = 500, inFlight = 8): Promise<void> {
-  const client = new Redis({ port, host: '127.0.0.1' });
+/**
+ * MSETs of `perCommand` keys, `inFlight` at a time. A batch refused because the primary is not
+ * serving at that moment (-TRYAGAIN: its lease lapsed on an overloaded machine) is sent again
+ * once it serves: MSET is idempotent.
+ */
+async function preload(target: Target, keys: number, valueBytes: number, perCommand = 500, inFlight = 4): Promise<void> {
+  const client = new Redis({ port: target.port, host: '127.0.0.1' });
+  let retries = 0;
   try {
     const value = 'v'.repeat(valueBytes);
-    const commands: Promise<unknown>[] = [];
-    for (let start = 0; start < keys; start += perCommand) {
+    const send = async (start: number): Promise<void> => {
       const args: string[] = [];
       for (let i = start; i < Math.min(keys, start + perCommand); i++) args.push(`key:${i}`, value);
-      commands.push(client.mset(...args));
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await client.mset(...args);
+          return;
+        } catch (error) {
+          if (attempt >= 20 || !/TRYAGAIN|READONLY/.test((error as Error).message)) throw error;
+          retries += 1;
+          await waitForWrites(target);
+        }
+      }
+    };
+    const commands: Promise<void>[] = [];
+    for (let start = 0; start < keys; start += perCommand) {
+      commands.push(send(start));
       if (commands.length >= inFlight) await Promise.all(commands.splice(0));
     }
     await Promise.all(commands);
     const size = await client.dbsize();
     if (size < keys) throw new Error(`preload: dbsize ${size} < ${keys}`);
+    if (retries > 0) console.log(`preload: ${retries} MSET batch(es) sent again after -TRYAGAIN/-READONLY (the primary stopped serving for a moment)`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Until a SET is acknowledged: ROLE says master as soon as the node is primary again, but its
+ * lease may still be lapsed (-TRYAGAIN), and a phase started then fails at once.
+ */
+async function waitForWrites(target: Target, timeoutMs = 60_000): Promise<void> {
+  const client = new Redis({ port: target.port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => 200 });
+  client.on('error', () => { /* retried below */ });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        if (await client.set('bench:probe', '1') === 'OK') return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`no write acknowledged within ${timeoutMs} ms: ${(error as Error).message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } finally {
     client.disconnect();
   }
@@ -222,7 +263,7 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
   const primary: Target = await startBenchKeel(cleanup, 'keel primary, 3 log nodes', ['--log', logNodes.join(','), '--node-id', 'n1', '--snapshot-store', storeDir]);
   await waitForPrimary(primary);
   console.log(`\nSET p99 during snapshots: primary n1 on log nodes ${logNodes.join(', ')}; ${options.keys} keys of 100 bytes; load average ${load()}`);
-  await preload(primary.port, options.keys, 100);
+  await preload(primary, options.keys, 100);
   const common = ['--log', logNodes.join(','), '--shard', '0', '--snapshot-store', storeDir, '--log-level', 'warn'];
   // A first snapshot, so that every measured one starts from a snapshot plus a short log.
   const first = await runSnapshot(common).done;
@@ -261,7 +302,7 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
       if (rows instanceof Error || stillPrimary !== 'master') {
         console.log(`round ${round}: ${kind.padEnd(45)} FAILED: ${rows instanceof Error ? rows.message.split('\n')[0] : `ROLE is ${stillPrimary} after the phase`}; load ${load()}`);
         phaseFailures.push({ kind, round });
-        await waitForPrimary(primary);
+        await waitForWrites(primary);
         continue;
       }
       phases.push({ kind, round, row: rows[0]!, snapshots: outcome.runs, failed: outcome.failed, snapshotMs: outcome.ms });
@@ -290,19 +331,40 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
   console.log(`goal SET p99 during a snapshot ≤ 1.2× without: ${ratio <= 1.2 && !failed ? 'met' : 'MISSED'} — median ratio ${ratio.toFixed(2)} over ${ratios.length} rounds${failed ? ' (and failed phases)' : ''}; load average ${load()}`);
 }
 
-/** `keel snapshot` end to end on N keys: load them through a primary on shard 1 (it stays up, idle), then snapshot. */
-async function endToEnd(cleanup: Cleanup, keys: number): Promise<{ snapshotMs: number; replayed: number; bytes: number } | null> {
+/** Each phase's elapsed time from a `keel snapshot` run's pino lines ("<phase> done"). */
+function phaseTimes(stderr: string): string {
+  const parts: string[] = [];
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const parsed = JSON.parse(line) as { msg?: string; elapsedMs?: number };
+    if (parsed.msg?.endsWith(' done') && parsed.elapsedMs !== undefined) parts.push(`${parsed.msg.replace(/ done$/, '')} ${parsed.elapsedMs} ms`);
+  }
+  return parts.join(', ');
+}
+
+interface EndToEnd { label: string; ms: number; replayed: number; bytes: number; phases: string }
+
+/**
+ * `keel snapshot` end to end on N keys: load them through a primary on shard 1 (it stays up,
+ * idle), then snapshot twice: the first rebuilds everything from the log, the second (--force)
+ * is the steady state — the newest snapshot plus a short log.
+ */
+async function endToEnd(cleanup: Cleanup, keys: number): Promise<EndToEnd[]> {
   const logNodes = await startLogNodes(cleanup);
   const storeDir = mkdtempSync(join(tmpdir(), 'keel-bench-e2e-'));
   cleanup.add(`directory ${storeDir}`, () => rmSync(storeDir, { recursive: true, force: true }));
   const writer = await startBenchKeel(cleanup, 'keel writer, 3 log nodes', ['--log', logNodes.join(','), '--node-id', 'w1', '--shard', '1']);
   await waitForPrimary(writer);
   const started = performance.now();
-  await preload(writer.port, keys, 100);
+  await preload(writer, keys, 100);
   console.log(`\nend to end: ${keys} keys written through a primary on 3 log nodes in ${((performance.now() - started) / 1000).toFixed(1)} s; load average ${load()}`);
-  const run = await runSnapshot(['--log', logNodes.join(','), '--shard', '1', '--snapshot-store', storeDir, '--log-level', 'warn', '--nice', '0']).done;
-  if (run.code !== 0) { console.log(`WARNING keel snapshot failed: ${run.stderr}`); return null; }
-  return { snapshotMs: run.ms, replayed: run.json!.replayedEntries as number, bytes: run.json!.bytes as number };
+  const runs: EndToEnd[] = [];
+  for (const [label, extra] of [['from the log alone', []], ['steady state: newest snapshot + short log', ['--force']]] as const) {
+    const run = await runSnapshot(['--log', logNodes.join(','), '--shard', '1', '--snapshot-store', storeDir, '--log-level', 'info', '--nice', '0', ...extra]).done;
+    if (run.code !== 0) { console.log(`WARNING keel snapshot failed: ${run.stderr.slice(-2000)}`); break; }
+    runs.push({ label, ms: run.ms, replayed: run.json!.replayedEntries as number, bytes: run.json!.bytes as number, phases: phaseTimes(run.stderr) });
+  }
+  return runs;
 }
 
 async function main(cleanup: Cleanup): Promise<number> {
@@ -325,16 +387,23 @@ async function main(cleanup: Cleanup): Promise<number> {
     console.log(`\n${keys} keys with 100-byte values (the data of DEBUG POPULATE ${keys} key 100)`);
     const keel = await keelSnapshotTimes(keys, dir);
     const redis = await redisRdbTimes(keys);
-    const e2e = has('skip-end-to-end') ? null : await endToEnd(cleanup, keys).finally(() => cleanup.run());
     const ratio = (a: number, b: number | undefined) => (b === undefined ? '-' : (a / b).toFixed(2));
-    const rows: (string | number)[][] = [
+    console.log(`\n${formatTable(['operation', 'keel ms', 'redis ms', 'keel/redis'], [
       ['snapshot write (encode + fsync) vs SAVE', keel.writeMs.toFixed(0), redis?.saveMs.toFixed(0) ?? '-', ratio(keel.writeMs, redis?.saveMs)],
       ['snapshot write + verify read-back vs SAVE', (keel.writeMs + keel.verifyMs).toFixed(0), redis?.saveMs.toFixed(0) ?? '-', ratio(keel.writeMs + keel.verifyMs, redis?.saveMs)],
       ['restore into memory vs RDB load (DEBUG RELOAD NOSAVE)', keel.restoreMs.toFixed(0), redis?.loadMs.toFixed(0) ?? '-', ratio(keel.restoreMs, redis?.loadMs)],
-    ];
-    if (e2e) rows.push([`\`keel snapshot\` process, replay of ${e2e.replayed} log entries from 3 log nodes + write + verify + mark, vs SAVE`, e2e.snapshotMs.toFixed(0), redis?.saveMs.toFixed(0) ?? '-', ratio(e2e.snapshotMs, redis?.saveMs)]);
-    console.log(`\n${formatTable(['operation', 'keel ms', 'redis ms', 'keel/redis'], rows)}`);
+    ])}`);
     console.log(`keel snapshot size: ${formatBytes(keel.bytes)}${redis ? '' : ' (redis-server not found: no side-by-side rows)'}; load average ${load()}`);
+    if (!has('skip-end-to-end')) {
+      const e2e = await endToEnd(cleanup, keys).finally(() => cleanup.run());
+      if (e2e.length > 0) {
+        console.log(`\n${formatTable(['\`keel snapshot --nice 0\` process on 3 log nodes (replay, write, verify, mark)', 'log entries replayed', 'keel ms', 'redis SAVE ms (above)', 'keel/redis'], e2e.map((run) => [
+          run.label, run.replayed, run.ms.toFixed(0), redis?.saveMs.toFixed(0) ?? '-', ratio(run.ms, redis?.saveMs),
+        ]))}`);
+        for (const run of e2e) console.log(`${run.label}: ${run.phases}`);
+        console.log(`end-to-end snapshot size: ${formatBytes(e2e[0]!.bytes)}; load average ${load()}`);
+      }
+    }
   }
   if (!has('skip-latency')) {
     try {

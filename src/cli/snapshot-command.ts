@@ -19,7 +19,7 @@ import { SnapshotError } from '../snapshot/errors.js';
 import { assertSnapshotLimits, defaultSnapshotLimits } from '../snapshot/limits.js';
 import { closeStore, openLocation, openStore, type S3Settings } from '../snapshot/open-store.js';
 import type { SnapshotStore } from '../snapshot/store.js';
-import { lowerOwnPriority, NICE_MAX, NICE_MIN } from '../snapshot/priority.js';
+import { lowerChildPriority, lowerOwnPriority, NICE_MAX, NICE_MIN } from '../snapshot/priority.js';
 import { READ_BYTES_PER_SEC_MIN, type ReadFrom } from '../snapshot/log-reader.js';
 import { layoutPath, processAlive, readLayout, snapshotStoreOf, type ClusterLayout } from '../cluster/layout.js';
 
@@ -48,7 +48,7 @@ const politeFlags: FlagSpec[] = [
 ];
 
 export const snapshotFlags: FlagSpec[] = [
-  { name: 'log', kind: 'list', default: [], value: 'ADDR,ADDR,ADDR', help: 'log nodes (host:port); default: those of the cluster in --dir (DIR/cluster.json)' },
+  { name: 'log', kind: 'list', value: 'ADDR,ADDR,ADDR', help: 'log nodes (host:port); default: those of the cluster in --dir (DIR/cluster.json)' },
   { name: 'shard', kind: 'int', value: 'N', help: 'shard number (the log named shard-N); default: the cluster\'s in --dir, else 0' },
   ...commonFlags,
   { name: 'read-from', kind: 'string', default: 'follower', value: 'follower|leader', help: 'which log node the replay reads: a follower keeps the load off the leader that takes the primary\'s appends (the leader if no follower keeps up)' },
@@ -144,9 +144,10 @@ const keelMainPath = join(fileURLToPath(new URL('.', import.meta.url)), 'main.js
  * scheduling it is its own group, which it then nices). This process only relays: the child's
  * stdout/stderr are ours, its exit code is ours, and SIGINT/SIGTERM are passed on to it.
  */
-function runInBackground(command: string, args: string[]): Promise<number> {
+function runInBackground(command: string, args: string[], nice: number): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [keelMainPath, command, ...args, '--background', 'no'], { detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+    lowerChildPriority(child.pid, nice); // its start-up too; it renices all its threads itself
     const forward = (signal: NodeJS.Signals) => () => { if (child.pid !== undefined) { try { process.kill(-child.pid, signal); } catch { /* gone */ } } };
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
@@ -206,7 +207,7 @@ export async function snapshotMain(args: string[]): Promise<number> {
   if ((values['retain-entries'] as number) < 0 || (values['keep-days'] as number) < 0) throw new UsageError('--retain-entries and --keep-days must not be negative');
   const polite = politeSettings(values);
   assertSnapshotLimits(defaultSnapshotLimits);
-  if (values.background as boolean) return runInBackground('snapshot', args);
+  if (values.background as boolean) return runInBackground('snapshot', args, polite.nice);
   const priority = lowerOwnPriority(polite.nice);
   const [logger, { LogClient }, { runSnapshotJob }, { checkSnapshotDue }] = await Promise.all([
     makeLogger(values, 'snapshotter'), import('../../log-service/client/log-client.js'), import('../snapshot/snapshotter.js'), import('../snapshot/schedule.js'),
