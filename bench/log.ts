@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LogClient } from '../log-service/client/log-client.js';
@@ -48,12 +48,8 @@ async function measureSyncWriteMs(directory: string): Promise<number> {
   return percentile(samples.sort((a, b) => a - b), 50);
 }
 
-async function measureLoopbackRoundTripMs(): Promise<number> {
-  const server = createServer((socket) => socket.on('data', (chunk) => socket.write(chunk)));
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
-  socket.setNoDelay(true);
-  await new Promise((done) => socket.once('connect', done));
+/** p50 of 2000 request/echo round trips of one entry-sized payload on a connected socket. */
+async function roundTripP50Ms(socket: Socket): Promise<number> {
   const samples: number[] = [];
   const payload = Buffer.alloc(entryBytes + 40);
   for (let i = 0; i < 2000; i++) {
@@ -64,9 +60,24 @@ async function measureLoopbackRoundTripMs(): Promise<number> {
     });
     samples.push(performance.now() - start);
   }
+  return percentile(samples.sort((a, b) => a - b), 50);
+}
+
+async function connectedSocket(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((done) => socket.once('connect', done));
+  return socket;
+}
+
+async function measureLoopbackRoundTripMs(): Promise<number> {
+  const server = createServer((socket) => socket.on('data', (chunk) => socket.write(chunk)));
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const socket = await connectedSocket((server.address() as AddressInfo).port);
+  const p50 = await roundTripP50Ms(socket);
   socket.destroy();
   await new Promise((done) => server.close(done));
-  return percentile(samples.sort((a, b) => a - b), 50);
+  return p50;
 }
 
 /**
@@ -79,21 +90,10 @@ async function measureCrossProcessRoundTripMs(): Promise<number> {
     server.listen(0, '127.0.0.1', () => console.log(server.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((done) => echo.stdout!.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim()))));
-    const socket = connect(port, '127.0.0.1');
-    socket.setNoDelay(true);
-    await new Promise((done) => socket.once('connect', done));
-    const samples: number[] = [];
-    const payload = Buffer.alloc(entryBytes + 40);
-    for (let i = 0; i < 2000; i++) {
-      const start = performance.now();
-      await new Promise<void>((done) => {
-        socket.once('data', () => done());
-        socket.write(payload);
-      });
-      samples.push(performance.now() - start);
-    }
+    const socket = await connectedSocket(port);
+    const p50 = await roundTripP50Ms(socket);
     socket.destroy();
-    return percentile(samples.sort((a, b) => a - b), 50);
+    return p50;
   } finally {
     echo.kill();
   }
