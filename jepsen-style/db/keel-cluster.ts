@@ -15,7 +15,6 @@
 //   ROLE on a db node answers ["master", …] on the primary (used to aim primary faults).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint } from '../client/session.js';
@@ -24,6 +23,7 @@ import { LinkProxy } from '../net/proxy.js';
 import { CodedError } from '../util/assert.js';
 import { ClusterDb, ClusterNode, linkName } from './cluster.js';
 import { ProcessSpec, ProcessSupervisor } from './processes.js';
+import { freePortRange } from '../../src/cluster/ports.js';
 
 export const logNodeIds = ['log-a', 'log-b', 'log-c'] as const;
 export const dbNodeIds = ['db-1', 'db-2'] as const;
@@ -62,12 +62,9 @@ export function probeKeel(repoRoot: string = findRepoRoot()): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
+/** Below the ephemeral range, so a killed process's port is still free when it restarts. */
+function freePort(): Promise<number> {
+  return freePortRange('127.0.0.1', 1);
 }
 
 export interface KeelClusterOptions {

@@ -1,11 +1,11 @@
 // Starts real `keel up` processes for tests: free port ranges, a temp directory, the output
 // kept, and every supervisor (and so, through the child guard, every node) killed at exit.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keelBin } from '../helpers/server.js';
-import { portFree } from '../../src/cluster/ports.js';
+import { freePortRange as freePortRangeBelowEphemeral } from '../../src/cluster/ports.js';
 import { readLayout, processAlive, type ClusterLayout } from '../../src/cluster/layout.js';
 
 const supervisors = new Set<ChildProcess>();
@@ -13,14 +13,9 @@ process.on('exit', () => {
   for (const child of supervisors) child.kill('SIGKILL');
 });
 
-/** A base port with `count` consecutive free ports after it. */
-export async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree('127.0.0.1', base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error('no free port range');
+/** A base port with `count` consecutive free ports after it (below the ephemeral range). */
+export function freePortRange(count: number): Promise<number> {
+  return freePortRangeBelowEphemeral('127.0.0.1', count);
 }
 
 export interface UpProcess {
@@ -83,4 +78,16 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
 
 export function allGone(pids: number[]): boolean {
   return pids.every((pid) => !processAlive(pid));
+}
+
+/** keel up's output and the last lines of every db node's log: what a failed wait prints. */
+export function clusterDiagnostics(up: UpProcess, linesPerLog = 30): string {
+  const parts = [`keel up output:\n${up.output()}`];
+  const layout = up.layout();
+  for (const node of layout.dbNodes) {
+    const path = join(up.dir, layout.logsDir, `${node.id}.log`);
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '(no log)';
+    parts.push(`${node.id} (${node.addr}) log, last ${linesPerLog} lines:\n${text.split('\n').slice(-linesPerLog - 1).join('\n')}`);
+  }
+  return parts.join('\n\n');
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { freePortRange } from '../../src/cluster/ports.js';
 
 /** The package root: the nearest folder above this file holding package.json (works from dist/ too). */
 function packageRoot(): string {
@@ -39,15 +40,9 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+/** A free port below the ephemeral range, so a process killed and restarted finds it free again. */
+export function freePort(): Promise<number> {
+  return freePortRange('127.0.0.1', 1);
 }
 
 export function tempDir(prefix = 'keel-test-'): string {
