@@ -104,7 +104,16 @@ export class Election {
         actions.push({ type: 'stepDown' });
       }
     }
-    if (record.nodeId === this.config.nodeId) return actions;
+    if (record.nodeId === this.config.nodeId) {
+      // Our own Leader record consumes a handoff to us. Without this, a node that won after a
+      // handoff and then restarted replays that Handoff and campaigns at once, ahead of the
+      // replicas' backoff (seen: a kill -9'd primary restarted by keel up won again).
+      if (record.t === 'leader' && this.handoffToMe) {
+        this.handoffToMe = false;
+        this.campaignAtMs = this.lastObservedAtMs + this.config.campaignBackoffMs + jitterMs;
+      }
+      return actions;
+    }
     this.lastObservedAtMs = nowMs;
     this.handoffToMe = record.t === 'handoff' && record.to === this.config.nodeId && record.epoch === this.epoch;
     this.campaignAtMs = this.handoffToMe ? nowMs : nowMs + this.config.campaignBackoffMs + jitterMs;

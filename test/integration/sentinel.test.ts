@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { createSentinel } from 'redis';
 import { keelBin } from '../helpers/server.js';
-import { startUp, tempClusterDir, waitUntil, type UpProcess } from '../cluster/up-helpers.js';
+import { clusterDiagnostics, startUp, tempClusterDir, waitUntil, type UpProcess } from '../cluster/up-helpers.js';
 
 const run = promisify(execFile);
 let up: UpProcess;
@@ -102,7 +102,8 @@ describe('Sentinel endpoint', () => {
     // kill -9 of the primary: the other node takes over (the supervisor restarts the dead one).
     const victim = up.layout().dbNodes.find((node) => node.addr === second)!;
     process.kill(victim.pid!, 'SIGKILL');
-    await waitUntil(async () => (await currentPrimary().catch(() => second)) !== second, 20_000, 'a new primary after kill -9');
+    await waitUntil(async () => (await currentPrimary().catch(() => second)) !== second, 20_000, 'a new primary after kill -9')
+      .catch((error: Error) => { throw new Error(`${error.message}\n${clusterDiagnostics(up)}`); });
     const third = await currentPrimary();
     await waitUntil(() => switches.length >= 2, 5_000, 'second +switch-master published');
     expect(switches[1]).toBe(`keel ${second.replace(':', ' ')} ${third.replace(':', ' ')}`);

@@ -144,6 +144,17 @@ describe('a handoff', () => {
     expect(cancelled.tick(1210)).toEqual([{ type: 'campaign', epoch: 1 }]);
   });
 
+  it('is consumed by the target\'s own Leader record: replayed after a restart, it does not let the target campaign early', () => {
+    const restarted = new Election(config('c'), 1000);
+    restarted.observe(leader('b', 2), 1000);
+    restarted.observe({ t: 'handoff', nodeId: 'b', epoch: 2, to: 'c' }, 1000);
+    restarted.observe(leader('c', 3), 1000);
+    restarted.observe(lease('c', 3), 1000);
+    expect(restarted.tick(1001)).toEqual([]);
+    expect(restarted.tick(1899)).toEqual([]);
+    expect(restarted.tick(1900)).toEqual([{ type: 'campaign', epoch: 4 }]);
+  });
+
   it('from a stale epoch does not let its target campaign early', () => {
     const target = new Election(config('c'), 0);
     target.observe(leader('b', 5), 100);
