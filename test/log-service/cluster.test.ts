@@ -165,9 +165,11 @@ describe('log service cluster (in-process)', () => {
     await expect(client.trim('tr', 7)).resolves.toEqual({ firstLsn: 7 });
     await expect(client.read('tr', 3)).rejects.toMatchObject({ code: 'LOG_TRIMMED', details: { firstLsn: 7 } });
     expect((await client.read('tr', 7)).entries.map(asText)).toEqual(['v7', 'v8', 'v9', 'v10', 'snapshot@6']);
+    // Every node applies the trim before the subscription: one that has not yet may serve it
+    // from LSN 2 (those entries are still valid there), and it would never end.
+    await waitFor(() => [...cluster!.nodes.values()].map((n) => n.status().logs.tr?.firstLsn), (f) => f.every((x) => x === 7));
     const ended = new Promise<LogError>((resolve) => client.subscribe('tr', 2, () => undefined, { onError: resolve }));
     expect((await ended).code).toBe('LOG_TRIMMED');
-    await waitFor(() => [...cluster!.nodes.values()].map((n) => n.status().logs.tr?.firstLsn), (f) => f.every((x) => x === 7));
     // The snapshotter's other way: a MarkSnapshot that takes no LSN (the primary's chain of
     // conditional appends is not disturbed), with info returned by Tail.
     await expect(client.markSnapshot('tr', 99, text('s3://x'))).rejects.toMatchObject({ code: 'BAD_REQUEST' });
