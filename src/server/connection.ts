@@ -29,6 +29,17 @@ interface PendingReply {
   waitLsn: number;
 }
 
+// Connections with output to write at the end of this turn: one setImmediate for all of them
+// (a commit releases the replies of many connections at once), one socket write for each.
+const flushQueue: Connection[] = [];
+let flushQueued = false;
+
+function flushQueuedConnections(): void {
+  flushQueued = false;
+  const connections = flushQueue.splice(0);
+  for (const connection of connections) connection.flushScheduledNow();
+}
+
 export class Connection implements ClientState {
   // ClientState
   name = '';
@@ -185,10 +196,17 @@ export class Connection implements ClientState {
   scheduleFlush(): void {
     if (this.flushScheduled || this.closed) return;
     this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+    flushQueue.push(this);
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flushQueuedConnections);
+    }
+  }
+
+  /** The end-of-turn flush that scheduleFlush asked for. */
+  flushScheduledNow(): void {
+    this.flushScheduled = false;
+    this.flush();
   }
 
   flush(): void {
