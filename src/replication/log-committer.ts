@@ -3,9 +3,9 @@
 // client gathers the appends of one event-loop turn into one request (group commit) and keeps
 // several in flight. A batch is committed when the log says so — durable on a majority.
 //
-// Group commit across turns: while appendsInFlightMax of our appends are unanswered, the
-// effects of the following turns keep gathering into the next entry, which leaves as soon as
-// an append answers. Under load this makes entries larger and fewer (the log's cost is mostly
+// Group commit: while appendsInFlightMax of our appends are unanswered, the effects of the
+// following event-loop turns keep gathering into the next entry, which leaves as soon as an
+// append answers. Under load this makes entries larger and fewer (the log's cost is mostly
 // per entry); a lone client never waits for it, as nothing else is in flight.
 //
 // A failure leaves our in-memory state ahead of the log by an unknown amount: a conflict
@@ -93,9 +93,10 @@ export class LogCommitter implements Committer {
   }
 
   /**
-   * Effects submitted in one event-loop turn share one log entry (one LSN): a pipeline of
-   * thousands of writes is a handful of entries, not thousands. The entry is flushed at the end
-   * of the turn, or early when it reaches gatherBytesMax.
+   * Effects submitted together share one log entry (one LSN): a pipeline of thousands of
+   * writes is a handful of entries, not thousands. The entry leaves at the end of the callback
+   * that opened it when nothing is in flight, else when an append answers, or early when it
+   * reaches gatherBytesMax.
    */
   submit(batch: EffectBatch): number {
     let batchBytes = 0;
@@ -104,7 +105,11 @@ export class LogCommitter implements Committer {
     if (this.gathering !== null && this.gathering.bytes + batchBytes > this.gatherBytesMax) this.flushGathered();
     if (this.gathering === null) {
       this.gathering = { lsn: ++this.lsn, batch: [], bytes: 0 };
-      setImmediate(this.turnEnded);
+      // Nothing in flight: the entry leaves once the current callback (a client's data, a
+      // timer) is done — the log client then sends it at the end of this loop iteration, not
+      // the next. Otherwise it gathers until an append answers.
+      if (this.inFlight < this.appendsInFlightMax) queueMicrotask(this.turnEnded);
+      else this.held = true;
     }
     const gathering = this.gathering;
     for (const effect of batch) gathering.batch.push(effect);
@@ -113,7 +118,7 @@ export class LogCommitter implements Committer {
     return gathering.lsn;
   }
 
-  /** End of the turn that opened the gathered entry: it leaves now, or once an append answers. */
+  /** End of the callback that opened the gathered entry: it leaves now, or once an append answers. */
   private readonly turnEnded = (): void => {
     if (this.gathering === null) return;
     if (this.inFlight >= this.appendsInFlightMax) this.held = true;
