@@ -13,6 +13,8 @@ export interface ConnectionHost {
   readonly committedLsn: number;
   /** Runs one command for this connection. */
   executeCommand(connection: Connection, argv: string[]): void;
+  /** The connection now holds a reply waiting for a commit (it wants commitAdvanced calls). */
+  waitingForCommit(connection: Connection): void;
   /** The connection is gone: drop subscriptions, blocked state, watches. */
   connectionClosed(connection: Connection): void;
   outputLimitBytes(connection: Connection): number;
@@ -154,6 +156,7 @@ export class Connection implements ClientState {
     if (this.pending.length === 0 && waitLsn <= this.host.committedLsn) {
       this.output += text;
     } else {
+      if (this.pending.length === 0) this.host.waitingForCommit(this);
       this.pending.push({ text, waitLsn });
     }
   }

@@ -58,6 +58,8 @@ export class KeelServer implements ConnectionHost {
   readonly blocked = new BlockedClients();
   readonly slowlog: Slowlog;
   readonly connections = new Map<number, Connection>();
+  /** Connections holding replies that wait for a commit: the only ones a commit must visit. */
+  private readonly waitingConnections = new Set<Connection>();
   /** Connections in MONITOR mode (kept apart so that normal commands pay nothing). */
   private readonly monitors = new Set<Connection>();
   readonly commandStats = new Map<string, CommandStats>();
@@ -114,7 +116,10 @@ export class KeelServer implements ConnectionHost {
     committer.onCommitted((lsn) => {
       if (this.committer !== committer) return;
       this.dirtyKeys.pruneCommitted(lsn);
-      for (const connection of this.connections.values()) connection.commitAdvanced(lsn);
+      for (const connection of this.waitingConnections) {
+        connection.commitAdvanced(lsn);
+        if (connection.waitingReplies === 0) this.waitingConnections.delete(connection);
+      }
     });
   }
 
@@ -138,6 +143,7 @@ export class KeelServer implements ConnectionHost {
   failAllPending(message: string): void {
     const text = `-${message}\r\n`;
     for (const connection of this.connections.values()) connection.failPending(text);
+    this.waitingConnections.clear();
   }
 
   get committedLsn(): number {
@@ -177,8 +183,13 @@ export class KeelServer implements ConnectionHost {
     this.connections.set(connection.id, connection);
   }
 
+  waitingForCommit(connection: Connection): void {
+    this.waitingConnections.add(connection);
+  }
+
   connectionClosed(connection: Connection): void {
     this.connections.delete(connection.id);
+    this.waitingConnections.delete(connection);
     this.monitors.delete(connection);
     this.unblock(connection);
     this.pubsub.dropConnection(connection);
