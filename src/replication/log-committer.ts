@@ -3,10 +3,11 @@
 // client gathers the appends of one event-loop turn into one request (group commit) and keeps
 // several in flight. A batch is committed when the log says so — durable on a majority.
 //
-// Group commit: while appendsInFlightMax of our appends are unanswered, the effects of the
-// following event-loop turns keep gathering into the next entry, which leaves as soon as an
-// append answers. Under load this makes entries larger and fewer (the log's cost is mostly
-// per entry); a lone client never waits for it, as nothing else is in flight.
+// Group commit: effects of one event-loop turn share an entry. With appendsInFlightMax set,
+// while that many of our appends are unanswered the following turns keep gathering into the
+// next entry, which leaves as soon as an append answers: fewer, larger entries, at the price
+// of waiting for the append ahead. The embedded log uses 1 (its per-entry cost — Raft, LevelDB
+// write, fsync — is paid on this process's CPU); on the quorum log appends are pipelined.
 //
 // A failure leaves our in-memory state ahead of the log by an unknown amount: a conflict
 // (someone else wrote: we are fenced) or no answer within commitTimeoutMs (the outcome is
@@ -19,8 +20,6 @@ import type { Committer } from '../server/commit.js';
 import { encodeRecord, type ShardRecord } from './records.js';
 
 const DEFAULT_GATHER_BYTES_MAX = 256 * 1024;
-/** One append in flight was the fastest on the three-log-node benchmark (entries ~1.4× larger). */
-const DEFAULT_APPENDS_IN_FLIGHT_MAX = 1;
 
 /** Approximate encoded size of an effect (msgpack adds a few bytes per string). */
 export function effectBytes(effect: Effect): number {
@@ -65,7 +64,7 @@ export class LogCommitter implements Committer {
     /** Encryption at rest: seals each payload before it leaves (log nodes store ciphertext only). */
     private readonly seal: (payload: Uint8Array) => Uint8Array = (payload) => payload,
     /** Appends of effects in flight before further effects wait (and gather) for one to answer. */
-    private readonly appendsInFlightMax: number = DEFAULT_APPENDS_IN_FLIGHT_MAX,
+    private readonly appendsInFlightMax: number = Infinity,
   ) {
     this.lsn = startLsn;
     this.committed = startLsn;
@@ -107,8 +106,9 @@ export class LogCommitter implements Committer {
       this.gathering = { lsn: ++this.lsn, batch: [], bytes: 0 };
       // Nothing in flight: the entry leaves once the current callback (a client's data, a
       // timer) is done — the log client then sends it at the end of this loop iteration, not
-      // the next. Otherwise it gathers until an append answers.
-      if (this.inFlight < this.appendsInFlightMax) queueMicrotask(this.turnEnded);
+      // the next. Appends in flight: it gathers the rest of the turn, or until one answers.
+      if (this.inFlight === 0) queueMicrotask(this.turnEnded);
+      else if (this.inFlight < this.appendsInFlightMax) setImmediate(this.turnEnded);
       else this.held = true;
     }
     const gathering = this.gathering;
