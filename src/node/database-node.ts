@@ -325,7 +325,9 @@ export class DatabaseNode implements ReplicationHooks {
     this.epoch = epoch;
     this.appliedLsn = Math.max(this.appliedLsn, this.leaderLsn);
     if (!this.committer) {
-      const committer = new LogCommitter(this.client, this.logName, this.appliedLsn, this.options.commitTimeoutMs, (failure) => this.onCommitFailure(committer, failure), undefined, (payload) => this.seal(payload));
+      const committer = new LogCommitter(this.client, this.logName, this.appliedLsn, this.options.commitTimeoutMs, (failure) => this.onCommitFailure(committer, failure), undefined, (payload) => this.seal(payload),
+        // The embedded log's per-entry work runs on our CPU: one append in flight, larger entries.
+        this.embeddedLog ? 1 : Infinity);
       // Every committed append proves we still owned the log when we sent it (see election.ts).
       committer.onLeaseProof((sentAtMs) => {
         if (this.committer !== committer || !this.election) return;

@@ -14,23 +14,42 @@ export class DirtyKeyTracker {
   /** Effects without keys (FLUSHALL, SWAPDB…) dirty the whole keyspace. */
   private keyspaceLsn = 0;
   private lastLsn = 0;
+  /** Effect name as written (e.g. 'SET') → its spec; null: resolve argv each time (subcommands, unknown). */
+  private readonly specByEffectName = new Map<string, CommandSpec | null>();
 
   constructor(private readonly commands: CommandTable) {}
 
   /** Records that `effects`, committed at `lsn`, wrote their keys. */
   noteWrites(effects: Effect[], lsn: number): void {
-    this.lastLsn = Math.max(this.lastLsn, lsn);
+    if (lsn > this.lastLsn) this.lastLsn = lsn;
+    // Writes of one LSN share one record (a turn's commands share an entry).
+    let last = this.writesInOrder[this.writesInOrder.length - 1];
     for (const effect of effects) {
-      const resolution = this.commands.resolve(effect.argv);
-      const positions = resolution.ok ? keyPositions(resolution.spec, effect.argv) : [];
-      if (positions.length === 0 || !resolution.ok) {
+      const spec = this.specOf(effect.argv);
+      const positions = spec === null ? [] : keyPositions(spec, effect.argv);
+      if (positions.length === 0) {
         this.keyspaceLsn = lsn;
         continue;
       }
-      const keys = positions.map((position) => effect.argv[position]!);
-      for (const key of keys) this.lsnByKey.set(key, lsn);
-      this.writesInOrder.push({ lsn, keys });
+      if (last === undefined || last.lsn !== lsn) this.writesInOrder.push((last = { lsn, keys: [] }));
+      for (const position of positions) {
+        const key = effect.argv[position]!;
+        this.lsnByKey.set(key, lsn);
+        last.keys.push(key);
+      }
     }
+  }
+
+  private specOf(argv: string[]): CommandSpec | null {
+    let spec = this.specByEffectName.get(argv[0]!);
+    if (spec === undefined) {
+      const found = this.commands.get(argv[0]!);
+      spec = found !== undefined && found.subcommands === undefined ? found : null;
+      this.specByEffectName.set(argv[0]!, spec);
+    }
+    if (spec !== null && arityMatches(spec.arity, argv.length)) return spec;
+    const resolution = this.commands.resolve(argv);
+    return resolution.ok ? resolution.spec : null;
   }
 
   /** Forgets keys whose last write is now committed. */
@@ -68,4 +87,8 @@ export class DirtyKeyTracker {
     this.keyspaceLsn = 0;
     this.lastLsn = 0;
   }
+}
+
+function arityMatches(arity: number, argc: number): boolean {
+  return arity > 0 ? argc === arity : argc >= -arity;
 }

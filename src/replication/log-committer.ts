@@ -3,6 +3,12 @@
 // client gathers the appends of one event-loop turn into one request (group commit) and keeps
 // several in flight. A batch is committed when the log says so — durable on a majority.
 //
+// Group commit: effects of one event-loop turn share an entry. With appendsInFlightMax set,
+// while that many of our appends are unanswered the following turns keep gathering into the
+// next entry, which leaves as soon as an append answers: fewer, larger entries, at the price
+// of waiting for the append ahead. The embedded log uses 1 (its per-entry cost — Raft, LevelDB
+// write, fsync — is paid on this process's CPU); on the quorum log appends are pipelined.
+//
 // A failure leaves our in-memory state ahead of the log by an unknown amount: a conflict
 // (someone else wrote: we are fenced) or no answer within commitTimeoutMs (the outcome is
 // unknown). The committer then stops for good and reports once; the node fails the held
@@ -31,7 +37,12 @@ export class LogCommitter implements Committer {
   private readonly acknowledged = new Set<number>();
   private readonly listeners: ((lsn: number) => void)[] = [];
   private failure: CommitFailure | null = null;
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+  /** One timer for every append in flight: fires when the oldest one is commitTimeoutMs old. */
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  /** Appends handed to the log and not yet answered. */
+  private inFlight = 0;
+  /** The gathered entry's turn has ended; it leaves when an append in flight answers. */
+  private held = false;
   /** Effects of the current event-loop turn, not yet handed to the log. */
   private gathering: { lsn: number; batch: EffectBatch; bytes: number } | null = null;
   private waiters: { lsn: number; resolve: () => void }[] = [];
@@ -52,6 +63,8 @@ export class LogCommitter implements Committer {
     private readonly gatherBytesMax: number = DEFAULT_GATHER_BYTES_MAX,
     /** Encryption at rest: seals each payload before it leaves (log nodes store ciphertext only). */
     private readonly seal: (payload: Uint8Array) => Uint8Array = (payload) => payload,
+    /** Appends of effects in flight before further effects wait (and gather) for one to answer. */
+    private readonly appendsInFlightMax: number = Infinity,
   ) {
     this.lsn = startLsn;
     this.committed = startLsn;
@@ -79,9 +92,10 @@ export class LogCommitter implements Committer {
   }
 
   /**
-   * Effects submitted in one event-loop turn share one log entry (one LSN): a pipeline of
-   * thousands of writes is a handful of entries, not thousands. The entry is flushed at the end
-   * of the turn, or early when it reaches gatherBytesMax.
+   * Effects submitted together share one log entry (one LSN): a pipeline of thousands of
+   * writes is a handful of entries, not thousands. The entry leaves at the end of the callback
+   * that opened it when nothing is in flight, else when an append answers, or early when it
+   * reaches gatherBytesMax.
    */
   submit(batch: EffectBatch): number {
     let batchBytes = 0;
@@ -90,7 +104,12 @@ export class LogCommitter implements Committer {
     if (this.gathering !== null && this.gathering.bytes + batchBytes > this.gatherBytesMax) this.flushGathered();
     if (this.gathering === null) {
       this.gathering = { lsn: ++this.lsn, batch: [], bytes: 0 };
-      setImmediate(() => this.flushGathered());
+      // Nothing in flight: the entry leaves once the current callback (a client's data, a
+      // timer) is done — the log client then sends it at the end of this loop iteration, not
+      // the next. Appends in flight: it gathers the rest of the turn, or until one answers.
+      if (this.inFlight === 0) queueMicrotask(this.turnEnded);
+      else if (this.inFlight < this.appendsInFlightMax) setImmediate(this.turnEnded);
+      else this.held = true;
     }
     const gathering = this.gathering;
     for (const effect of batch) gathering.batch.push(effect);
@@ -99,7 +118,15 @@ export class LogCommitter implements Committer {
     return gathering.lsn;
   }
 
+  /** End of the callback that opened the gathered entry: it leaves now, or once an append answers. */
+  private readonly turnEnded = (): void => {
+    if (this.gathering === null) return;
+    if (this.inFlight >= this.appendsInFlightMax) this.held = true;
+    else this.flushGathered();
+  };
+
   private flushGathered(): void {
+    this.held = false;
     const gathering = this.gathering;
     if (gathering === null) return;
     this.gathering = null;
@@ -116,17 +143,21 @@ export class LogCommitter implements Committer {
 
   private append(record: ShardRecord, lsn: number, onDone?: () => void): void {
     if (this.failure) return; // the node is already rebuilding; this reply fails with the rest
-    const timer = setTimeout(() => this.fail({ kind: 'unknown', reason: `not committed within ${this.commitTimeoutMs} ms` }), this.commitTimeoutMs);
-    this.timers.set(lsn, timer);
     const payload = this.seal(encodeRecord(record));
     this.unconfirmed.set(lsn, payload);
     this.sentAtMs.set(lsn, performance.now());
+    this.timeoutTimer ??= setTimeout(this.checkTimeout, this.commitTimeoutMs);
+    this.inFlight++;
     this.client.append(this.logName, [payload], { prevLsn: lsn - 1 }).then(
       () => {
+        this.inFlight--;
         this.acknowledge(lsn);
-        if (!this.failure) onDone?.();
+        if (this.failure) return;
+        onDone?.();
+        if (this.held && this.inFlight < this.appendsInFlightMax) this.flushGathered();
       },
       (error: unknown) => {
+        this.inFlight--;
         if (error instanceof LogError && error.code === 'LOG_CONFLICT') {
           this.fail({ kind: 'fenced', tailLsn: Number(error.details.tailLsn ?? -1) });
         } else {
@@ -155,17 +186,36 @@ export class LogCommitter implements Committer {
     return payloads;
   }
 
+  /**
+   * Fails the committer when its oldest uncommitted append is commitTimeoutMs old; otherwise
+   * re-arms for that append's deadline (none uncommitted: the timer rests until the next append).
+   */
+  private readonly checkTimeout = (): void => {
+    this.timeoutTimer = null;
+    if (this.failure) return;
+    let oldestSentAtMs: number | undefined;
+    for (const sentAtMs of this.sentAtMs.values()) {
+      oldestSentAtMs = sentAtMs; // LSN order = send order: the first is the oldest
+      break;
+    }
+    if (oldestSentAtMs === undefined) return;
+    const remainingMs = oldestSentAtMs + this.commitTimeoutMs - performance.now();
+    if (remainingMs <= 0) {
+      this.fail({ kind: 'unknown', reason: `not committed within ${this.commitTimeoutMs} ms` });
+      return;
+    }
+    this.timeoutTimer = setTimeout(this.checkTimeout, Math.ceil(remainingMs));
+  };
+
   stop(): void {
     this.gathering = null;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.held = false;
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    this.timeoutTimer = null;
     if (!this.failure) this.failure = { kind: 'unknown', reason: 'committer stopped' };
   }
 
   private acknowledge(lsn: number): void {
-    const timer = this.timers.get(lsn);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(lsn);
     if (this.failure) return;
     this.acknowledged.add(lsn);
     let advanced = false;
@@ -180,6 +230,7 @@ export class LogCommitter implements Committer {
     if (!advanced) return;
     if (newestSentAtMs > -Infinity) this.leaseProofListener?.(newestSentAtMs);
     for (const listener of this.listeners) listener(this.committed);
+    if (this.waiters.length === 0) return;
     const ready = this.waiters.filter((waiter) => waiter.lsn <= this.committed);
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((waiter) => waiter.lsn > this.committed);

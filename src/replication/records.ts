@@ -29,7 +29,15 @@ type WireRecord = { v: number } & (
 
 export function encodeRecord(record: ShardRecord): Uint8Array {
   if (record.t === 'effects') {
-    return pack({ v: recordFormatVersion, t: 'effects', b: record.batch.map((effect) => [effect.db, ...effect.argv]), ms: record.ms });
+    const rows: (number | string)[][] = new Array(record.batch.length);
+    for (let i = 0; i < record.batch.length; i++) {
+      const { db, argv } = record.batch[i]!;
+      const row: (number | string)[] = new Array(argv.length + 1);
+      row[0] = db;
+      for (let j = 0; j < argv.length; j++) row[j + 1] = argv[j]!;
+      rows[i] = row;
+    }
+    return pack({ v: recordFormatVersion, t: 'effects', b: rows, ms: record.ms });
   }
   return pack({ v: recordFormatVersion, ...record });
 }

@@ -13,6 +13,8 @@ export interface ConnectionHost {
   readonly committedLsn: number;
   /** Runs one command for this connection. */
   executeCommand(connection: Connection, argv: string[]): void;
+  /** The connection now holds a reply waiting for a commit (it wants commitAdvanced calls). */
+  waitingForCommit(connection: Connection): void;
   /** The connection is gone: drop subscriptions, blocked state, watches. */
   connectionClosed(connection: Connection): void;
   outputLimitBytes(connection: Connection): number;
@@ -27,6 +29,17 @@ export interface BlockedState {
 interface PendingReply {
   text: string;
   waitLsn: number;
+}
+
+// Connections with output to write at the end of this turn: one setImmediate for all of them
+// (a commit releases the replies of many connections at once), one socket write for each.
+const flushQueue: Connection[] = [];
+let flushQueued = false;
+
+function flushQueuedConnections(): void {
+  flushQueued = false;
+  const connections = flushQueue.splice(0);
+  for (const connection of connections) connection.flushScheduledNow();
 }
 
 export class Connection implements ClientState {
@@ -143,6 +156,7 @@ export class Connection implements ClientState {
     if (this.pending.length === 0 && waitLsn <= this.host.committedLsn) {
       this.output += text;
     } else {
+      if (this.pending.length === 0) this.host.waitingForCommit(this);
       this.pending.push({ text, waitLsn });
     }
   }
@@ -185,10 +199,17 @@ export class Connection implements ClientState {
   scheduleFlush(): void {
     if (this.flushScheduled || this.closed) return;
     this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+    flushQueue.push(this);
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flushQueuedConnections);
+    }
+  }
+
+  /** The end-of-turn flush that scheduleFlush asked for. */
+  flushScheduledNow(): void {
+    this.flushScheduled = false;
+    this.flush();
   }
 
   flush(): void {

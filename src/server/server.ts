@@ -58,6 +58,8 @@ export class KeelServer implements ConnectionHost {
   readonly blocked = new BlockedClients();
   readonly slowlog: Slowlog;
   readonly connections = new Map<number, Connection>();
+  /** Connections holding replies that wait for a commit: the only ones a commit must visit. */
+  private readonly waitingConnections = new Set<Connection>();
   /** Connections in MONITOR mode (kept apart so that normal commands pay nothing). */
   private readonly monitors = new Set<Connection>();
   readonly commandStats = new Map<string, CommandStats>();
@@ -114,7 +116,10 @@ export class KeelServer implements ConnectionHost {
     committer.onCommitted((lsn) => {
       if (this.committer !== committer) return;
       this.dirtyKeys.pruneCommitted(lsn);
-      for (const connection of this.connections.values()) connection.commitAdvanced(lsn);
+      for (const connection of this.waitingConnections) {
+        connection.commitAdvanced(lsn);
+        if (connection.waitingReplies === 0) this.waitingConnections.delete(connection);
+      }
     });
   }
 
@@ -138,6 +143,7 @@ export class KeelServer implements ConnectionHost {
   failAllPending(message: string): void {
     const text = `-${message}\r\n`;
     for (const connection of this.connections.values()) connection.failPending(text);
+    this.waitingConnections.clear();
   }
 
   get committedLsn(): number {
@@ -177,8 +183,13 @@ export class KeelServer implements ConnectionHost {
     this.connections.set(connection.id, connection);
   }
 
+  waitingForCommit(connection: Connection): void {
+    this.waitingConnections.add(connection);
+  }
+
   connectionClosed(connection: Connection): void {
     this.connections.delete(connection.id);
+    this.waitingConnections.delete(connection);
     this.monitors.delete(connection);
     this.unblock(connection);
     this.pubsub.dropConnection(connection);
@@ -193,20 +204,21 @@ export class KeelServer implements ConnectionHost {
 
   executeCommand(connection: Connection, argv: string[]): void {
     this.feedMonitors(connection, argv);
-    const startedAt = process.hrtime.bigint();
+    const startedAt = performance.now();
     const outcome = this.engine.execute(connection, argv, this.policy, this.services);
-    const micros = Number((process.hrtime.bigint() - startedAt) / 1000n);
+    const micros = Math.floor((performance.now() - startedAt) * 1000);
     this.stats.commandsProcessed++;
-    const name = outcome.spec ? argv[0]!.toLowerCase() + (outcome.spec.name !== argv[0]!.toLowerCase() ? `|${outcome.spec.name}` : '') : null;
+    const command = argv[0]!.toLowerCase();
+    const name = outcome.spec ? (outcome.spec.name !== command ? `${command}|${outcome.spec.name}` : command) : null;
     if (name !== null) {
-      const stats = this.commandStats.get(name) ?? { calls: 0, micros: 0, rejected: 0, failed: 0 };
+      let stats = this.commandStats.get(name);
+      if (stats === undefined) this.commandStats.set(name, (stats = { calls: 0, micros: 0, rejected: 0, failed: 0 }));
       stats.calls++;
       stats.micros += micros;
       if (outcome.reply instanceof ErrorReply) stats.failed++;
-      this.commandStats.set(name, stats);
-      this.slowlog.record(argv, micros, connection.address, connection.name);
+      if (this.slowlog.isSlow(micros)) this.slowlog.record(argv, micros, connection.address, connection.name);
     }
-    connection.lastCommandName = name ?? argv[0]!.toLowerCase();
+    connection.lastCommandName = name ?? command;
     if (outcome.reply instanceof BlockRequest) {
       this.block(connection, argv, outcome.reply);
     } else if (outcome.reply instanceof DeferredReply) {
@@ -222,11 +234,13 @@ export class KeelServer implements ConnectionHost {
    * own effects and every uncommitted write to the keys it read (DESIGN.md §4, read path).
    */
   private replyAfterCommit(connection: Connection, reply: Reply, effects: EffectBatch, spec: CommandSpec | null, argv: string[]): void {
-    let waitLsn = this.dirtyKeys.waitLsnFor(spec, argv, this.committer.committedLsn);
+    let waitLsn: number;
     if (effects.length > 0) {
-      const lsn = this.commit(effects);
-      connection.lastWriteLsn = lsn;
-      if (lsn > waitLsn) waitLsn = lsn;
+      // A write's own LSN is the newest handed out: it is at or above every dirty key's.
+      waitLsn = this.commit(effects);
+      connection.lastWriteLsn = waitLsn;
+    } else {
+      waitLsn = this.dirtyKeys.waitLsnFor(spec, argv, this.committer.committedLsn);
     }
     if (this.state === 'degraded' && waitLsn > this.committer.committedLsn) {
       connection.reply(new ErrorReply(`TRYAGAIN ${this.degradedReason}`));

@@ -19,8 +19,13 @@ export class Slowlog {
 
   constructor(public slowerThanMicros: number, public entriesMax: number) {}
 
+  /** Whether a command that took this long is logged (callers skip building its arguments). */
+  isSlow(durationMicros: number): boolean {
+    return this.slowerThanMicros >= 0 && durationMicros >= this.slowerThanMicros;
+  }
+
   record(argv: string[], durationMicros: number, clientAddress: string, clientName: string): void {
-    if (this.slowerThanMicros < 0 || durationMicros < this.slowerThanMicros) return;
+    if (!this.isSlow(durationMicros)) return;
     let shown = argv.slice(0, argv.length > ARGS_SHOWN_MAX ? ARGS_SHOWN_MAX - 1 : ARGS_SHOWN_MAX).map((arg) =>
       arg.length > ARG_BYTES_SHOWN_MAX ? `${arg.slice(0, ARG_BYTES_SHOWN_MAX)}... (${arg.length - ARG_BYTES_SHOWN_MAX} more bytes)` : arg);
     if (argv.length > ARGS_SHOWN_MAX) shown = [...shown, `... (${argv.length - ARGS_SHOWN_MAX + 1} more arguments)`];
