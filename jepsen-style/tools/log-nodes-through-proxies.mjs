@@ -9,9 +9,9 @@
 // stats). See README "Open items".
 import { LinkProxy } from '../../dist/jepsen-style/net/proxy.js';
 import { ProcessSupervisor } from '../../dist/jepsen-style/db/processes.js';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -44,13 +44,26 @@ const supervisor = new ProcessSupervisor(specs, 20_000);
 try {
   await Promise.all(specs.map((s) => supervisor.start(s.id)));
   const nodes = ids.map((id) => `127.0.0.1:${ports[id]}`).join(',');
+  // The proxies live in this process: a stalled event loop stalls every link at once.
+  let lastTick = performance.now();
+  let maxGapMs = 0;
+  const lagTimer = setInterval(() => { const now = performance.now(); maxGapMs = Math.max(maxGapMs, now - lastTick); lastTick = now; }, 10);
+  const statusArgs = [bin, 'log', 'status', '--nodes', nodes];
   for (let i = 0; i < 8; i++) {
     await new Promise((r) => setTimeout(r, 2500));
-    const r = spawnSync(process.execPath, [bin, 'log', 'status', '--nodes', nodes], { encoding: 'utf8', timeout: 20_000 });
-    console.log(`${(i + 1) * 2.5}s`, r.stdout.trim().split('\n').slice(1).map((l) => l.split(/ +/).slice(0, 5).join(' ')).join(' | '));
+    const stdout = process.env.SYNC
+      ? spawnSync(process.execPath, statusArgs, { encoding: 'utf8', timeout: 20_000 }).stdout
+      : await new Promise((r) => execFile(process.execPath, statusArgs, { encoding: 'utf8', timeout: 20_000 }, (_e, out) => r(out ?? '')));
+    console.log(`${(i + 1) * 2.5}s`, stdout.trim().split('\n').slice(1).map((l) => l.split(/ +/).slice(0, 5).join(' ')).join(' | '), `(max event-loop gap here ${maxGapMs.toFixed(0)} ms)`);
+    maxGapMs = 0;
   }
+  clearInterval(lagTimer);
   console.log('proxy stats', JSON.stringify([...proxies].map(([n, p]) => [n, p.stats])));
   console.log('logs in', join(dir, 'logs'));
+  for (const id of ids) {
+    const changes = readFileSync(join(dir, 'logs', `${id}.log`), 'utf8').split('\n').filter((l) => l.includes('raft role changed'));
+    console.log(`role changes of ${id}:`, changes.map((l) => { const j = JSON.parse(l); return `${j.role} ${j.term} ${j.leaderId ?? '-'}`; }).join(', '));
+  }
 } finally {
   await supervisor.stopAll(2000);
   for (const p of proxies.values()) await p.close();
