@@ -9,7 +9,7 @@
 //   SYNC=1 …                                                         # the old blocking sampler
 // Needs `npm run build`. The proxies run in this process's event loop, so anything that
 // blocks it stalls every proxied link at once. Until 2026-12-03 the status was sampled with
-// spawnSync, which blocked this loop for 250–870 ms (up to 3 s) per sample under load 11–16:
+// spawnSync, which blocked this loop for 430–1020 ms (up to 3 s) per sample under load 4–16:
 // longer than the 300 ms minimum election timeout, so followers started pre-votes and the
 // leader stepped down on check-quorum at the very moments the status was taken (the
 // "candidates, term climbing" observed 2026-11-22 and 2026-12-03; DIRECT=1 was immune since
