@@ -39,7 +39,9 @@ export const logToolUsage = `Usage: keel log status --nodes ADDR,ADDR,ADDR [--js
        keel log read --nodes ADDRS --log NAME --from LSN [--limit N] [--json]
 
   status   role, term, leader, commit index, logs {first, tail} and peer match
-           index of every node (null / "down" for a node that does not answer)
+           index of every node (null / "down" for a node that does not answer);
+           "precandidate" is a node asking for pre-votes after losing its leader's
+           heartbeats (no election, the term does not move)
   append   appends each VALUE as one entry, all in one batch; with --prev only if the
            log's tail is LSN (prints the committed LSN range, or the conflict)
   read     prints committed entries from LSN (at most --limit, default 100)
@@ -169,7 +171,7 @@ function requireFlag(flags: Map<string, string | true>, name: string): string {
 
 function statusView(status: NodeStatus): Record<string, unknown> {
   return {
-    id: status.id, role: status.role, term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,
+    id: status.id, role: status.role, ...(status.campaignPhase ? { campaignPhase: status.campaignPhase } : {}), term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,
     logs: status.logs,
     peers: Object.fromEntries(Object.entries(status.peers).map(([id, peer]) => [id, { matchIndex: peer.matchIndex }])),
   };
@@ -184,7 +186,9 @@ function statusTable(nodes: string[], statuses: Array<NodeStatus | null>): strin
       return;
     }
     const peers = Object.entries(status.peers).map(([id, p]) => `${id}:${p.matchIndex}/${p.lag}`).join(' ') || '-';
-    rows.push([String(status.id), nodes[i]!, String(status.role), String(status.term), String(status.leaderId ?? '-'), String(status.commitIndex), peers]);
+    // A pre-vote is not an election (the term does not move): say which one it is.
+    const role = status.role === 'candidate' && status.campaignPhase === 'pre-vote' ? 'precandidate' : String(status.role);
+    rows.push([String(status.id), nodes[i]!, role, String(status.term), String(status.leaderId ?? '-'), String(status.commitIndex), peers]);
     for (const [name, log] of Object.entries(status.logs)) logRows.push([String(status.id), name, String(log.firstLsn), String(log.tailLsn)]);
   });
   let text = table(rows);

@@ -347,7 +347,7 @@ export class LogServer {
     const logs: NodeStatus['logs'] = {};
     const peers: NodeStatus['peers'] = {};
     if (!driver) {
-      return { id: this.context.nodeId, role: 'follower', term: 0, leaderId: null, commitIndex: 0, appliedIndex: 0, votingEnabled: false, clusterId: this.context.clusterId(), logs, peers };
+      return { id: this.context.nodeId, role: 'follower', campaignPhase: null, term: 0, leaderId: null, commitIndex: 0, appliedIndex: 0, votingEnabled: false, clusterId: this.context.clusterId(), logs, peers };
     }
     const status = driver.status();
     for (const [name, meta] of driver.logMetas()) logs[name] = { firstLsn: meta.firstLsn, tailLsn: meta.tailLsn };
@@ -355,7 +355,7 @@ export class LogServer {
       peers[id] = { matchIndex: progress.matchIndex, lag: Math.max(0, status.lastIndex - progress.matchIndex) };
     }
     return {
-      id: status.id, role: status.role, term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,
+      id: status.id, role: status.role, campaignPhase: status.campaignPhase, term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,
       appliedIndex: status.appliedIndex, votingEnabled: status.votingEnabled, clusterId: this.context.clusterId(), logs, peers,
     };
   }

@@ -1,6 +1,12 @@
 // Outbound links to the other log nodes. Each link sends PeerHello and then one-way Raft
 // frames; answers come back over the peer's own link to us. Messages to a peer that is not
 // connected, or whose queue is full, are dropped: Raft resends what matters.
+//
+// A successful connect does not prove the peer is there: a TCP proxy between the nodes (the
+// jepsen-style harness puts one on every link) accepts at once and closes only when it
+// cannot reach the node behind it. So the reconnect backoff starts again from its minimum
+// only after a link has stayed open for reconnectBackoffMaxMs; a link that closes sooner
+// keeps backing off, as a refused connect does.
 
 import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -25,6 +31,8 @@ class PeerLink {
   private connecting = false;
   private backoffMs: number;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** When the current connection's connect succeeded (null while not connected). */
+  private connectedAtMs: number | null = null;
   private closed = false;
   droppedMessages = 0;
 
@@ -65,12 +73,16 @@ class PeerLink {
       onClose: () => {
         this.connecting = false;
         if (this.connection === connection) this.connection = null;
+        if (this.connectedAtMs !== null && performance.now() - this.connectedAtMs >= this.options.reconnectBackoffMaxMs) {
+          this.backoffMs = this.options.reconnectBackoffMinMs;
+        }
+        this.connectedAtMs = null;
         this.scheduleReconnect();
       },
     });
     socket.once('connect', () => {
       this.connecting = false;
-      this.backoffMs = this.options.reconnectBackoffMinMs;
+      this.connectedAtMs = performance.now();
       const hello: PeerHello = { op: 'peer-hello', from: this.options.selfId, clusterId: this.options.clusterId };
       connection.send(hello);
       this.connection = connection;

@@ -97,6 +97,8 @@ export class RaftDriver {
   private commitHeldSinceMs: number | null = null;
   private readWaiters: Array<{ appliedTarget: number; term: number; resolve(): void; reject(error: LogError): void; timer: NodeJS.Timeout }> = [];
   private failure: Error | null = null;
+  /** The role, term and leader last logged (every change is logged: elections are rare). */
+  private lastRole = '';
 
   constructor(private readonly options: RaftDriverOptions, initialSnapshot: SnapshotData) {
     const { loaded, limits, timings } = options;
@@ -143,6 +145,7 @@ export class RaftDriver {
   start(): void {
     this.tickTimer = setInterval(() => {
       this.core.tick();
+      this.noteRoleChange();
       this.schedule();
     }, this.options.timings.tickMs);
     this.schedule();
@@ -295,6 +298,7 @@ export class RaftDriver {
         await this.handleReady(ready);
         this.core.advance(ready);
         this.afterAdvance();
+        this.noteRoleChange();
         if (this.stopped) break;
       }
     } catch (error) {
@@ -478,6 +482,15 @@ export class RaftDriver {
       clearTimeout(proposal.timer);
       proposal.reject(new LogError('NOT_LEADER', reason, { leaderId: this.core.status().leaderId }));
     }
+  }
+
+  /** Logs each change of role, term or leader (what `log status` shows, as it happens). */
+  private noteRoleChange(): void {
+    const status = this.core.status();
+    const role = `${status.campaignPhase === 'pre-vote' ? 'precandidate' : status.role} ${status.term} ${status.leaderId ?? '-'}`;
+    if (role === this.lastRole) return;
+    this.lastRole = role;
+    this.options.logger.info({ role: status.campaignPhase === 'pre-vote' ? 'precandidate' : status.role, term: status.term, leaderId: status.leaderId }, 'raft role changed');
   }
 
   private afterAdvance(): void {

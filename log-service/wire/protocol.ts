@@ -73,6 +73,10 @@ export interface IdentityResult {
 export interface NodeStatus {
   id: string;
   role: 'leader' | 'follower' | 'candidate';
+  /** A candidate's phase: 'pre-vote' asks whether it could win and changes no term (a node
+   *  that lost its leader's heartbeats for an election timeout); 'vote' is an election.
+   *  Absent from nodes older than this field. */
+  campaignPhase?: 'pre-vote' | 'vote' | null;
   term: number;
   leaderId: string | null;
   commitIndex: number;
