@@ -98,7 +98,7 @@ export class RaftDriver {
   private readWaiters: Array<{ appliedTarget: number; term: number; resolve(): void; reject(error: LogError): void; timer: NodeJS.Timeout }> = [];
   private failure: Error | null = null;
   /** The role, term and leader last logged (every change is logged: elections are rare). */
-  private lastRole = '';
+  private lastRole: { role: string; term: number; leaderId: string | null } = { role: '', term: -1, leaderId: null };
 
   constructor(private readonly options: RaftDriverOptions, initialSnapshot: SnapshotData) {
     const { loaded, limits, timings } = options;
@@ -486,12 +486,13 @@ export class RaftDriver {
 
   /** Logs each change of role, term or leader (what `log status` shows, as it happens). */
   private noteRoleChange(): void {
-    const status = this.core.status();
-    const role = `${status.campaignPhase === 'pre-vote' ? 'precandidate' : status.role} ${status.term} ${status.leaderId ?? '-'}`;
-    if (role === this.lastRole) return;
-    this.lastRole = role;
-    this.options.logger.info({ role: status.campaignPhase === 'pre-vote' ? 'precandidate' : status.role, term: status.term, leaderId: status.leaderId }, 'raft role changed');
+    const { roleNow: role, termNow: term, leaderNow: leaderId } = this.core;
+    const last = this.lastRole;
+    if (role === last.role && term === last.term && leaderId === last.leaderId) return;
+    this.lastRole = { role, term, leaderId };
+    this.options.logger.info({ role, term, leaderId }, 'raft role changed');
   }
+
 
   private afterAdvance(): void {
     this.checkReadWaiters();

@@ -290,6 +290,11 @@ export class RaftCore implements RaftCoreApi {
     return { index: this.log.snapshotIndex, term: this.log.snapshotTerm };
   }
 
+  /** Role (a pre-vote told apart), term and leader, without building a whole status: read per Ready. */
+  get roleNow(): InternalRole { return this.role; }
+  get termNow(): number { return this.term; }
+  get leaderNow(): NodeId | null { return this.leaderId; }
+
   status(): RaftStatus {
     const progress: Record<NodeId, PeerProgress> = {};
     if (this.role === 'leader') {

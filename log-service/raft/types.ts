@@ -311,6 +311,10 @@ export interface RaftCoreApi {
   /** Drop entries <= throughIndex - compactMarginEntries (throughIndex <= appliedIndex). */
   compact(throughIndex: number): SnapshotMeta | null;
   status(): RaftStatus;
+  /** Role ('precandidate' during a pre-vote), term and leader, cheap enough to read per Ready. */
+  readonly roleNow: 'follower' | 'precandidate' | 'candidate' | 'leader';
+  readonly termNow: number;
+  readonly leaderNow: NodeId | null;
   /** The in-memory entry at index (null if compacted or beyond the log): for tests/debug. */
   entryAt(index: number): RaftEntry | null;
 }
