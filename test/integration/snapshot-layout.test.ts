@@ -2,18 +2,15 @@
 // `keel up` writes), with real processes: three log nodes, a serving primary, the commands.
 // Also: the snapshot replays from a follower log node, runs at nice 19 on every thread, does
 // not fence the serving primary (MarkSnapshot takes no LSN), and bad flags are one-line errors.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
-import { startKeel, tempDir, freePort, type KeelProcess } from '../helpers/server.js';
-import { LogClient } from '../../log-service/client/log-client.js';
+import { startKeel, tempDir, freePort } from '../helpers/server.js';
 import { writeLayout, type ClusterLayout } from '../../src/cluster/layout.js';
-import { connect, dumpAll, infoField, runKeel, waitFor, writeAllTypes } from './snapshot-helpers.js';
+import { connect, dumpAll, infoField, runKeel, waitFor, withLogCluster, writeAllTypes } from './snapshot-helpers.js';
 
-let cluster: ProcessCluster;
-let logClient: LogClient;
-const servers: KeelProcess[] = [];
+const fixture = withLogCluster();
+const servers = fixture.servers;
 const shard = 3;
 
 /** A layout as `keel up` writes it, for log nodes and db nodes started by the test. */
@@ -37,24 +34,14 @@ function logLine(stderr: string, msg: string): Record<string, unknown> | null {
   return null;
 }
 
-beforeAll(async () => {
-  cluster = await startProcessCluster();
-  logClient = new LogClient({ nodes: cluster.nodeList });
-}, 60_000);
-afterAll(async () => {
-  for (const server of servers) server.kill('SIGKILL');
-  logClient?.close();
-  await cluster?.close();
-});
-
 describe('snapshot commands on a cluster layout (--dir)', () => {
   it('snapshot, backup and restore find log nodes, shard and store in DIR/cluster.json; the replay reads a follower; the primary keeps serving', async () => {
     const dir = tempDir();
     const port = await freePort();
-    const primary = await startKeel(['--log', cluster.nodeList.join(','), '--node-id', 'db-1', '--shard', String(shard), '--port', String(port), '--dir', join(dir, 'db-1'), '--snapshot-store', join(dir, 'snapshots')]);
+    const primary = await startKeel(['--log', fixture.cluster.nodeList.join(','), '--node-id', 'db-1', '--shard', String(shard), '--port', String(port), '--dir', join(dir, 'db-1'), '--snapshot-store', join(dir, 'snapshots')]);
     servers.push(primary);
     await waitFor(() => infoField(primary.port, 'role'), (role) => role === 'master');
-    writeLayout(dir, layoutFor(cluster.nodeList, [`127.0.0.1:${port}`]));
+    writeLayout(dir, layoutFor(fixture.cluster.nodeList, [`127.0.0.1:${port}`]));
     await writeAllTypes(primary.port, 'x', 100);
     const epoch = await infoField(primary.port, 'keel_epoch');
 
@@ -67,14 +54,14 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
     expect(run.json).toMatchObject({ status: 'written', shard });
     expect(run.json!.location as string).toContain(join(dir, 'snapshots', `shard-${shard}`));
     expect(readdirSync(join(dir, 'snapshots', `shard-${shard}`))).toHaveLength(1);
-    const statuses = await logClient.statusAll();
-    const leaderAddr = cluster.nodeList[statuses.findIndex((status) => status?.role === 'leader')];
-    expect(cluster.nodeList).toContain(run.json!.readFrom);
+    const statuses = await fixture.logClient.statusAll();
+    const leaderAddr = fixture.cluster.nodeList[statuses.findIndex((status) => status?.role === 'leader')];
+    expect(fixture.cluster.nodeList).toContain(run.json!.readFrom);
     expect(run.json!.readFrom).not.toBe(leaderAddr);
     // Every thread at nice 19, as the start line reports.
     expect(logLine(run.stderr, 'snapshot: starting')).toMatchObject({ nice: 19, failed: 0, shard, layout: join(dir, 'cluster.json') });
     expect((logLine(run.stderr, 'snapshot: starting')!.threads as number)).toBeGreaterThan(1);
-    const tail = await logClient.tail(`shard-${shard}`);
+    const tail = await fixture.logClient.tail(`shard-${shard}`);
     expect(tail.snapshotLsn).toBe(run.json!.lsn);
     expect(tail.firstLsn).toBe((run.json!.lsn as number) + 1);
 
@@ -104,7 +91,7 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
     expect(toS3.stderr).toContain('@aws-sdk/client-s3');
     const reference = await dumpAll(primary.port);
     const newDir = tempDir();
-    writeLayout(newDir, layoutFor(cluster.nodeList, ['127.0.0.1:1']));
+    writeLayout(newDir, layoutFor(fixture.cluster.nodeList, ['127.0.0.1:1']));
     const restored = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', newDir]);
     expect(restored.code, restored.stderr).toBe(0);
     expect(readdirSync(join(newDir, 'snapshots', `shard-${shard}`))).toHaveLength(1);
@@ -116,12 +103,12 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
 
     // Restore refuses a cluster that runs (its supervisor is alive) or whose log is not empty.
     const running = tempDir();
-    writeLayout(running, layoutFor(cluster.nodeList, ['127.0.0.1:1'], process.pid));
+    writeLayout(running, layoutFor(fixture.cluster.nodeList, ['127.0.0.1:1'], process.pid));
     const refused = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', running]);
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim()).toMatch(/^keel: the cluster in .* is running/);
     const used = tempDir();
-    writeLayout(used, layoutFor(cluster.nodeList, ['127.0.0.1:1']));
+    writeLayout(used, layoutFor(fixture.cluster.nodeList, ['127.0.0.1:1']));
     mkdirSync(join(used, 'log-b', 'db'), { recursive: true });
     const usedRun = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', used]);
     expect(usedRun.code).toBe(2);

@@ -1,22 +1,19 @@
 // Snapshots with real processes: three log nodes, `keel server`s, the `keel snapshot` /
 // `backup` / `restore` commands, SAVE / BGSAVE / LASTSAVE through a real client.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
 import { startKeel, tempDir, freePort, spawnKeel, type KeelProcess } from '../helpers/server.js';
-import { LogClient } from '../../log-service/client/log-client.js';
-import { connect, dumpAll, infoField, runKeel, waitFor, writeAllTypes } from './snapshot-helpers.js';
+import { connect, dumpAll, infoField, runKeel, waitFor, withLogCluster, writeAllTypes } from './snapshot-helpers.js';
 import { startLocalS3 } from '../snapshot/s3rver.js';
 
-let cluster: ProcessCluster;
-let logClient: LogClient;
-const servers: KeelProcess[] = [];
+const fixture = withLogCluster();
+const servers = fixture.servers;
 
 async function startNode(nodeId: string, store: string, extra: string[] = []): Promise<KeelProcess> {
   const server = await startKeel([
-    '--log', cluster.nodeList.join(','), '--node-id', nodeId, '--port', String(await freePort()), '--dir', tempDir(),
+    '--log', fixture.cluster.nodeList.join(','), '--node-id', nodeId, '--port', String(await freePort()), '--dir', tempDir(),
     '--snapshot-store', store, ...extra,
   ]);
   servers.push(server);
@@ -28,16 +25,6 @@ async function startPrimary(nodeId: string, store: string, extra: string[] = [])
   await waitFor(() => infoField(server.port, 'role'), (role) => role === 'master');
   return server;
 }
-
-beforeAll(async () => {
-  cluster = await startProcessCluster();
-  logClient = new LogClient({ nodes: cluster.nodeList });
-}, 60_000);
-afterAll(async () => {
-  for (const server of servers) server.kill('SIGKILL');
-  logClient?.close();
-  await cluster?.close();
-});
 
 describe('snapshots with real processes', () => {
   it('SAVE/BGSAVE, then snapshot + trim + full restart reproduce the data exactly; a replica added after trimming catches up', async () => {
@@ -63,17 +50,17 @@ describe('snapshots with real processes', () => {
     await primary.stop();
 
     // The supervisor's cheap check: not due below every threshold.
-    const notDue = await runKeel(['snapshot', '--log', cluster.nodeList.join(','), '--snapshot-store', store, '--if-due', '--snapshot-every-entries', '1000000', '--snapshot-every-bytes', '0', '--snapshot-interval', '0']);
+    const notDue = await runKeel(['snapshot', '--log', fixture.cluster.nodeList.join(','), '--snapshot-store', store, '--if-due', '--snapshot-every-entries', '1000000', '--snapshot-every-bytes', '0', '--snapshot-interval', '0']);
     expect(notDue.code, notDue.stderr).toBe(0);
     expect(notDue.json).toMatchObject({ status: 'not-due', due: false });
     // The off-box snapshotter: from the newest snapshot plus the log; marks and trims.
-    const run = await runKeel(['snapshot', '--log', cluster.nodeList.join(','), '--snapshot-store', store, '--retain-entries', '0', '--keep', '2']);
+    const run = await runKeel(['snapshot', '--log', fixture.cluster.nodeList.join(','), '--snapshot-store', store, '--retain-entries', '0', '--keep', '2']);
     expect(run.code, run.stderr).toBe(0);
     const result = run.json!;
     expect(result).toMatchObject({ status: 'written', shard: 0 });
     expect(result.baseLsn as number).toBeGreaterThan(0);
     expect(result.trimmedBeforeLsn).toBe((result.lsn as number) + 1);
-    const tail = await logClient.tail('shard-0');
+    const tail = await fixture.logClient.tail('shard-0');
     expect(tail.firstLsn).toBe((result.lsn as number) + 1);
     expect(tail.snapshotLsn).toBe(result.lsn);
     expect(readdirSync(join(store, 'shard-0'))).toHaveLength(2);
@@ -91,7 +78,7 @@ describe('snapshots with real processes', () => {
     expect(await dumpAll(replica.port)).toEqual(await dumpAll(primary.port));
 
     // A node that cannot find the snapshot refuses to start with half the data.
-    const lost = await spawnKeel(['server', '--log', cluster.nodeList.join(','), '--node-id', 'snap-4', '--port', String(await freePort()), '--dir', tempDir()], /listening on/, 15_000)
+    const lost = await spawnKeel(['server', '--log', fixture.cluster.nodeList.join(','), '--node-id', 'snap-4', '--port', String(await freePort()), '--dir', tempDir()], /listening on/, 15_000)
       .then(() => 'started', (error: Error) => error.message);
     expect(lost).toContain('SNAPSHOT_NOT_FOUND');
 
@@ -140,7 +127,7 @@ describe('snapshots with real processes', () => {
     const files = readdirSync(join(store, 'shard-7'));
     expect(files).toHaveLength(1);
 
-    const start = (extra: string[]) => spawnKeel(['server', '--log', cluster.nodeList.join(','), '--shard', '7', '--port', '0', '--dir', tempDir(), '--snapshot-store', store, ...extra], /listening on/, 15_000)
+    const start = (extra: string[]) => spawnKeel(['server', '--log', fixture.cluster.nodeList.join(','), '--shard', '7', '--port', '0', '--dir', tempDir(), '--snapshot-store', store, ...extra], /listening on/, 15_000)
       .then((started) => { started.child.kill('SIGKILL'); return 'started'; }, (error: Error) => error.message);
     expect(await start([])).toContain('SNAPSHOT_KEY_REQUIRED');
     expect(await start(['--encryption-key-file', otherKey])).toContain('SNAPSHOT_KEY_MISMATCH');
