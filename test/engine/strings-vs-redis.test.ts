@@ -83,6 +83,8 @@ function command(): string[] {
   }
 }
 
+if (port === 0) console.warn('strings-vs-redis skipped: set KEEL_COMPARE_REDIS_PORT to a scratch redis-server port (it is FLUSHALLed) to compare against it');
+
 describe.skipIf(port === 0)('string and bit commands against a real redis-server', () => {
   it('give the same replies over random sequences', async () => {
     const redis = new Redis({ port, host: '127.0.0.1', stringNumbers: true });
