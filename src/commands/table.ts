@@ -61,7 +61,8 @@ export class CommandTable {
   }
 }
 
-function arityMatches(arity: number, argc: number): boolean {
+/** Redis arity: n > 0 exactly n arguments (name included), n < 0 at least -n. */
+export function arityMatches(arity: number, argc: number): boolean {
   return arity > 0 ? argc === arity : argc >= -arity;
 }
 

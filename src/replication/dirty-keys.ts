@@ -4,7 +4,7 @@
 // highest LSN handed out. Keys are tracked by name across databases (conservative).
 import type { CommandSpec } from '../commands/spec.js';
 import { keyPositions } from '../commands/spec.js';
-import type { CommandTable } from '../commands/table.js';
+import { arityMatches, type CommandTable } from '../commands/table.js';
 import type { Effect } from '../engine/effects.js';
 
 export class DirtyKeyTracker {
@@ -87,8 +87,4 @@ export class DirtyKeyTracker {
     this.keyspaceLsn = 0;
     this.lastLsn = 0;
   }
-}
-
-function arityMatches(arity: number, argc: number): boolean {
-  return arity > 0 ? argc === arity : argc >= -arity;
 }
