@@ -11,7 +11,6 @@ import type { Logger } from 'pino';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { LogError } from '../../log-service/errors.js';
 import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from './flags.js';
 import { EncryptionKey } from '../snapshot/encryption.js';
@@ -20,6 +19,7 @@ import { assertSnapshotLimits, defaultSnapshotLimits } from '../snapshot/limits.
 import { closeStore, openLocation, openStore, type S3Settings } from '../snapshot/open-store.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 import { lowerChildPriority, lowerOwnPriority, NICE_MAX, NICE_MIN } from '../snapshot/priority.js';
+import { keelMainPath } from '../snapshot/child-snapshotter.js';
 import { READ_BYTES_PER_SEC_MIN, type ReadFrom } from '../snapshot/log-reader.js';
 import { layoutPath, processAlive, readLayout, snapshotStoreOf, type ClusterLayout } from '../cluster/layout.js';
 
@@ -42,8 +42,10 @@ const commonFlags: FlagSpec[] = [
 ];
 
 /** Flags that keep a snapshot from slowing the primary down (see src/snapshot/README.md). */
+const niceFlag: FlagSpec = { name: 'nice', kind: 'int', default: NICE_MAX, value: `${NICE_MIN}..${NICE_MAX}`, help: 'CPU niceness of this process and all its threads (19 = lowest priority)' };
+
 const politeFlags: FlagSpec[] = [
-  { name: 'nice', kind: 'int', default: NICE_MAX, value: `${NICE_MIN}..${NICE_MAX}`, help: 'CPU niceness of this process and all its threads (19 = lowest priority)' },
+  niceFlag,
   { name: 'background', kind: 'bool', default: false, help: 'do the work in a child in its own session and process group (own scheduling autogroup, niced too; no terminal signals); this process relays its output and exit code' },
 ];
 
@@ -103,6 +105,11 @@ function readLayoutOrUsage(dir: string): ClusterLayout | null {
   }
 }
 
+/** --snapshot-store if given, else the store of the cluster laid out in `dir`, else <dir>/snapshots. */
+function storeSpecOf(values: FlagValues, dir: string, layout: ClusterLayout | null): string {
+  return (values['snapshot-store'] as string) || (layout ? snapshotStoreOf(dir, layout) : join(dir, 'snapshots'));
+}
+
 /**
  * What `keel status --dir D` does for snapshots: flags given win; what they leave out comes
  * from D/cluster.json (written by `keel up`) when there is one; the store falls back to
@@ -117,26 +124,28 @@ export function clusterFromFlags(values: FlagValues): ClusterSource {
   return {
     logNodes: given.length > 0 ? given : layout?.logNodes.map((node) => node.addr) ?? [],
     shard,
-    store: (values['snapshot-store'] as string) || (layout ? snapshotStoreOf(dir, layout) : join(dir, 'snapshots')),
+    store: storeSpecOf(values, dir, layout),
     layoutFile: layout ? layoutPath(dir) : null,
   };
 }
 
-/** Checks --nice, --read-from and --read-bytes-per-sec: a one-line usage error when wrong. */
-function politeSettings(values: FlagValues): { nice: number; readFrom: ReadFrom; readBytesPerSec: number } {
+function niceFromFlags(values: FlagValues): number {
   const nice = values.nice as number;
   if (nice < NICE_MIN || nice > NICE_MAX) throw new UsageError(`--nice must be in ${NICE_MIN}..${NICE_MAX} (it only lowers priority), got ${nice}`);
-  const readFrom = (values['read-from'] as string | undefined) ?? 'leader';
+  return nice;
+}
+
+/** Checks --nice, --read-from and --read-bytes-per-sec: a one-line usage error when wrong. */
+function politeSettings(values: FlagValues): { nice: number; readFrom: ReadFrom; readBytesPerSec: number } {
+  const nice = niceFromFlags(values);
+  const readFrom = values['read-from'] as string;
   if (readFrom !== 'follower' && readFrom !== 'leader') throw new UsageError(`--read-from must be follower or leader, got '${readFrom}'`);
-  const readBytesPerSec = (values['read-bytes-per-sec'] as number | undefined) ?? 0;
+  const readBytesPerSec = values['read-bytes-per-sec'] as number;
   if (readBytesPerSec !== 0 && readBytesPerSec < READ_BYTES_PER_SEC_MIN) {
     throw new UsageError(`--read-bytes-per-sec must be 0 (no limit) or at least ${READ_BYTES_PER_SEC_MIN} (64kb), got ${readBytesPerSec}`);
   }
   return { nice, readFrom, readBytesPerSec };
 }
-
-/** dist/src/cli/snapshot-command.js → dist/src/cli/main.js */
-const keelMainPath = join(fileURLToPath(new URL('.', import.meta.url)), 'main.js');
 
 /**
  * --background: runs `keel <command> … --background no` in its own session and process group
@@ -271,7 +280,7 @@ export async function restoreMain(args: string[]): Promise<number> {
   const shardGiven = values.shard as number | undefined;
   if (shardGiven !== undefined && shardGiven < 0) throw new UsageError(`--shard must be a non-negative integer, got ${shardGiven}`);
   const shard = shardGiven ?? layout?.shard ?? null;
-  const targetSpec = (values['snapshot-store'] as string) || (layout ? snapshotStoreOf(dir, layout) : join(dir, 'snapshots'));
+  const targetSpec = storeSpecOf(values, dir, layout);
   const [logger, { restoreSnapshot }] = await Promise.all([makeLogger(values, 'restore'), import('../snapshot/restore.js')]);
   return guarded(logger, async () => {
     const key = keyFromFlags(values);
@@ -293,7 +302,7 @@ const backupFlags: FlagSpec[] = [
   { name: 'to', kind: 'string', default: '', value: 'DIR|s3://BUCKET/PREFIX', help: 'where to copy the snapshot — required' },
   { name: 'shard', kind: 'int', value: 'N', help: 'shard number (default: the cluster\'s in --dir, else 0)' },
   ...commonFlags,
-  { name: 'nice', kind: 'int', default: NICE_MAX, value: `${NICE_MIN}..${NICE_MAX}`, help: 'CPU niceness of this process and all its threads (19 = lowest priority)' },
+  niceFlag,
 ];
 
 export async function backupMain(args: string[]): Promise<number> {
@@ -305,8 +314,7 @@ export async function backupMain(args: string[]): Promise<number> {
   }
   const to = values.to as string;
   if (!to) throw new UsageError('--to is required');
-  const nice = values.nice as number;
-  if (nice < NICE_MIN || nice > NICE_MAX) throw new UsageError(`--nice must be in ${NICE_MIN}..${NICE_MAX} (it only lowers priority), got ${nice}`);
+  const nice = niceFromFlags(values);
   const cluster = clusterFromFlags(values);
   const priority = lowerOwnPriority(nice);
   const [logger, { backupLatest }] = await Promise.all([makeLogger(values, 'backup'), import('../snapshot/restore.js')]);

@@ -18,7 +18,8 @@ import { LogClient } from '../../log-service/client/log-client.js';
 import { childEnv, childGuardUrl, keelMainPath } from './supervisor.js';
 import { checkSnapshotDue, LogBytesSince, type DueCheck, type SnapshotSchedule } from '../snapshot/schedule.js';
 import type { SnapshotStore } from '../snapshot/store.js';
-import { lowerChildPriority } from '../snapshot/priority.js';
+import { lowerChildPriority, NICE_MAX } from '../snapshot/priority.js';
+import { politeSnapshotArgs } from '../snapshot/child-snapshotter.js';
 
 export interface SnapshotSchedulerOptions {
   schedule: SnapshotSchedule;
@@ -35,15 +36,6 @@ export interface SnapshotSchedulerOptions {
   logsDir: string;
   say: (line: string) => void;
   orphanExitMs: number;
-  /** keel snapshot --nice (default 19, the lowest priority). */
-  nice?: number;
-  /** keel snapshot --read-from (default follower). */
-  readFrom?: 'follower' | 'leader';
-}
-
-/** The flags that keep a scheduled snapshot off the primary's back (see the header). */
-export function politeSnapshotArgs(nice = 19, readFrom: 'follower' | 'leader' = 'follower'): string[] {
-  return ['--nice', String(nice), '--read-from', readFrom, '--background', 'no'];
 }
 
 /** What `keel snapshot` prints on success (the fields the scheduler uses). */
@@ -118,13 +110,13 @@ export class SnapshotScheduler {
     const logFd = openSync(join(this.options.logsDir, 'snapshot.log'), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, ['--import', childGuardUrl, keelMainPath, 'snapshot', ...this.options.args, ...politeSnapshotArgs(this.options.nice, this.options.readFrom)], {
+      child = spawn(process.execPath, ['--import', childGuardUrl, keelMainPath, 'snapshot', ...this.options.args, ...politeSnapshotArgs], {
         stdio: ['ignore', 'pipe', logFd, 'ipc'], env: childEnv(this.options.orphanExitMs), detached: true,
       });
     } finally {
       closeSync(logFd);
     }
-    lowerChildPriority(child.pid, this.options.nice ?? 19);
+    lowerChildPriority(child.pid, NICE_MAX);
     this.child = child;
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });

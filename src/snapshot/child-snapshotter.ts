@@ -15,13 +15,16 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SnapshotServices } from '../commands/server-services.js';
 import type { SnapshotJobResult } from './snapshotter.js';
-import { lowerChildPriority } from './priority.js';
+import { lowerChildPriority, NICE_MAX } from './priority.js';
 
 /** dist/src/snapshot/ → dist/src/cli/main.js */
 export const keelMainPath = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
 
-/** Niceness of SAVE/BGSAVE children (0 = normal, 19 = lowest). */
-const childNiceness = 19;
+/**
+ * The flags every spawner of `keel snapshot` passes (SAVE/BGSAVE here, keel up's scheduler):
+ * the lowest CPU priority, replay from a follower, and no second detach (the spawner detaches).
+ */
+export const politeSnapshotArgs: readonly string[] = ['--nice', String(NICE_MAX), '--read-from', 'follower', '--background', 'no'];
 
 export interface ChildSnapshotterOptions {
   /** The log nodes as the node reaches them (the embedded log's address is known only once it runs). */
@@ -89,11 +92,11 @@ export class ChildSnapshotter implements SnapshotServices {
     const args = [
       keelMainPath, 'snapshot', '--log', this.options.logNodes().join(','), '--shard', String(this.options.shard),
       '--mark', this.options.mark ? 'yes' : 'no', ...this.options.storeArgs,
-      '--nice', String(childNiceness), '--read-from', 'follower', '--background', 'no',
+      ...politeSnapshotArgs,
     ];
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      lowerChildPriority(child.pid, childNiceness);
+      lowerChildPriority(child.pid, NICE_MAX);
       this.child = child;
       process.once('exit', this.killOnExit);
       let stdout = '';
