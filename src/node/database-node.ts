@@ -3,6 +3,7 @@
 // or as a replica (tailing the log). When an append fails it never guesses: fenced (someone
 // else wrote) → it becomes a replica and rebuilds; outcome unknown (no quorum) → it fails
 // the held replies, keeps serving committed keys, and reconciles with the log when it can.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { LogClient } from '../../log-service/client/log-client.js';
@@ -640,10 +641,6 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string)
     const timer = setTimeout(() => reject(new Error(message)), timeoutMs);
     promise.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export { encodeRecord };

@@ -13,6 +13,7 @@
 //
 // `bytesPerSec` (0 = no limit) paces the reads, so a replay of a long log does not take the
 // disk and network from the log nodes in bursts.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { LogClient } from '../../log-service/client/log-client.js';
 import { LogError } from '../../log-service/errors.js';
@@ -147,8 +148,4 @@ export class SnapshotLogReader {
     const waitMs = dueAtMs - Date.now();
     if (waitMs > 0) await sleep(waitMs);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
