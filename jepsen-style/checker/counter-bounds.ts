@@ -14,7 +14,7 @@
 // O(reads × adds) and a 400 k-operation history must still be checked in seconds.)
 import type { Operation } from '../history/operation.js';
 import { CodedError } from '../util/assert.js';
-import { partitionByKey } from './model.js';
+import { lacksFinalRead, partitionByKey } from './model.js';
 import type { Verdict } from './linearizable.js';
 
 export interface CounterViolation {
@@ -88,7 +88,7 @@ export function checkCounterBounds(ops: readonly Operation[]): CounterCheckResul
     const byCall: { time: number; delta: number }[] = [];
     const acknowledgedByRet: { time: number; delta: number }[] = [];
     const reads: Operation[] = [];
-    let lastAcknowledgedRet = -Infinity;
+    const acknowledgedAdds: Operation[] = [];
     for (const op of keyOps) {
       if (op.f === 'add') {
         const delta = integer(op, op.input, 'delta');
@@ -97,7 +97,7 @@ export function checkCounterBounds(ops: readonly Operation[]): CounterCheckResul
         if (op.status === 'ok') {
           result.acknowledgedAdds++;
           acknowledgedByRet.push({ time: op.ret, delta });
-          lastAcknowledgedRet = Math.max(lastAcknowledgedRet, op.ret);
+          acknowledgedAdds.push(op);
         } else {
           result.unknownAdds++;
         }
@@ -107,7 +107,7 @@ export function checkCounterBounds(ops: readonly Operation[]): CounterCheckResul
         throw new CodedError('HISTORY_INVALID', `counter has no operation ${JSON.stringify(op.f)} (add, read)`);
       }
     }
-    if (Number.isFinite(lastAcknowledgedRet) && !reads.some((r) => r.call > lastAcknowledgedRet)) result.keysWithoutFinalRead.push(key);
+    if (lacksFinalRead(acknowledgedAdds, reads)) result.keysWithoutFinalRead.push(key);
     const invoked = prefixSums(byCall);
     const certainSums = prefixSums(acknowledgedByRet);
     for (const read of reads) {

@@ -7,6 +7,7 @@
 import type { Operation } from '../history/operation.js';
 import { CodedError } from '../util/assert.js';
 import type { Verdict } from './linearizable.js';
+import { lacksFinalRead } from './model.js';
 
 export type ListViolationKind = 'incompatible-order' | 'duplicate' | 'aborted-read' | 'garbage' | 'lost';
 
@@ -77,8 +78,7 @@ export function checkListAppend(ops: readonly Operation[]): ListAppendResult {
       }
     }
     const final = keyReads.reduce<(typeof keyReads)[number] | undefined>((a, r) => (a === undefined || r.op.call > a.op.call ? r : a), undefined);
-    const lastAcknowledgedRet = [...keyAppends.values()].reduce((t, op) => (op.status === 'ok' ? Math.max(t, op.ret) : t), -Infinity);
-    if (Number.isFinite(lastAcknowledgedRet) && (final === undefined || final.op.call <= lastAcknowledgedRet)) keysWithoutFinalRead.push(key);
+    if (lacksFinalRead(keyAppends.values(), keyReads.map((r) => r.op))) keysWithoutFinalRead.push(key);
     if (final !== undefined) {
       const present = new Set(final.list.map((e) => JSON.stringify(e)));
       for (const [element, op] of keyAppends) {

@@ -80,3 +80,16 @@ export function partitionByKey(ops: readonly Operation[]): Map<string, Operation
   }
   return byKey;
 }
+
+/**
+ * Whether a key whose writes were acknowledged has no successful read invoked after the last
+ * of them returned. Such a key is undecided (`unknown`): nothing shows its acknowledged writes
+ * survived, and it is never passed. A key without acknowledged writes needs no final read.
+ */
+export function lacksFinalRead(writes: Iterable<Operation>, okReads: Iterable<Operation>): boolean {
+  let lastAcknowledgedRet = -Infinity;
+  for (const write of writes) if (write.status === 'ok' && write.ret > lastAcknowledgedRet) lastAcknowledgedRet = write.ret;
+  if (lastAcknowledgedRet === -Infinity) return false;
+  for (const read of okReads) if (read.call > lastAcknowledgedRet) return false;
+  return true;
+}

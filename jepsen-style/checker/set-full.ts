@@ -4,7 +4,7 @@
 // is linearizable) a read invoked after an add was acknowledged must contain it ("stale").
 import type { Operation } from '../history/operation.js';
 import { CodedError } from '../util/assert.js';
-import { partitionByKey } from './model.js';
+import { lacksFinalRead, partitionByKey } from './model.js';
 import type { Verdict } from './linearizable.js';
 
 export type SetViolationKind = 'lost' | 'failed-add-present' | 'never-added' | 'duplicate' | 'stale';
@@ -81,11 +81,11 @@ export function checkSetFull(ops: readonly Operation[], options: SetCheckOptions
         }
       }
     }
-    const acknowledged = [...adds].filter(([, add]) => add.status === 'ok');
-    if (final === undefined || acknowledged.some(([, add]) => add.ret >= final.op.call)) {
-      if (acknowledged.length > 0) result.keysWithoutFinalRead.push(key);
+    if (lacksFinalRead(adds.values(), reads.map((r) => r.op))) {
+      result.keysWithoutFinalRead.push(key);
       continue;
     }
+    if (final === undefined) continue; // no acknowledged add: nothing can be lost
     const present = new Set(final.elements);
     for (const [element, add] of adds) {
       if (add.status === 'ok') {

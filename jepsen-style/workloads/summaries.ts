@@ -6,9 +6,9 @@ export function linearizabilitySummary(result: LinearizabilityResult): CheckSumm
   const lines = [`${result.model} linearizability: ${result.verdict} (${result.opsCount} operations, ${result.keys.length} keys, ${result.steps} steps, ${result.elapsedMs.toFixed(0)} ms)`];
   const outOfTime = result.keys.filter((k) => k.undecided === 'time').length;
   if (outOfTime > 0) lines.push(`  ${outOfTime} keys not searched: the history's search time budget ran out (unknown, not passed)`);
-  const overSteps = result.keys.filter((k) => k.undecided === 'steps').length;
-  if (overSteps > 0) lines.push(`  ${overSteps} keys over their search step budget (unknown, not passed)${overSteps > 20 ? '; the first 20:' : ':'}`);
   const listedMax = 20;
+  const overSteps = result.keys.filter((k) => k.undecided === 'steps').length;
+  if (overSteps > 0) lines.push(`  ${overSteps} keys over their search step budget (unknown, not passed)${overSteps > listedMax ? `; the first ${listedMax}:` : ':'}`);
   let listed = 0;
   for (const key of result.keys) {
     if (key.undecided === 'steps' && listed++ < listedMax) lines.push(`  key ${key.key}: unknown (search step budget exhausted)`);
