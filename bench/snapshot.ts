@@ -31,7 +31,7 @@ import { formatBytes } from '../src/snapshot/progress.js';
 import { lowerChildPriority } from '../src/snapshot/priority.js';
 import { keelBin } from '../test/helpers/server.js';
 import { redisServerPath, startRedis } from '../test/helpers/redis-server.js';
-import { findTool, formatTable, type BenchRow } from './redis-benchmark.js';
+import { findTool, formatTable, runRedisBenchmarkAsync, type BenchRow } from './redis-benchmark.js';
 import { Cleanup, startBenchKeel, startLogNodes, waitForPrimary, role, type Target } from './bench-processes.js';
 
 const quiet = pino({ level: 'silent' });
@@ -126,28 +126,6 @@ function runSnapshot(args: string[]): { done: Promise<SnapshotRun>; stop: () => 
     resolve({ code, ms: performance.now() - started, json: last.startsWith('{') ? JSON.parse(last) as Record<string, unknown> : null, stderr });
   }));
   return { done, stop: () => child.kill('SIGTERM') };
-}
-
-/** redis-benchmark, without blocking this event loop (snapshots are started meanwhile). */
-function redisBenchmark(port: number, args: string[]): Promise<BenchRow[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '--csv', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) { reject(new Error(`redis-benchmark failed: ${stderr || stdout}`)); return; }
-      const rows: BenchRow[] = [];
-      for (const line of stdout.split('\n')) {
-        const fields = line.split(',').map((field) => field.replace(/^"|"$/g, ''));
-        if (fields.length < 8 || fields[0] === 'test') continue;
-        rows.push({ test: fields[0]!, rps: Number(fields[1]), p50Ms: Number(fields[4]), p99Ms: Number(fields[6]) });
-      }
-      resolve(rows);
-    });
-  });
 }
 
 interface Phase {
@@ -272,7 +250,7 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
 
   const benchArgs = (requests: number) => ['-t', 'set', '-c', '50', '-d', '100', '-r', String(options.keys), '-n', String(requests)];
   // Calibrate the request count so each phase lasts about `seconds`.
-  const warm = await redisBenchmark(primary.port, benchArgs(5000));
+  const warm = await runRedisBenchmarkAsync(primary.port, benchArgs(5000));
   const requests = Math.max(2000, Math.round(warm[0]!.rps * options.seconds));
   console.log(`load: redis-benchmark ${benchArgs(requests).join(' ')} (≈${options.seconds} s at ${Math.round(warm[0]!.rps)} SET/s)`);
 
@@ -295,7 +273,7 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
       }
       // A phase in which the primary stopped serving (e.g. its lease lapsed: -TRYAGAIN) is
       // recorded as failed, not dropped: it is the worst latency there is.
-      const rows = await redisBenchmark(primary.port, benchArgs(requests)).catch((error: Error) => error);
+      const rows = await runRedisBenchmarkAsync(primary.port, benchArgs(requests)).catch((error: Error) => error);
       const outcome = loop ? await loop.stop() : { runs: 0, failed: 0, ms: [], lastError: '' };
       if (outcome.failed > 0) console.log(`WARNING ${outcome.failed} snapshot(s) failed in round ${round} (${kind}): ${outcome.lastError}`);
       const stillPrimary = await role(primary.port).catch(() => 'no answer');
