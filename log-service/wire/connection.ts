@@ -1,9 +1,9 @@
 // A framed TCP connection: decodes incoming frames with the limit checked up front, writes
 // frames, and exposes how many bytes wait in the socket's write queue (back-pressure).
-// With coalesceWrites, frames written in one event-loop turn leave in one writev: the
-// socket is corked at the first send and uncorked once the current callback and its promise
-// jobs are done, so a Ready that answers many proposals, or a client with several batches,
-// costs one syscall (and one wake-up of the other side) instead of one per frame. Raft peer
+// With coalesceWrites, frames written together leave in one writev: the socket is corked at
+// the first send and uncorked on process.nextTick, after the code that is running now, so a
+// Ready that answers many proposals, or a client with several batches, costs one syscall (and
+// one wake-up of the other side) instead of one per frame. Raft peer
 // links do not coalesce: a follower's acknowledgement must leave as soon as its write is
 // done, not after the synchronous work of the next Ready.
 
