@@ -2,7 +2,7 @@
 // setPriority(pid) alone leaves V8's and libuv's threads at 0). Run in a child process: a
 // test worker must not lower its own priority.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,7 +41,28 @@ describe('lowerOwnPriority', () => {
     expect(() => lowerOwnPriority(1.5)).toThrow(/0\.\.19/);
   });
 
-  it.runIf(existsSync('/proc/self/stat'))('reads the session id', () => {
-    expect(ownSessionId()).toBeGreaterThan(0);
+  // The autogroup is reniced only by a session leader, so what matters is recognising one. A
+  // process's own session id may be 0 (its session leader lives outside the PID namespace, as
+  // in CI containers), so the check runs in a child spawned detached, which calls setsid().
+  it.runIf(existsSync('/proc/self/stat') && existsSync(compiled))('reads the session id: a detached child leads its own session', () => {
+    expect(Number.isInteger(ownSessionId())).toBe(true);
+    const script = `
+      const { ownSessionId } = await import(${JSON.stringify(pathToFileURL(compiled).href)});
+      console.log(JSON.stringify({ session: ownSessionId(), pid: process.pid }));
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    return new Promise<void>((done, fail) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+      child.on('error', fail);
+      child.on('exit', (code) => {
+        try {
+          expect(code).toBe(0);
+          const { session, pid } = JSON.parse(out) as { session: number; pid: number };
+          expect(session).toBe(pid);
+          done();
+        } catch (error) { fail(error); }
+      });
+    });
   });
 });
