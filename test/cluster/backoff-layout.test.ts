@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nextRestart } from '../../src/cluster/backoff.js';
 import { assertClusterLimits, defaultClusterLimits } from '../../src/cluster/limits.js';
-import { assertLayout, layoutPorts, planLayout, readLayout, writeLayout } from '../../src/cluster/layout.js';
+import { assertLayout, layoutPorts, planLayout, processAlive, readLayout, writeLayout } from '../../src/cluster/layout.js';
+import { spawn } from 'node:child_process';
 
 describe('restart backoff', () => {
   it('doubles up to the bound and starts over after a healthy run', () => {
@@ -50,5 +51,22 @@ describe('cluster layout', () => {
     writeLayout(dir, layout);
     expect(readLayout(dir)).toEqual(layout);
     expect(readdirSync(dir)).toEqual(['cluster.json']);
+  });
+});
+
+describe('processAlive', () => {
+  it('is true for a running process and false for an exited, unreaped one (a zombie)', async () => {
+    // sh starts `sleep 0` in the background, then becomes `sleep 3`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 3'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const zombie = Number(await new Promise<string>((done) => parent.stdout.once('data', (chunk: Buffer) => done(chunk.toString()))));
+    try {
+      expect(processAlive(parent.pid!)).toBe(true);
+      const deadline = Date.now() + 2_000;
+      while (processAlive(zombie) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(processAlive(zombie)).toBe(false);
+      expect(processAlive(null)).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
