@@ -42,6 +42,8 @@ export interface LogLimits {
   raftInflightAppendsMax: number;
   /** Bytes queued towards one peer before further Raft messages to it are dropped (Raft resends). */
   peerQueueBytesMax: number;
+  /** Most trimmed or compacted keys deleted in one background batch (see node/sweeper.ts). */
+  sweepKeysPerBatch: number;
 }
 
 export interface LogTimings {
@@ -67,6 +69,8 @@ export interface LogTimings {
    * or with a heartbeat), instead of a message round of its own per commit.
    */
   commitBroadcastDelayMs: number;
+  /** Pause between two background batches deleting trimmed or compacted keys. */
+  sweepPauseMs: number;
 }
 
 export const defaultLogLimits: LogLimits = Object.freeze({
@@ -90,6 +94,7 @@ export const defaultLogLimits: LogLimits = Object.freeze({
   raftAppendEntriesMax: 1024,
   raftInflightAppendsMax: 16,
   peerQueueBytesMax: 64 * 1024 * 1024,
+  sweepKeysPerBatch: 512,
 });
 
 /** Bytes of one Raft payload carrying a full Append batch (payloads plus command overhead). */
@@ -108,6 +113,7 @@ export const defaultLogTimings: LogTimings = Object.freeze({
   reconnectBackoffMaxMs: 1000,
   applyWriteDelayMs: 2,
   commitBroadcastDelayMs: 2,
+  sweepPauseMs: 2,
 });
 
 /** Bytes an Append frame may add around its payloads (keys, ids, msgpack headers). */

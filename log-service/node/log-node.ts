@@ -6,13 +6,13 @@ import { assert } from '../assert.js';
 import { LogError } from '../errors.js';
 import { assertLogLimits, assertLogTimings, defaultLogLimits, defaultLogTimings, type LogLimits, type LogTimings } from '../limits.js';
 import { RaftCore } from '../raft/index.js';
-import type { SnapshotData } from '../raft/types.js';
 import type { LogStore } from '../store/log-store.js';
 import { LevelLogStore } from '../store/level-store.js';
 import type { NodeStatus } from '../wire/protocol.js';
 import { derivedClusterId, resolveNewIdentity } from './identity.js';
 import { LogServer } from './log-server.js';
-import { identityOp, loadState, readStateSnapshot, type LoadedState, type NodeIdentity } from './node-storage.js';
+import { identityOp, loadState, type LoadedState, type NodeIdentity } from './node-storage.js';
+import { StateCapture } from './state-capture.js';
 import { PeerTransport } from './peer-transport.js';
 import { RaftDriver } from './raft-driver.js';
 
@@ -125,7 +125,7 @@ export class LogNode {
       await this.store.batch([identityOp(identity)], { sync: true });
     }
     this.identity = identity;
-    const initialSnapshot = await this.initialSnapshot(loaded);
+    const initialCapture = this.initialCapture(loaded);
     this.transport = new PeerTransport({
       selfId: config.id, clusterId: identity.clusterId, peers: others, peerFrameBytesMax: limits.peerFrameBytesMax,
       peerQueueBytesMax: limits.peerQueueBytesMax, reconnectBackoffMinMs: timings.reconnectBackoffMinMs,
@@ -147,7 +147,7 @@ export class LogNode {
         onLogChanged: (log) => this.server.logChanged(log),
         onVotingEnabled: () => void this.markCaughtUp(),
       },
-      initialSnapshot,
+      initialCapture,
     );
     this.driver.start();
     config.logger.info(
@@ -168,18 +168,12 @@ export class LogNode {
   }
 
   /** The state machine at the applied index, for a follower that needs compacted entries. */
-  private async initialSnapshot(loaded: LoadedState): Promise<SnapshotData> {
+  private initialCapture(loaded: LoadedState): StateCapture {
     const snapshotIndex = loaded.snapshot?.index ?? 0;
     const term = loaded.appliedIndex === snapshotIndex
       ? (loaded.snapshot?.term ?? 0)
       : loaded.entries.find((entry) => entry.index === loaded.appliedIndex)?.term;
     assert(term !== undefined, `no term known for the applied index ${loaded.appliedIndex}`);
-    const storeSnapshot = this.store.snapshot();
-    try {
-      const data = await readStateSnapshot(storeSnapshot, loaded.logs.cloneMetas());
-      return { index: loaded.appliedIndex, term, data };
-    } finally {
-      await storeSnapshot.close();
-    }
+    return StateCapture.ofStore(loaded.appliedIndex, term, this.store.snapshot(), loaded.logs.cloneMetas());
   }
 }

@@ -21,7 +21,7 @@ import {
 } from '../store/keys.js';
 import { decodeLogEntry, decodeLogMeta, encodeLogEntry, encodeLogMeta, NamedLogs } from '../state/named-logs.js';
 import type { LogEntry, LogMeta } from '../state/types.js';
-import { logEntryKey } from '../store/keys.js';
+import { logEntryKey, logEntryRange } from '../store/keys.js';
 
 export interface NodeIdentity {
   clusterId: string;
@@ -70,7 +70,8 @@ export async function loadState(store: LogStore): Promise<LoadedState> {
   const hardState = hardStateBytes ? (decode(hardStateBytes) as HardState) : { ...emptyHardState };
   const snapshotBytes = await store.get(raftSnapshotMetaKey);
   const snapshot = snapshotBytes ? (decode(snapshotBytes) as SnapshotMeta) : null;
-  const entries = (await store.range(allRaftEntries)).map(([, value]) => decodeRaftEntry(value));
+  // Entries at or below the compaction point may still be stored (deleted in the background).
+  const entries = (await store.range({ gte: raftEntryKey((snapshot?.index ?? 0) + 1), lt: allRaftEntries.lt })).map(([, value]) => decodeRaftEntry(value));
   const appliedBytes = await store.get(appliedIndexKey);
   const appliedIndex = appliedBytes ? readU64(appliedBytes, 0) : (snapshot?.index ?? 0);
   const metas: Array<[string, LogMeta]> = [];
@@ -103,12 +104,19 @@ export function raftEntriesOps(fromIndex: number, entries: readonly RaftEntry[],
   return ops;
 }
 
-/** Record the compaction point and drop stored Raft entries at or below it. */
+/**
+ * Records the compaction point. The stored Raft entries at or below it are deleted in the
+ * background (node/sweeper.ts); loadState never reads them.
+ */
 export function compactionOps(point: SnapshotMeta): StoreOp[] {
-  return [
-    { type: 'delRange', ...raftEntryRange(0, point.index + 1) },
-    { type: 'put', key: raftSnapshotMetaKey, value: encode(point) },
-  ];
+  return [{ type: 'put', key: raftSnapshotMetaKey, value: encode(point) }];
+}
+
+/** Stored keys that may remain below the trim points and the compaction point after a restart. */
+export function unreachableRanges(state: { snapshot: SnapshotMeta | null; logs: NamedLogs }): Array<{ gte: Uint8Array; lt: Uint8Array }> {
+  const ranges = [raftEntryRange(0, (state.snapshot?.index ?? 0) + 1)];
+  for (const name of state.logs.names()) ranges.push(logEntryRange(name, 0, state.logs.meta(name).firstLsn));
+  return ranges;
 }
 
 /**

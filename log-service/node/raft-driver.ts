@@ -24,7 +24,6 @@ import type {
   RaftMessage,
   RaftStatus,
   Ready,
-  SnapshotData,
   SnapshotMeta,
 } from '../raft/types.js';
 import type { LogStore, StoreOp } from '../store/log-store.js';
@@ -37,9 +36,12 @@ import {
   installSnapshotOps,
   raftEntriesOps,
   readLogEntries,
-  readStateSnapshot,
+  unreachableRanges,
   type LoadedState,
 } from './node-storage.js';
+import { Sweeper, type KeyRange } from './sweeper.js';
+import { raftEntryRange } from '../store/keys.js';
+import { StateCapture } from './state-capture.js';
 
 export interface RaftDriverOptions {
   nodeId: string;
@@ -66,13 +68,17 @@ interface PendingProposal {
   timer: NodeJS.Timeout;
 }
 
+/** The InstallSnapshot data the core is given; sendMessage puts the serialized state in. */
+const notYetSerialized = new Uint8Array(0);
+
 export class RaftDriver {
   private readonly core: RaftCoreApi;
   private logs: NamedLogs;
   /** Metadata of what is already written to the store (reads must not run ahead of it). */
   private visible: Map<string, LogMeta>;
   private readonly pending = new Map<number, PendingProposal>();
-  private latestSnapshot: SnapshotData;
+  /** The state machine at an applied index, for followers that need compacted entries. */
+  private capture: StateCapture;
   private appliedIndex: number;
   /** The applied index whose state-machine writes have reached the store (reads follow it). */
   private visibleAppliedIndex: number;
@@ -81,7 +87,6 @@ export class RaftDriver {
   private storedSnapshotIndex: number;
   private lastHardState: { term: number; votedFor: string | null };
   private pendingCompaction: SnapshotMeta | null = null;
-  private snapshotting = false;
   private processing = false;
   private scheduled = false;
   private stopped = false;
@@ -95,22 +100,29 @@ export class RaftDriver {
   private deferredTimer: NodeJS.Timeout | null = null;
   private deferredWakeAtMs = 0;
   private commitHeldSinceMs: number | null = null;
+  /** Deletes, in the background, stored keys that trims and compactions made unreachable. */
+  private readonly sweeper: Sweeper;
+  /** Ranges made unreachable by applied entries whose writes are not yet visible. */
+  private unreachable: Array<{ index: number; range: KeyRange }> = [];
+  private readonly startupUnreachable: KeyRange[];
   private readWaiters: Array<{ appliedTarget: number; term: number; resolve(): void; reject(error: LogError): void; timer: NodeJS.Timeout }> = [];
   private failure: Error | null = null;
   /** The role, term and leader last logged (every change is logged: elections are rare). */
   private lastRole: { role: string; term: number; leaderId: string | null } = { role: '', term: -1, leaderId: null };
 
-  constructor(private readonly options: RaftDriverOptions, initialSnapshot: SnapshotData) {
+  constructor(private readonly options: RaftDriverOptions, initialCapture: StateCapture) {
     const { loaded, limits, timings } = options;
     this.logs = loaded.logs;
     this.visible = loaded.logs.cloneMetas();
-    this.latestSnapshot = initialSnapshot;
+    this.capture = initialCapture;
     this.appliedIndex = loaded.appliedIndex;
     this.visibleAppliedIndex = loaded.appliedIndex;
-    this.appliedTerm = initialSnapshot.term;
+    this.appliedTerm = initialCapture.term;
     this.lastStoredIndex = (loaded.snapshot?.index ?? 0) + loaded.entries.length;
     this.storedSnapshotIndex = loaded.snapshot?.index ?? 0;
     this.lastHardState = { term: loaded.hardState.term, votedFor: loaded.hardState.votedFor };
+    this.sweeper = new Sweeper(options.store, limits.sweepKeysPerBatch, timings.sweepPauseMs, options.logger);
+    this.startupUnreachable = unreachableRanges(loaded);
     const entryBytesMax = raftEntryBytesMax(limits);
     const config: RaftConfig = {
       id: options.nodeId,
@@ -130,7 +142,8 @@ export class RaftDriver {
       compactMarginEntries: limits.raftCompactMarginEntries,
       snapshotRetryTicks: timings.electionTicks * 4,
       votingDisabledUntilCaughtUp: options.votingDisabledUntilCaughtUp,
-      snapshotProvider: () => this.latestSnapshot,
+      // The data is filled in when the InstallSnapshot is sent (see sendMessage).
+      snapshotProvider: () => ({ index: this.capture.index, term: this.capture.term, data: notYetSerialized }),
     };
     const persisted: PersistedState = {
       hardState: loaded.hardState,
@@ -143,6 +156,8 @@ export class RaftDriver {
   }
 
   start(): void {
+    // Left over from a sweep a stop or crash cut short (cheap when there is none).
+    for (const range of this.startupUnreachable) this.sweeper.add(range);
     this.tickTimer = setInterval(() => {
       this.core.tick();
       this.noteRoleChange();
@@ -155,7 +170,9 @@ export class RaftDriver {
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.deferredTimer) clearTimeout(this.deferredTimer);
-    while (this.processing || this.snapshotting) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.processing) await new Promise((resolve) => setTimeout(resolve, 5));
+    await this.capture.retire();
+    await this.sweeper.stop();
     for (const [index, proposal] of this.pending) {
       clearTimeout(proposal.timer);
       proposal.reject(new LogError('NOT_LEADER', 'node stopping', { leaderId: null }));
@@ -328,7 +345,7 @@ export class RaftDriver {
       this.pendingCompaction = null;
       this.appliedIndex = snapshot.index;
       this.appliedTerm = snapshot.term;
-      if (snapshot.index > this.latestSnapshot.index) this.latestSnapshot = snapshot;
+      if (snapshot.index > this.capture.index) this.replaceCapture(StateCapture.ofBytes(snapshot.index, snapshot.term, snapshot.data));
       this.options.logger.info({ index: snapshot.index, term: snapshot.term }, 'installing state-machine snapshot from the leader');
     }
     if (ready.entriesFromIndex !== null && ready.entriesToPersist.length > 0) {
@@ -348,7 +365,7 @@ export class RaftDriver {
     if (!mustSync) {
       // Nothing here must be durable before anyone hears of it: send, settle, and let the
       // writes wait for the next batch (see the top of this file).
-      for (const message of ready.messages) this.options.send(message);
+      for (const message of ready.messages) this.sendMessage(message);
       for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
       if (ops.length === 0) return;
       if (this.deferredOps.length === 0) this.deferredSinceMs = performance.now();
@@ -368,7 +385,7 @@ export class RaftDriver {
     const sendEarly = !installed && !termOrVoteChanged;
     const later: RaftMessage[] = [];
     for (const message of ready.messages) {
-      if (sendEarly && (message.type === 'AppendEntries' || message.type === 'Heartbeat')) this.options.send(message);
+      if (sendEarly && (message.type === 'AppendEntries' || message.type === 'Heartbeat')) this.sendMessage(message);
       else later.push(message);
     }
     // Committed entries are durable on a majority already: their proposers can hear now.
@@ -377,7 +394,8 @@ export class RaftDriver {
     await write;
     this.logs = logs;
     this.visibleAppliedIndex = this.appliedIndex;
-    for (const message of later) this.options.send(message);
+    this.sweepVisible();
+    for (const message of later) this.sendMessage(message);
     if (installed) {
       this.visible = logs.cloneMetas();
       this.failProposalsUpTo(this.appliedIndex, 'a snapshot replaced the log; outcome unknown');
@@ -428,6 +446,7 @@ export class RaftDriver {
     const changed = this.takeDeferred(ops);
     if (ops.length > 0) await this.options.store.batch(ops, { sync });
     this.visibleAppliedIndex = this.appliedIndex;
+    this.sweepVisible();
     this.publish(new Set(changed));
   }
 
@@ -461,6 +480,7 @@ export class RaftDriver {
       const applied = logs.apply(command);
       ops.push(...applied.ops);
       outcomes.push({ entry, outcome: applied.outcome, ...(applied.changedLog ? { changedLog: applied.changedLog } : {}) });
+      if (applied.unreachable) this.unreachable.push({ index: entry.index, range: applied.unreachable });
     }
     if (outcomes.length > 0) ops.push(appliedIndexOp(this.appliedIndex));
     return outcomes;
@@ -502,48 +522,63 @@ export class RaftDriver {
       this.options.onVotingEnabled();
     }
     // The state-machine snapshot reads the store: only once every applied write is in it.
-    if (!this.snapshotting && this.deferredOps.length === 0 && this.appliedIndex - this.latestSnapshot.index >= this.options.limits.raftCompactEveryEntries) {
+    if (this.deferredOps.length === 0 && this.appliedIndex - this.capture.index >= this.options.limits.raftCompactEveryEntries) {
       this.takeSnapshot();
     }
   }
 
   /**
-   * Captures the state machine at the applied index (a store snapshot plus the metadata, both
-   * taken synchronously between two batches) and serializes it off the Ready loop; then lets
+   * Captures the state machine at the applied index — a store snapshot plus the metadata, both
+   * taken synchronously between two batches, serialized only if a follower needs it — and lets
    * the core compact its log behind it.
    */
   private takeSnapshot(): void {
-    this.snapshotting = true;
-    const index = this.appliedIndex;
-    const term = this.appliedTerm;
-    const storeSnapshot = this.options.store.snapshot();
-    const metas = this.logs.cloneMetas();
-    void (async () => {
-      try {
-        const data = await readStateSnapshot(storeSnapshot, metas);
-        if (this.stopped || index <= this.latestSnapshot.index) return;
-        this.latestSnapshot = { index, term, data };
-        const point = this.core.compact(index);
-        if (point) {
-          this.pendingCompaction = point;
-          this.schedule();
-        }
-        this.options.logger.debug({ index, bytes: data.length, compactedTo: point?.index ?? null }, 'state-machine snapshot taken');
-      } catch (error) {
-        this.options.logger.error({ err: error }, 'taking a state-machine snapshot failed');
-      } finally {
-        await storeSnapshot.close().catch(() => undefined);
-        this.snapshotting = false;
-      }
-    })();
+    this.replaceCapture(StateCapture.ofStore(this.appliedIndex, this.appliedTerm, this.options.store.snapshot(), this.logs.cloneMetas()));
+    const point = this.core.compact(this.capture.index);
+    if (point) {
+      this.pendingCompaction = point;
+      this.schedule();
+    }
+  }
+
+  private replaceCapture(next: StateCapture): void {
+    void this.capture.retire();
+    this.capture = next;
+  }
+
+  /**
+   * Sends a Raft message. An InstallSnapshot leaves once its capture is serialized (off the
+   * Ready loop; to the follower that is only a slower network). If a newer capture replaced
+   * it meanwhile, it is dropped: the core sends the newer one after snapshotRetryTicks.
+   */
+  private sendMessage(message: RaftMessage): void {
+    if (message.type !== 'InstallSnapshot' || message.data !== notYetSerialized) {
+      this.options.send(message);
+      return;
+    }
+    const capture = this.capture;
+    if (capture.index !== message.lastIncludedIndex) return;
+    capture.data().then(
+      (data) => {
+        if (!this.stopped && capture === this.capture) this.options.send({ ...message, data });
+      },
+      (error: unknown) => this.options.logger.error({ err: error, index: capture.index }, 'serializing the state machine for a follower failed'),
+    );
   }
 
   private async writeCompaction(): Promise<void> {
     const point = this.pendingCompaction!;
     this.pendingCompaction = null;
     if (point.index <= this.storedSnapshotIndex) return;
-    // Deferred applied writes first: the entries they were derived from are being deleted.
     await this.writeDeferred(compactionOps(point), false);
+    this.sweeper.add(raftEntryRange(this.storedSnapshotIndex + 1, point.index + 1));
     this.storedSnapshotIndex = point.index;
+  }
+
+  /** Hands the sweeper the ranges whose hiding metadata is now written. */
+  private sweepVisible(): void {
+    while (this.unreachable.length > 0 && this.unreachable[0]!.index <= this.visibleAppliedIndex) {
+      this.sweeper.add(this.unreachable.shift()!.range);
+    }
   }
 }

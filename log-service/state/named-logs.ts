@@ -28,6 +28,11 @@ export interface Applied {
   ops: StoreOp[];
   /** The log whose committed tail or trim point moved (for subscribers), if any. */
   changedLog?: string;
+  /**
+   * Stored keys this command made unreachable (a trim's entries). They are not in `ops`: the
+   * driver deletes them in the background once `ops` are written (node/sweeper.ts).
+   */
+  unreachable?: { gte: Uint8Array; lt: Uint8Array };
 }
 
 export function encodeLogCommand(command: LogCommand): Uint8Array {
@@ -178,7 +183,11 @@ export class NamedLogs {
     };
   }
 
-  /** Trim keeps each retained entry's own checksum, so the chain stays checkable from firstLsn. */
+  /**
+   * Trim keeps each retained entry's own checksum, so the chain stays checkable from firstLsn.
+   * It only moves firstLsn: reads below it are refused from then on, and the entries below are
+   * deleted in the background (`unreachable`).
+   */
   private applyTrim(command: TrimCommand): Applied {
     const meta = this.meta(command.log);
     if (command.beforeLsn > meta.snapshotLsn + 1) {
@@ -190,10 +199,11 @@ export class NamedLogs {
     if (command.beforeLsn <= meta.firstLsn) return { outcome: { ok: true, firstLsn: meta.firstLsn }, ops: [] };
     const next: LogMeta = { ...meta, firstLsn: command.beforeLsn };
     this.metas.set(command.log, next);
-    const ops: StoreOp[] = [
-      { type: 'delRange', ...logEntryRange(command.log, meta.firstLsn, command.beforeLsn) },
-      { type: 'put', key: logMetaKey(command.log), value: encodeLogMeta(next) },
-    ];
-    return { outcome: { ok: true, firstLsn: command.beforeLsn }, ops, changedLog: command.log };
+    return {
+      outcome: { ok: true, firstLsn: command.beforeLsn },
+      ops: [{ type: 'put', key: logMetaKey(command.log), value: encodeLogMeta(next) }],
+      changedLog: command.log,
+      unreachable: logEntryRange(command.log, meta.firstLsn, command.beforeLsn),
+    };
   }
 }

@@ -10,6 +10,8 @@ import { LogNode } from '../../log-service/node/log-node.js';
 import { checksumHex } from '../../log-service/checksum.js';
 import type { TailResult } from '../../log-service/wire/protocol.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import type { LogStore } from '../../log-service/store/log-store.js';
+import { logEntryRange, raftEntryRange } from '../../log-service/store/keys.js';
 
 const text = (value: string) => Uint8Array.from(Buffer.from(value));
 let cluster: InProcessCluster | null = null;
@@ -26,6 +28,16 @@ async function waitFor<T>(probe: () => T, ok: (value: T) => boolean, timeoutMs =
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function waitForAsync<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
     if (ok(value)) return value;
     if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -71,6 +83,17 @@ describe('catch-up', () => {
     // And it keeps replicating normally afterwards.
     await client.append('big', [text('after')], { prevLsn: 151 });
     await waitFor(() => node.status().logs.big?.tailLsn, (tail) => tail === 152);
+    // The trimmed entries and the compacted Raft entries leave every node's store (in the
+    // background, after the trim or compaction point was written).
+    for (const id of cluster.ids) {
+      const internals = cluster.nodes.get(id)! as unknown as { store: LogStore; driver: { status(): { snapshotIndex: number } } };
+      const compactedTo = internals.driver.status().snapshotIndex;
+      await waitForAsync(async () => [
+        (await internals.store.range(logEntryRange('big', 0, 50))).length,
+        (await internals.store.range(raftEntryRange(0, compactedTo + 1))).length,
+      ], (left) => left[0] === 0 && left[1] === 0);
+      expect((await internals.store.range(logEntryRange('big', 50, 153))).length).toBe(103);
+    }
   });
 
   it('a node whose data directory was wiped rejoins with voting disabled until caught up', async () => {
