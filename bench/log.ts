@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { LogClient } from '../log-service/client/log-client.js';
 import { LevelLogStore } from '../log-service/store/level-store.js';
 import { raftEntryKey } from '../log-service/store/keys.js';
+import { freePortRange } from '../src/cluster/ports.js';
 
 const entryBytes = 100;
 const runMs = Number(process.env.KEEL_BENCH_RUN_MS ?? 3000);
@@ -23,15 +24,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** Three consecutive ports below the ephemeral range (see freePortRange). */
 async function freePorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    ports.push((server.address() as AddressInfo).port);
-    await new Promise((done) => server.close(done));
-  }
-  return ports;
+  const base = await freePortRange('127.0.0.1', count);
+  return Array.from({ length: count }, (_, i) => base + i);
 }
 
 async function measureSyncWriteMs(directory: string): Promise<number> {
@@ -125,8 +121,14 @@ async function startCluster(root: string): Promise<{ nodes: string[]; processes:
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   );
+  // A node that dies mid-run must say so (a bench once waited silently on a node that was gone).
+  processes.forEach((child, i) => child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`bench: log node ${ids[i]} exited during the run (code ${code}, signal ${signal})`);
+  }));
   return { nodes: ports.map((port) => `127.0.0.1:${port}`), processes };
 }
+
+let stopping = false;
 
 async function runAppenders(client: LogClient, log: string, appenders: number): Promise<{ entries: number; seconds: number; latencies: number[] }> {
   let nextPrevLsn = (await client.tail(log)).tailLsn;
@@ -183,6 +185,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ syncMs, roundTripMs, crossProcessRoundTripMs, budgetMs, results, client: client.stats }));
     client.close();
   } finally {
+    stopping = true;
     for (const child of processes) child.kill('SIGTERM');
     await Promise.all(processes.map((child) => new Promise((done) => (child.exitCode !== null ? done(null) : child.once('exit', done)))));
     await rm(root, { recursive: true, force: true });
