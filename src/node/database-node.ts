@@ -100,9 +100,8 @@ export class DatabaseNode implements ReplicationHooks {
     this.logName = `shard-${options.shard}`;
     this.role = 'replica';
     if (options.snapshotStore && options.snapshotCommandArgs) {
-      // Without the marker: appended by another writer it would fence the serving primary.
       this.server.snapshots = new ChildSnapshotter({
-        logNodes: () => this.client.options.nodes, shard: options.shard, storeArgs: options.snapshotCommandArgs, mark: false,
+        logNodes: () => this.client.options.nodes, shard: options.shard, storeArgs: options.snapshotCommandArgs,
         logger: options.logger.child({ component: 'save' }), onSaved: () => { this.server.lastSaveSeconds = Math.floor(Date.now() / 1000); },
       });
     }

@@ -32,8 +32,6 @@ export interface ChildSnapshotterOptions {
   shard: number;
   /** Store, S3 and key flags, exactly as given to `keel server` (passed on unchanged). */
   storeArgs: string[];
-  /** Whether the child appends the Snapshot marker and trims (see README: a marker from another writer fences the primary). */
-  mark: boolean;
   logger: Logger;
   onSaved: (result: SnapshotJobResult) => void;
 }
@@ -91,7 +89,8 @@ export class ChildSnapshotter implements SnapshotServices {
   private runChild(): Promise<SnapshotJobResult> {
     const args = [
       keelMainPath, 'snapshot', '--log', this.options.logNodes().join(','), '--shard', String(this.options.shard),
-      '--mark', this.options.mark ? 'yes' : 'no', ...this.options.storeArgs,
+      // Marks (MarkSnapshot takes no LSN: the serving primary is not fenced) and trims.
+      '--mark', 'yes', ...this.options.storeArgs,
       ...politeSnapshotArgs,
     ];
     return new Promise((resolve, reject) => {

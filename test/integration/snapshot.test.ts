@@ -38,6 +38,9 @@ describe('snapshots with real processes', () => {
     expect(await redis.call('SAVE')).toBe('OK');
     expect(Number(await redis.lastsave())).toBeGreaterThan(before);
     expect(readdirSync(join(store, 'shard-0'))).toHaveLength(1);
+    // SAVE marks its snapshot in the log (the trim guard moves), and the primary stays primary.
+    const guarded = (await fixture.logClient.tail('shard-0')).snapshotLsn;
+    expect(guarded).toBeGreaterThan(0);
     expect(await redis.call('BGSAVE')).toBe('Background saving started');
     await expect(redis.call('BGSAVE')).rejects.toThrow('ERR Background save already in progress');
     await waitFor(() => redis.call('SAVE'), (reply) => reply === 'OK');
