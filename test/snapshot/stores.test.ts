@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,22 @@ import { storeCompliance } from './store-compliance.js';
 import { startLocalS3, s3rverCredentials, type LocalS3 } from './s3rver.js';
 
 storeCompliance('local directory', async () => ({ store: new LocalDirectoryStore(mkdtempSync(join(tmpdir(), 'keel-store-'))), largeBytes: 3 * 1024 * 1024 }));
+// The smallest flush interval (fdatasync every 64 KiB while writing) and none until the end.
+storeCompliance('local directory flushed every 64 KiB', async () => ({
+  store: new LocalDirectoryStore(mkdtempSync(join(tmpdir(), 'keel-store-')), { syncEveryBytes: 64 * 1024 }), largeBytes: 3 * 1024 * 1024,
+}));
+storeCompliance('local directory flushed only at the end', async () => ({
+  store: new LocalDirectoryStore(mkdtempSync(join(tmpdir(), 'keel-store-')), { syncEveryBytes: 0 }), largeBytes: 3 * 1024 * 1024,
+}));
+
+describe('local directory store limits', () => {
+  it('refuses a flush interval below 64 KiB (other than 0) or not an integer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-store-'));
+    for (const bad of [1, 64 * 1024 - 1, -1, 1.5, Number.NaN]) {
+      expect(() => new LocalDirectoryStore(dir, { syncEveryBytes: bad })).toThrow(/syncEveryBytes must be 0 or at least 64 KiB/);
+    }
+  });
+});
 
 let s3: LocalS3;
 beforeAll(async () => { s3 = await startLocalS3(); });
