@@ -9,6 +9,7 @@ import { LogClient } from '../../log-service/client/log-client.js';
 import { LogNode } from '../../log-service/node/log-node.js';
 import { checksumHex } from '../../log-service/checksum.js';
 import type { TailResult } from '../../log-service/wire/protocol.js';
+import { waitFor } from './helpers/wait.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 import type { LogStore } from '../../log-service/store/log-store.js';
 import { logEntryRange, raftEntryRange } from '../../log-service/store/keys.js';
@@ -24,25 +25,7 @@ afterEach(async () => {
   cluster = null;
 });
 
-async function waitFor<T>(probe: () => T, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
-async function waitForAsync<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function tailsAndChecksums(c: InProcessCluster, log: string): Promise<string[]> {
   const probe = new LogClient({ nodes: [...c.addresses.values()] });
@@ -88,7 +71,7 @@ describe('catch-up', () => {
     for (const id of cluster.ids) {
       const internals = cluster.nodes.get(id)! as unknown as { store: LogStore; driver: { status(): { snapshotIndex: number } } };
       const compactedTo = internals.driver.status().snapshotIndex;
-      await waitForAsync(async () => [
+      await waitFor(async () => [
         (await internals.store.range(logEntryRange('big', 0, 50))).length,
         (await internals.store.range(raftEntryRange(0, compactedTo + 1))).length,
       ], (left) => left[0] === 0 && left[1] === 0);

@@ -7,6 +7,7 @@ import { LogClient } from '../../log-service/client/log-client.js';
 import { checksumHex } from '../../log-service/checksum.js';
 import { LogError } from '../../log-service/errors.js';
 import type { LogEntry } from '../../log-service/state/types.js';
+import { waitFor } from './helpers/wait.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 
 const text = (value: string) => Uint8Array.from(Buffer.from(value));
@@ -27,15 +28,6 @@ function clientFor(c: InProcessCluster, nodes = [...c.addresses.values()]): LogC
   return client;
 }
 
-async function waitFor<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('log service cluster (in-process)', () => {
   it('commits conditional appends, gathers one turn into one batch, and every node agrees on tail and checksum', async () => {
