@@ -57,13 +57,13 @@ export class Sweeper {
     try {
       while (this.queue.length > 0 && !this.stopped) {
         const range = this.queue[0]!;
-        const rows = await this.store.range({ gte: range.gte, lt: range.lt, limit: this.keysPerBatch });
-        if (rows.length > 0 && !this.stopped) {
-          await this.store.batch(rows.map(([key]) => ({ type: 'del' as const, key })), { sync: false });
-          this.deletedKeys += rows.length;
+        const keys = await this.store.keys({ gte: range.gte, lt: range.lt, limit: this.keysPerBatch });
+        if (keys.length > 0 && !this.stopped) {
+          await this.store.batch(keys.map((key) => ({ type: 'del' as const, key })), { sync: false });
+          this.deletedKeys += keys.length;
         }
-        if (rows.length < this.keysPerBatch) this.queue.shift();
-        else range.gte = Buffer.concat([rows[rows.length - 1]![0], Buffer.of(0)]); // the next key after the last one
+        if (keys.length < this.keysPerBatch) this.queue.shift();
+        else range.gte = Buffer.concat([keys[keys.length - 1]!, Buffer.of(0)]); // the next key after the last one
         await sleep(this.pauseMs);
       }
     } catch (error) {

@@ -32,13 +32,20 @@ export class MemoryLogStore implements LogStore {
   }
 
   async range(range: StoreRange): Promise<Array<[Uint8Array, Uint8Array]>> {
+    return this.hexKeys(range).map((key) => [Uint8Array.from(Buffer.from(key, 'hex')), Uint8Array.from(this.values.get(key)!)]);
+  }
+
+  async keys(range: StoreRange): Promise<Uint8Array[]> {
+    return this.hexKeys(range).map((key) => Uint8Array.from(Buffer.from(key, 'hex')));
+  }
+
+  private hexKeys(range: StoreRange): string[] {
     this.assertOpen();
     const from = this.lowerBound(hex(range.gte));
     const to = this.lowerBound(hex(range.lt));
     const keys = this.sortedKeys.slice(from, Math.max(from, to));
     if (range.reverse) keys.reverse();
-    const limited = range.limit === undefined || range.limit < 0 ? keys : keys.slice(0, range.limit);
-    return limited.map((key) => [Uint8Array.from(Buffer.from(key, 'hex')), Uint8Array.from(this.values.get(key)!)]);
+    return range.limit === undefined || range.limit < 0 ? keys : keys.slice(0, range.limit);
   }
 
   snapshot(): StoreSnapshot {

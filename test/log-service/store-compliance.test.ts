@@ -59,6 +59,11 @@ for (const [name, open] of [['LevelLogStore', levelStore], ['MemoryLogStore', me
       expect(firstTwo.map(([, v]) => Number(Buffer.from(v).readBigUInt64BE(0)))).toEqual([2, 7]);
       const lastOne = await store.range({ gte: raftEntryKey(0), lt: raftEntryKey(2 ** 50), limit: 1, reverse: true });
       expect(Number(Buffer.from(lastOne[0]![1]).readBigUInt64BE(0))).toBe(2 ** 40);
+      // keys() lists what range() would, without the values.
+      const keys = await store.keys({ gte: raftEntryKey(2), lt: raftEntryKey(2 ** 50), limit: 3 });
+      expect(keys.map((key) => Buffer.from(key).toString('hex'))).toEqual([2, 7, 255].map((index) => Buffer.from(raftEntryKey(index)).toString('hex')));
+      expect((await store.keys({ gte: raftEntryKey(0), lt: raftEntryKey(2 ** 50), reverse: true, limit: 1 })).map((key) => Buffer.from(key).toString('hex')))
+        .toEqual([Buffer.from(raftEntryKey(2 ** 40)).toString('hex')]);
       await store.close();
     });
 
