@@ -39,7 +39,7 @@ export class Sweeper {
   add(range: KeyRange): void {
     if (this.stopped || Buffer.compare(range.gte, range.lt) >= 0) return;
     this.queue.push({ gte: range.gte, lt: range.lt });
-    this.running ??= this.run().finally(() => { this.running = null; });
+    this.kick();
   }
 
   /** Resolves once nothing is queued (tests) or the sweeper stopped. */
@@ -51,6 +51,15 @@ export class Sweeper {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.running;
+  }
+
+  /** Starts a run unless one is going; a range added as a run ends starts the next one. */
+  private kick(): void {
+    if (this.running || this.stopped || this.queue.length === 0) return;
+    this.running = this.run().finally(() => {
+      this.running = null;
+      this.kick();
+    });
   }
 
   private async run(): Promise<void> {
