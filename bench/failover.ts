@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { RespClient, RespErrorReply } from '../src/cluster/resp-client.js';
 import { readLayout, splitAddr } from '../src/cluster/layout.js';
 import { Discovery } from '../src/cluster/discovery.js';
-import { portFree } from '../src/cluster/ports.js';
+import { freePortRange } from '../src/cluster/ports.js';
 import type { Topology } from '../src/cluster/topology.js';
 
 const rounds = Number(process.env.KEEL_BENCH_FAILOVER_ROUNDS ?? 20);
@@ -25,14 +25,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function freePortRange(count: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree('127.0.0.1', base + i)));
-    if (free.every(Boolean)) return base;
-  }
 }
 
 /** A sequential writer: SET bench:i i, one at a time; on any failure it asks Sentinel again. */
@@ -89,7 +81,8 @@ class SteadyWriter {
 
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'keel-bench-failover-'));
-  const base = await freePortRange(10);
+  // Below the ephemeral range: a killed node restarts on its port (see freePortRange).
+  const base = await freePortRange('127.0.0.1', 10);
   const up = spawn(process.execPath, [keelMain, 'up', '--dir', dir, '--port', String(base), '--log-port', String(base + 5), '--sentinel-port', String(base + 9), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let upOutput = '';
   up.stdout!.on('data', (chunk: Buffer) => { upOutput += chunk.toString(); });
