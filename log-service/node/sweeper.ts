@@ -23,7 +23,7 @@ export class Sweeper {
   private readonly queue: KeyRange[] = [];
   private running: Promise<void> | null = null;
   private stopped = false;
-  /** Keys deleted so far (for tests and status). */
+  /** Keys deleted so far (tests read it). */
   deletedKeys = 0;
 
   constructor(

@@ -193,11 +193,8 @@ export class LogCommitter implements Committer {
   private readonly checkTimeout = (): void => {
     this.timeoutTimer = null;
     if (this.failure) return;
-    let oldestSentAtMs: number | undefined;
-    for (const sentAtMs of this.sentAtMs.values()) {
-      oldestSentAtMs = sentAtMs; // LSN order = send order: the first is the oldest
-      break;
-    }
+    // LSN order = send order: the first entry is the oldest.
+    const oldestSentAtMs: number | undefined = this.sentAtMs.values().next().value;
     if (oldestSentAtMs === undefined) return;
     const remainingMs = oldestSentAtMs + this.commitTimeoutMs - performance.now();
     if (remainingMs <= 0) {

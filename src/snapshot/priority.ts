@@ -28,6 +28,10 @@ export interface PriorityOutcome {
   autogroup: boolean;
 }
 
+function assertNice(nice: number): void {
+  assert(Number.isInteger(nice) && nice >= NICE_MIN && nice <= NICE_MAX, `nice must be an integer in ${NICE_MIN}..${NICE_MAX}, got ${nice}`);
+}
+
 /** The session id of this process (field 6 of /proc/self/stat), or null off Linux. */
 export function ownSessionId(): number | null {
   try {
@@ -55,7 +59,7 @@ function ownThreadIds(): number[] {
  * Best effort: what could not be changed is counted, not thrown.
  */
 export function lowerOwnPriority(nice: number): PriorityOutcome {
-  assert(Number.isInteger(nice) && nice >= NICE_MIN && nice <= NICE_MAX, `nice must be an integer in ${NICE_MIN}..${NICE_MAX}, got ${nice}`);
+  assertNice(nice);
   let threads = 0;
   let failed = 0;
   // The main thread first: threads started from now on inherit its value.
@@ -85,7 +89,7 @@ export function lowerOwnPriority(nice: number): PriorityOutcome {
  * not run at normal priority either (threads it starts from then on inherit the value).
  */
 export function lowerChildPriority(pid: number | undefined, nice: number): boolean {
-  assert(Number.isInteger(nice) && nice >= NICE_MIN && nice <= NICE_MAX, `nice must be an integer in ${NICE_MIN}..${NICE_MAX}, got ${nice}`);
+  assertNice(nice);
   if (pid === undefined) return false;
   try {
     setPriority(pid, nice);
