@@ -19,7 +19,8 @@ import {
   raftSnapshotMetaKey,
   readU64,
 } from '../store/keys.js';
-import { decodeLogEntry, decodeLogMeta, encodeLogEntry, encodeLogMeta, NamedLogs } from '../state/named-logs.js';
+import { decodeEntryRecord } from '../state/entry-records.js';
+import { decodeLogMeta, encodeLogMeta, NamedLogs } from '../state/named-logs.js';
 import type { LogEntry, LogMeta } from '../state/types.js';
 import { logEntryKey, logEntryRange } from '../store/keys.js';
 
@@ -39,9 +40,13 @@ export interface LoadedState {
   logs: NamedLogs;
 }
 
-/** What a state-machine snapshot carries: every log's metadata and retained entries. */
+/**
+ * What a state-machine snapshot carries: every log's metadata and its stored entry records,
+ * as stored (see state/entry-records.ts), each with the LSN of its last entry (its key).
+ * `entries` is the form before batch records (one LogEntry each), still accepted on install.
+ */
 interface StateSnapshot {
-  logs: Array<{ name: string; meta: LogMeta; entries: LogEntry[] }>;
+  logs: Array<{ name: string; meta: LogMeta; records?: Array<[number, Uint8Array]>; entries?: LogEntry[] }>;
 }
 
 export const emptyHardState: HardState = { term: 0, votedFor: null, commitIndex: 0 };
@@ -121,22 +126,23 @@ export function unreachableRanges(state: { snapshot: SnapshotMeta | null; logs: 
 
 /**
  * Reads the whole state machine from a store snapshot taken together with `metas` (so both
- * show the same applied index) into snapshot bytes.
+ * show the same applied index) into snapshot bytes. Records travel as stored, undecoded.
  */
 export async function readStateSnapshot(store: StoreSnapshot, metas: ReadonlyMap<string, LogMeta>): Promise<Uint8Array> {
   const snapshot: StateSnapshot = { logs: [] };
   for (const [name, meta] of [...metas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const rows = await store.range({ gte: logEntryKey(name, meta.firstLsn), lt: logEntryKey(name, meta.tailLsn + 1) });
-    const entries = rows.map(([, value]) => decodeLogEntry(value));
-    assert(entries.length === meta.tailLsn - meta.firstLsn + 1, `log ${name}: retained entries missing from the store`);
-    snapshot.logs.push({ name, meta, entries });
+    const rows = await store.range(logEntryRange(name, meta.firstLsn, meta.tailLsn + 1));
+    const records = rows.map(([key, value]): [number, Uint8Array] => [readU64(key, key.length - 8), value]);
+    const lastLsn = records.length === 0 ? meta.firstLsn - 1 : records[records.length - 1]![0];
+    assert(lastLsn === meta.tailLsn, `log ${name}: retained entries missing from the store`);
+    snapshot.logs.push({ name, meta, records });
   }
   return encode(snapshot);
 }
 
 /**
  * Ops that replace the whole state machine and Raft log with an installed snapshot, and the
- * state machine it loads.
+ * state machine it loads. Every log's records must cover firstLsn..tailLsn without a gap.
  */
 export function installSnapshotOps(snapshot: SnapshotData): { ops: StoreOp[]; logs: NamedLogs } {
   const state = decode(snapshot.data) as StateSnapshot;
@@ -147,18 +153,31 @@ export function installSnapshotOps(snapshot: SnapshotData): { ops: StoreOp[]; lo
     { type: 'delRange', ...allLogEntries },
   ];
   const metas: Array<[string, LogMeta]> = [];
-  for (const { name, meta, entries } of state.logs) {
+  for (const { name, meta, records, entries } of state.logs) {
     const loaded = decodeLogMeta(encodeLogMeta(meta));
     metas.push([name, loaded]);
     ops.push({ type: 'put', key: logMetaKey(name), value: encodeLogMeta(loaded) });
-    for (const entry of entries) ops.push({ type: 'put', key: logEntryKey(name, entry.lsn), value: encodeLogEntry(entry) });
+    const values = records ?? (entries ?? []).map((entry): [number, Uint8Array] => [entry.lsn, encode(entry)]);
+    let expected = loaded.firstLsn;
+    for (const [lastLsn, value] of values) {
+      const decoded = decodeEntryRecord(value);
+      assert(decoded[decoded.length - 1]!.lsn === lastLsn, `log ${name}: snapshot record keyed ${lastLsn} ends elsewhere`);
+      assert(decoded[0]!.lsn <= expected && lastLsn >= expected, `log ${name}: snapshot records leave a gap at ${expected}`);
+      expected = lastLsn + 1;
+      ops.push({ type: 'put', key: logEntryKey(name, lastLsn), value });
+    }
+    assert(expected === loaded.tailLsn + 1, `log ${name}: snapshot records end at ${expected - 1}, the tail is ${loaded.tailLsn}`);
   }
   ops.push({ type: 'put', key: raftSnapshotMetaKey, value: encode({ index: snapshot.index, term: snapshot.term }) });
   ops.push(appliedIndexOp(snapshot.index));
   return { ops, logs: NamedLogs.fromMetas(metas) };
 }
 
-/** Committed entries of one log from fromLsn, bounded by count and bytes (at least one entry). */
+/**
+ * Committed entries of one log from fromLsn to toLsnInclusive, bounded by count and bytes (at
+ * least one entry). The record holding fromLsn may start below it (a batch): the entries
+ * before fromLsn are skipped.
+ */
 export async function readLogEntries(
   store: LogStore,
   log: string,
@@ -167,16 +186,18 @@ export async function readLogEntries(
   entriesMax: number,
   bytesMax: number,
 ): Promise<LogEntry[]> {
-  if (toLsnInclusive < fromLsn) return [];
-  const limit = Math.min(entriesMax, toLsnInclusive - fromLsn + 1);
-  const rows = await store.range({ gte: logEntryKey(log, fromLsn), lt: logEntryKey(log, toLsnInclusive + 1), limit });
   const entries: LogEntry[] = [];
+  if (toLsnInclusive < fromLsn) return entries;
   let bytes = 0;
-  for (const [, value] of rows) {
-    const entry = decodeLogEntry(value);
-    if (entries.length > 0 && bytes + entry.payload.length > bytesMax) break;
-    bytes += entry.payload.length;
-    entries.push(entry);
+  // The record holding toLsnInclusive is keyed at or after it: scan to the end of the log's keys.
+  for await (const [, value] of store.iterate(logEntryRange(log, fromLsn, Number.MAX_SAFE_INTEGER))) {
+    for (const entry of decodeEntryRecord(value)) {
+      if (entry.lsn < fromLsn) continue;
+      if (entry.lsn > toLsnInclusive || entries.length >= entriesMax) return entries;
+      if (entries.length > 0 && bytes + entry.payload.length > bytesMax) return entries;
+      bytes += entry.payload.length;
+      entries.push(entry);
+    }
   }
   return entries;
 }

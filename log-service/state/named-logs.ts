@@ -7,13 +7,12 @@ import { chainChecksum, emptyChainChecksum } from '../checksum.js';
 import { decode, encode } from '../codec.js';
 import type { StoreOp } from '../store/log-store.js';
 import { logEntryKey, logEntryRange, logMetaKey } from '../store/keys.js';
+import { encodeEntryRecord } from './entry-records.js';
 import {
-  entryFormatVersion,
   type AppendCommand,
   type AppendOutcome,
   type CommandOutcome,
   type LogCommand,
-  type LogEntry,
   type LogMeta,
   type MarkSnapshotCommand,
   type TrimCommand,
@@ -87,16 +86,6 @@ export function decodeLogMeta(bytes: Uint8Array): LogMeta {
   };
 }
 
-export function encodeLogEntry(entry: LogEntry): Uint8Array {
-  return encode(entry);
-}
-
-export function decodeLogEntry(bytes: Uint8Array): LogEntry {
-  const entry = decode(bytes) as LogEntry;
-  assert(isLsn(entry.lsn) && entry.payload instanceof Uint8Array, 'corrupt log entry');
-  return entry;
-}
-
 export class NamedLogs {
   private readonly metas = new Map<string, LogMeta>();
 
@@ -145,17 +134,16 @@ export class NamedLogs {
     if (command.snapshotLsn !== undefined && command.snapshotLsn > command.prevLsn) {
       return { outcome: { ok: false, code: 'BAD_REQUEST', message: 'snapshotLsn above prevLsn' }, ops: [] };
     }
-    const ops: StoreOp[] = [];
+    const checksums: Uint8Array[] = [];
     let checksum = meta.checksum;
     let lsn = meta.tailLsn;
     for (const payload of command.payloads) {
       lsn += 1;
       checksum = chainChecksum(checksum, lsn, payload);
-      const entry: LogEntry = {
-        v: entryFormatVersion, lsn, writerId: command.writerId, batchSeq: command.batchSeq, payload, checksum,
-      };
-      ops.push({ type: 'put', key: logEntryKey(command.log, lsn), value: encodeLogEntry(entry) });
+      checksums.push(checksum);
     }
+    const record = encodeEntryRecord({ firstLsn: meta.tailLsn + 1, writerId: command.writerId, batchSeq: command.batchSeq, payloads: command.payloads, checksums });
+    const ops: StoreOp[] = [{ type: 'put', key: logEntryKey(command.log, lsn), value: record }];
     const next: LogMeta = {
       ...meta,
       tailLsn: lsn,

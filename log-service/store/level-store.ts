@@ -57,6 +57,11 @@ export class LevelLogStore implements LogStore {
     return (await this.db.iterator(options).all()) as Array<[Uint8Array, Uint8Array]>;
   }
 
+  iterate(range: StoreRange): AsyncIterable<[Uint8Array, Uint8Array]> {
+    const options = { gte: range.gte, lt: range.lt, reverse: range.reverse ?? false, limit: range.limit ?? -1 };
+    return this.db.iterator(options) as AsyncIterable<[Uint8Array, Uint8Array]>;
+  }
+
   async keys(range: StoreRange): Promise<Uint8Array[]> {
     const options = { gte: range.gte, lt: range.lt, reverse: range.reverse ?? false, limit: range.limit ?? -1 };
     return (await this.db.keys(options).all()) as Uint8Array[];

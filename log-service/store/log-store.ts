@@ -27,6 +27,12 @@ export interface LogStore {
   /** Applies all ops atomically; with sync, returns only once they are on stable storage. */
   batch(ops: readonly StoreOp[], options: { sync: boolean }): Promise<void>;
   range(range: StoreRange): Promise<Array<[Uint8Array, Uint8Array]>>;
+  /**
+   * The rows of range() one at a time, read ahead in small chunks: for reads that stop at a
+   * byte or count bound the store cannot know (stored records hold several entries).
+   * Leaving the loop early releases the iterator.
+   */
+  iterate(range: StoreRange): AsyncIterable<[Uint8Array, Uint8Array]>;
   /** The keys of range(), without reading their values (a Raft entry's value can be megabytes). */
   keys(range: StoreRange): Promise<Uint8Array[]>;
   /** Taken synchronously: later batches do not show through it. Close it when done. */

@@ -35,6 +35,14 @@ export class MemoryLogStore implements LogStore {
     return this.hexKeys(range).map((key) => [Uint8Array.from(Buffer.from(key, 'hex')), Uint8Array.from(this.values.get(key)!)]);
   }
 
+  async *iterate(range: StoreRange): AsyncIterable<[Uint8Array, Uint8Array]> {
+    for (const key of this.hexKeys(range)) {
+      const value = this.values.get(key);
+      if (value === undefined) continue; // deleted since the iteration began
+      yield [Uint8Array.from(Buffer.from(key, 'hex')), Uint8Array.from(value)];
+    }
+  }
+
   async keys(range: StoreRange): Promise<Uint8Array[]> {
     return this.hexKeys(range).map((key) => Uint8Array.from(Buffer.from(key, 'hex')));
   }

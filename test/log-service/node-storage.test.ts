@@ -75,24 +75,32 @@ for (const [name, open] of stores) {
     it('applies named-log commands, snapshots them, and installs the snapshot elsewhere', async () => {
       const source = await open();
       const logs = new NamedLogs();
-      const payloads = ['x', 'y', 'z'].map((t) => Uint8Array.from(Buffer.from(t)));
-      const applied = logs.apply({ t: 'append', log: 'L', prevLsn: 0, writerId: 'w', batchSeq: 1, payloads });
-      const marker = logs.apply({ t: 'append', log: 'L', prevLsn: 3, writerId: 'w', batchSeq: 2, payloads: [payloads[0]!], snapshotLsn: 2 });
-      const trim = logs.apply({ t: 'trim', log: 'L', beforeLsn: 3 });
-      await source.batch([...applied.ops, ...marker.ops, ...trim.ops, appliedIndexOp(9)], { sync: true });
+      const bytes = (text: string) => Uint8Array.from(Buffer.from(text));
+      // One stored record per Append, keyed by its last LSN: [1, 2] at 2, [3, 4] at 4, [5] at 5.
+      const first = logs.apply({ t: 'append', log: 'L', prevLsn: 0, writerId: 'w', batchSeq: 1, payloads: [bytes('x'), bytes('y')] });
+      const second = logs.apply({ t: 'append', log: 'L', prevLsn: 2, writerId: 'w', batchSeq: 2, payloads: [bytes('z'), bytes('u')] });
+      const marker = logs.apply({ t: 'append', log: 'L', prevLsn: 4, writerId: 'w', batchSeq: 3, payloads: [bytes('v')], snapshotLsn: 3 });
+      const trim = logs.apply({ t: 'trim', log: 'L', beforeLsn: 4 });
+      expect([first, second, marker].map((applied) => applied.ops.length)).toEqual([2, 2, 2]); // the record and the meta
+      await source.batch([...first.ops, ...second.ops, ...marker.ops, ...trim.ops, appliedIndexOp(9)], { sync: true });
       const loaded = await loadState(source);
-      expect(loaded.logs.meta('L')).toMatchObject({ firstLsn: 3, tailLsn: 4, snapshotLsn: 2 });
-      expect((await readLogEntries(source, 'L', 3, 4, 10, 1 << 20)).map((e) => e.lsn)).toEqual([3, 4]);
+      expect(loaded.logs.meta('L')).toMatchObject({ firstLsn: 4, tailLsn: 5, snapshotLsn: 3 });
+      // The trim point falls inside the record [3, 4]: a read from 4 skips 3.
+      const fromFour = await readLogEntries(source, 'L', 4, 5, 10, 1 << 20);
+      expect(fromFour.map((e) => [e.lsn, Buffer.from(e.payload).toString(), e.batchSeq])).toEqual([[4, 'u', 2], [5, 'v', 3]]);
+      expect((await readLogEntries(source, 'L', 2, 5, 2, 1 << 20)).map((e) => e.lsn)).toEqual([2, 3]);
+      expect((await readLogEntries(source, 'L', 1, 3, 10, 1 << 20)).map((e) => e.lsn)).toEqual([1, 2, 3]);
+      expect((await readLogEntries(source, 'L', 3, 5, 10, 1)).map((e) => e.lsn)).toEqual([3]); // bytes bound, at least one
       // The trimmed entries stay stored until swept (reads check firstLsn first); after a restart
-      // unreachableRanges names them again.
-      expect(await readLogEntries(source, 'L', 1, 4, 10, 1 << 20).then((e) => e[0]?.lsn)).toBe(1);
-      expect(trim.unreachable).toEqual(logEntryRange('L', 1, 3));
-      expect(unreachableRanges(loaded)).toContainEqual(logEntryRange('L', 0, 3));
+      // unreachableRanges names them again. Only records wholly below the trim point go.
+      expect(await readLogEntries(source, 'L', 1, 5, 10, 1 << 20).then((e) => e[0]?.lsn)).toBe(1);
+      expect(trim.unreachable).toEqual(logEntryRange('L', 1, 4));
+      expect(unreachableRanges(loaded)).toContainEqual(logEntryRange('L', 0, 4));
       const sweeper = new Sweeper(source, 1, 0, pino({ level: 'silent' }));
       for (const range of unreachableRanges(loaded)) sweeper.add(range);
       await sweeper.idle();
-      expect(sweeper.deletedKeys).toBe(2);
-      expect(await readLogEntries(source, 'L', 1, 4, 10, 1 << 20).then((e) => e[0]?.lsn)).toBe(3);
+      expect(sweeper.deletedKeys).toBe(1);
+      expect(await readLogEntries(source, 'L', 1, 5, 10, 1 << 20).then((e) => e[0]?.lsn)).toBe(3);
       const storeSnapshot = source.snapshot();
       const data = await readStateSnapshot(storeSnapshot, loaded.logs.cloneMetas());
       await storeSnapshot.close();
@@ -106,8 +114,9 @@ for (const [name, open] of stores) {
       expect(installed.snapshot).toEqual({ index: 9, term: 3 });
       expect(installed.appliedIndex).toBe(9);
       expect(installed.logs.meta('L')).toEqual(loaded.logs.meta('L'));
-      const copied = await readLogEntries(target, 'L', 3, 4, 10, 1 << 20);
-      const original = await readLogEntries(source, 'L', 3, 4, 10, 1 << 20);
+      const copied = await readLogEntries(target, 'L', 4, 5, 10, 1 << 20);
+      const original = await readLogEntries(source, 'L', 4, 5, 10, 1 << 20);
+      expect(copied.map((e) => e.lsn)).toEqual([4, 5]);
       expect(copied.map((e) => Buffer.from(e.checksum).toString('hex'))).toEqual(original.map((e) => Buffer.from(e.checksum).toString('hex')));
       await source.close();
       await target.close();

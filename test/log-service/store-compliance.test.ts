@@ -67,6 +67,24 @@ for (const [name, open] of [['LevelLogStore', levelStore], ['MemoryLogStore', me
       await store.close();
     });
 
+    it('iterates a range in order, stopping early or at a limit', async () => {
+      const store = await open();
+      const indexes = Array.from({ length: 300 }, (_, i) => i * 3);
+      await store.batch(indexes.map((index) => ({ type: 'put' as const, key: raftEntryKey(index), value: u64(index) })), { sync: true });
+      const valueOf = (value: Uint8Array) => Number(Buffer.from(value).readBigUInt64BE(0));
+      const seen: number[] = [];
+      for await (const [key, value] of store.iterate({ gte: raftEntryKey(10), lt: raftEntryKey(2 ** 50) })) {
+        expect(Buffer.from(key).equals(Buffer.from(raftEntryKey(valueOf(value))))).toBe(true);
+        seen.push(valueOf(value));
+        if (seen.length === 250) break; // leaving early releases the iterator (close() below must not hang)
+      }
+      expect(seen).toEqual(indexes.filter((index) => index >= 10).slice(0, 250));
+      const limited: number[] = [];
+      for await (const [, value] of store.iterate({ gte: raftEntryKey(0), lt: raftEntryKey(30), limit: 4, reverse: true })) limited.push(valueOf(value));
+      expect(limited).toEqual([27, 24, 21, 18]);
+      await store.close();
+    });
+
     it('deletes ranges atomically with puts in the same batch, later ops winning', async () => {
       const store = await open();
       await store.batch([1, 2, 3, 4, 5].map((lsn) => ({ type: 'put' as const, key: logEntryKey('x', lsn), value: bytes(`x${lsn}`) })), { sync: true });
