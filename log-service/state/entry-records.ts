@@ -14,7 +14,7 @@
 import { assert } from '../assert.js';
 import { checksumBytes } from '../checksum.js';
 import { decode, encode } from '../codec.js';
-import { entryFormatVersion, type LogEntry } from './types.js';
+import { entryFormatVersion, isLsn, type LogEntry } from './types.js';
 
 /** Format of a stored record: 1 = one LogEntry; 2 = one Append (this file). */
 export const recordFormatVersion = 2;
@@ -71,8 +71,4 @@ export function decodeEntryRecord(bytes: Uint8Array): LogEntry[] {
       checksum: checksums.subarray(i * checksumBytes, (i + 1) * checksumBytes),
     };
   });
-}
-
-function isLsn(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

@@ -9,6 +9,7 @@ import type { StoreOp } from '../store/log-store.js';
 import { logEntryKey, logEntryRange, logMetaKey } from '../store/keys.js';
 import { encodeEntryRecord } from './entry-records.js';
 import {
+  isLsn,
   type AppendCommand,
   type AppendOutcome,
   type CommandOutcome,
@@ -64,10 +65,6 @@ export function decodeLogCommand(bytes: Uint8Array): LogCommand | null {
     return command as unknown as MarkSnapshotCommand;
   }
   return null;
-}
-
-function isLsn(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 export function encodeLogMeta(meta: LogMeta): Uint8Array {

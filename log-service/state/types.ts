@@ -3,6 +3,11 @@
 
 export const entryFormatVersion = 1;
 
+/** An LSN (or a Raft index) as stored and sent: a non-negative safe integer. */
+export function isLsn(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 /** One entry of a named log, as stored and as returned by Read / Subscribe. */
 export interface LogEntry {
   v: number;
