@@ -175,6 +175,39 @@ describe('log service cluster (in-process)', () => {
     await expect(client.trim('tr', 12)).rejects.toMatchObject({ code: 'LOG_TRIM_REFUSED' });
   });
 
+  it('stores a batch as one record: reads, trims and subscriptions that start inside a batch', async () => {
+    cluster = await startInProcessCluster({ limits: { readEntriesMax: 3 } });
+    const client = clientFor(cluster);
+    // Three Appends of four entries: stored as records ending at 4, 8 and 12.
+    for (let batch = 0; batch < 3; batch++) {
+      const payloads = Array.from({ length: 4 }, (_, i) => text(`v${batch * 4 + i + 1}`));
+      await expect(client.append('rec', payloads, { prevLsn: batch * 4 })).resolves.toEqual({ firstLsn: batch * 4 + 1, lastLsn: batch * 4 + 4 });
+    }
+    await client.append('rec', [text('marker')], { prevLsn: 12, snapshotLsn: 12 });
+    const full = await client.readAll('rec', 1);
+    expect(full.map(asText)).toEqual([...Array.from({ length: 12 }, (_, i) => `v${i + 1}`), 'marker']);
+    expect(full.map((entry) => entry.batchSeq)).toEqual([...Array(4).fill(full[0]!.batchSeq), ...Array(4).fill(full[4]!.batchSeq), ...Array(4).fill(full[8]!.batchSeq), full[12]!.batchSeq]);
+    expect(checksumHex(full[12]!.checksum)).toBe(checksumHex((await client.tail('rec')).checksum));
+    // A trim inside the second record keeps it; reads skip its entries below the trim point, on
+    // every node, and a read bounded to 3 entries stops inside a record.
+    await expect(client.trim('rec', 7)).resolves.toEqual({ firstLsn: 7 });
+    await waitFor(() => [...cluster!.nodes.values()].map((n) => n.status().logs.rec?.firstLsn), (f) => f.every((x) => x === 7));
+    for (const address of cluster.addresses.values()) {
+      await expect(client.read('rec', 6, { node: address })).rejects.toMatchObject({ code: 'LOG_TRIMMED', details: { firstLsn: 7 } });
+      const read = await client.read('rec', 7, { node: address });
+      expect(read.entries.map((entry) => [entry.lsn, asText(entry)])).toEqual([[7, 'v7'], [8, 'v8'], [9, 'v9']]);
+      expect(read.entries.map((entry) => checksumHex(entry.checksum))).toEqual(full.slice(6, 9).map((entry) => checksumHex(entry.checksum)));
+    }
+    const seen: string[] = [];
+    const subscription = client.subscribe('rec', 10, (entries) => { for (const entry of entries) seen.push(asText(entry)); });
+    await waitFor(() => seen.length, (n) => n >= 4);
+    expect(seen).toEqual(['v10', 'v11', 'v12', 'marker']);
+    subscription.close();
+    // A trim that ends exactly at a record's end removes that record and keeps the next whole.
+    await expect(client.trim('rec', 9)).resolves.toEqual({ firstLsn: 9 });
+    expect((await client.readAll('rec', 9)).map(asText)).toEqual(['v9', 'v10', 'v11', 'v12', 'marker']);
+  });
+
   it('refuses oversized entries and batches with typed errors, and survives bad frames', async () => {
     cluster = await startInProcessCluster({ limits: { entryBytesMax: 1000 } });
     const client = clientFor(cluster);
