@@ -170,9 +170,7 @@ export class LogServer {
       },
       (error: unknown) => {
         connection.outstanding -= 1;
-        const logError = error instanceof LogError ? error : new LogError('QUORUM_UNAVAILABLE', String((error as Error)?.message ?? error));
-        if (!(error instanceof LogError)) this.context.logger.error({ err: error, op: request.op }, 'request failed unexpectedly');
-        connection.sendSafe({ id: request.id, ok: false, error: toWireError(logError) });
+        connection.sendSafe({ id: request.id, ok: false, error: toWireError(this.asLogError(error, request.op)) });
       },
     );
   }
@@ -360,6 +358,13 @@ export class LogServer {
     };
   }
 
+  /** An expected failure as it is; anything else is logged and answered as QUORUM_UNAVAILABLE. */
+  private asLogError(error: unknown, op: string): LogError {
+    if (error instanceof LogError) return error;
+    this.context.logger.error({ err: error, op }, 'request failed unexpectedly');
+    return new LogError('QUORUM_UNAVAILABLE', String((error as Error)?.message ?? error));
+  }
+
   private removeSubscription(subscription: Subscription): void {
     subscription.connection.subscriptions.delete(subscription.id);
     const set = this.subscriptionsByLog.get(subscription.log);
@@ -392,13 +397,11 @@ export class LogServer {
           try {
             ({ entries } = await driver.read(subscription.log, subscription.nextLsn, Math.min(subscription.credit, limits.readEntriesMax), limits.readBytesMax));
           } catch (error) {
-            if (error instanceof LogError) {
-              const push: Push = { push: subscription.id, error: toWireError(error) };
-              subscription.connection.sendSafe(push);
-              this.removeSubscription(subscription);
-              return;
-            }
-            throw error;
+            // The subscription ends with the error (a corrupt stored record included); the node goes on.
+            const push: Push = { push: subscription.id, error: toWireError(this.asLogError(error, 'subscribe')) };
+            subscription.connection.sendSafe(push);
+            this.removeSubscription(subscription);
+            return;
           }
           if (entries.length === 0) break;
           const push: Push = { push: subscription.id, entries };

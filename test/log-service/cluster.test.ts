@@ -8,6 +8,8 @@ import { checksumHex } from '../../log-service/checksum.js';
 import { LogError } from '../../log-service/errors.js';
 import type { LogEntry } from '../../log-service/state/types.js';
 import { waitFor } from './helpers/wait.js';
+import type { LogStore } from '../../log-service/store/log-store.js';
+import { logEntryKey } from '../../log-service/store/keys.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 
 const text = (value: string) => Uint8Array.from(Buffer.from(value));
@@ -206,6 +208,26 @@ describe('log service cluster (in-process)', () => {
     // A trim that ends exactly at a record's end removes that record and keeps the next whole.
     await expect(client.trim('rec', 9)).resolves.toEqual({ firstLsn: 9 });
     expect((await client.readAll('rec', 9)).map(asText)).toEqual(['v9', 'v10', 'v11', 'v12', 'marker']);
+  });
+
+  it('a corrupt stored record fails that read and ends that subscription there; the node goes on', async () => {
+    cluster = await startInProcessCluster();
+    const client = clientFor(cluster);
+    await client.append('bad', [text('a'), text('b')], { prevLsn: 0 });
+    await client.append('good', [text('g')], { prevLsn: 0 });
+    const [id, address] = [...cluster.addresses.entries()][0]!;
+    await waitFor(() => cluster!.nodes.get(id)!.status().logs.bad?.tailLsn, (tail) => tail === 2);
+    const store = (cluster.nodes.get(id)! as unknown as { store: LogStore }).store;
+    await store.batch([{ type: 'put', key: logEntryKey('bad', 2), value: text('not msgpack at all \xc1') }], { sync: true });
+    await expect(client.read('bad', 1, { node: address })).rejects.toMatchObject({ code: 'QUORUM_UNAVAILABLE' });
+    // A subscription that prefers that node ends there with the error and resumes from another.
+    const seen: string[] = [];
+    const subscription = client.subscribe('bad', 1, (entries) => { for (const entry of entries) seen.push(asText(entry)); }, { node: address });
+    await waitFor(() => seen.length, (n) => n >= 2);
+    expect(seen).toEqual(['a', 'b']);
+    subscription.close();
+    expect((await client.read('good', 1, { node: address })).entries.map(asText)).toEqual(['g']);
+    expect(cluster.nodes.get(id)!.status().role).not.toBeNull();
   });
 
   it('refuses oversized entries and batches with typed errors, and survives bad frames', async () => {
