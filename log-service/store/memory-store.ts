@@ -35,12 +35,12 @@ export class MemoryLogStore implements LogStore {
     return this.hexKeys(range).map((key) => [Uint8Array.from(Buffer.from(key, 'hex')), Uint8Array.from(this.values.get(key)!)]);
   }
 
-  async *iterate(range: StoreRange): AsyncIterable<[Uint8Array, Uint8Array]> {
-    for (const key of this.hexKeys(range)) {
-      const value = this.values.get(key);
-      if (value === undefined) continue; // deleted since the iteration began
-      yield [Uint8Array.from(Buffer.from(key, 'hex')), Uint8Array.from(value)];
-    }
+  /** Like a LevelDB iterator, it sees the store as it was when called (later batches do not show). */
+  iterate(range: StoreRange): AsyncIterable<[Uint8Array, Uint8Array]> {
+    const rows = this.hexKeys(range).map((key): [string, Uint8Array] => [key, this.values.get(key)!]);
+    return (async function* () {
+      for (const [key, value] of rows) yield [Uint8Array.from(Buffer.from(key, 'hex')), Uint8Array.from(value)] as [Uint8Array, Uint8Array];
+    })();
   }
 
   async keys(range: StoreRange): Promise<Uint8Array[]> {

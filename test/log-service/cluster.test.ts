@@ -9,7 +9,7 @@ import { LogError } from '../../log-service/errors.js';
 import type { LogEntry } from '../../log-service/state/types.js';
 import { waitFor } from './helpers/wait.js';
 import type { LogStore } from '../../log-service/store/log-store.js';
-import { logEntryKey } from '../../log-service/store/keys.js';
+import { logEntryKey, logEntryRange } from '../../log-service/store/keys.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 
 const text = (value: string) => Uint8Array.from(Buffer.from(value));
@@ -205,9 +205,15 @@ describe('log service cluster (in-process)', () => {
     await waitFor(() => seen.length, (n) => n >= 4);
     expect(seen).toEqual(['v10', 'v11', 'v12', 'marker']);
     subscription.close();
-    // A trim that ends exactly at a record's end removes that record and keeps the next whole.
+    // A trim to just past a record's end: every node's sweeper deletes the records ending at 4
+    // and 8 and keeps the one ending at 12 whole.
     await expect(client.trim('rec', 9)).resolves.toEqual({ firstLsn: 9 });
     expect((await client.readAll('rec', 9)).map(asText)).toEqual(['v9', 'v10', 'v11', 'v12', 'marker']);
+    const storedKeys = async () => Promise.all([...cluster!.nodes.values()].map(async (node) => {
+      const keys = await (node as unknown as { store: LogStore }).store.keys(logEntryRange('rec', 0, 100));
+      return keys.map((key) => Number(Buffer.from(key).readBigUInt64BE(key.length - 8))).join(',');
+    }));
+    await waitFor(storedKeys, (perNode) => perNode.every((keys) => keys === '12,13'));
   });
 
   it('a corrupt stored record fails that read and ends that subscription there; the node goes on', async () => {

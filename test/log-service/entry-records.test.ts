@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../log-service/codec.js';
-import { installSnapshotOps, readLogEntries } from '../../log-service/node/node-storage.js';
+import { installSnapshotOps, readLogEntries, readStateSnapshot } from '../../log-service/node/node-storage.js';
 import { decodeEntryRecord, encodeEntryRecord } from '../../log-service/state/entry-records.js';
 import { NamedLogs } from '../../log-service/state/named-logs.js';
 import { entryFormatVersion, type LogEntry } from '../../log-service/state/types.js';
@@ -57,9 +57,28 @@ describe('entry records', () => {
     await store.batch(installSnapshotOps({ index: 5, term: 1, data: earlier }).ops, { sync: true });
     expect((await readLogEntries(store, 'L', 2, 3, 10, 1 << 20)).map((e) => e.lsn)).toEqual([2, 3]);
     const gap = encode({ logs: [{ name: 'L', meta, records: [[3, encode(formatOneEntry(3))]] }] });
-    expect(() => installSnapshotOps({ index: 5, term: 1, data: gap })).toThrow(/gap at 2/);
+    expect(() => installSnapshotOps({ index: 5, term: 1, data: gap })).toThrow(/gap or overlap at 2/);
     const short = encode({ logs: [{ name: 'L', meta, records: [[2, encode(formatOneEntry(2))]] }] });
     expect(() => installSnapshotOps({ index: 5, term: 1, data: short })).toThrow(/end at 2/);
+    // Only the first record may start below where the log starts: a later one must not overlap.
+    const batch = (firstLsn: number, count: number) => encodeEntryRecord({
+      firstLsn, writerId: 'w', batchSeq: 1, payloads: Array.from({ length: count }, () => bytes('x')), checksums: Array.from({ length: count }, () => checksum(1)),
+    });
+    const overlap = encode({ logs: [{ name: 'L', meta, records: [[2, batch(1, 2)], [3, batch(2, 2)]] }] });
+    expect(() => installSnapshotOps({ index: 5, term: 1, data: overlap })).toThrow(/gap or overlap at 3/);
+    const straddling = encode({ logs: [{ name: 'L', meta, records: [[2, batch(1, 2)], [3, batch(3, 1)]] }] });
+    expect(() => installSnapshotOps({ index: 5, term: 1, data: straddling })).not.toThrow();
+    await store.close();
+  });
+
+  it('refuse to serialize a state snapshot from a store with a corrupt record (the sender fails, not the follower)', async () => {
+    const store = new MemoryLogStore();
+    await store.open();
+    await store.batch([1, 2].map((lsn) => ({ type: 'put' as const, key: logEntryKey('L', lsn), value: encode(formatOneEntry(lsn)) })), { sync: true });
+    const metas = new Map([['L', { firstLsn: 1, tailLsn: 2, checksum: checksum(2), snapshotLsn: 0 }]]);
+    await expect(readStateSnapshot(store.snapshot(), metas)).resolves.toBeInstanceOf(Uint8Array);
+    await store.batch([{ type: 'put', key: logEntryKey('L', 2), value: encode({ r: 2, firstLsn: 2 }) }], { sync: true });
+    await expect(readStateSnapshot(store.snapshot(), metas)).rejects.toThrow(/corrupt/);
     await store.close();
   });
 });

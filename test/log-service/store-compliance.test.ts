@@ -82,6 +82,16 @@ for (const [name, open] of [['LevelLogStore', levelStore], ['MemoryLogStore', me
       const limited: number[] = [];
       for await (const [, value] of store.iterate({ gte: raftEntryKey(0), lt: raftEntryKey(30), limit: 4, reverse: true })) limited.push(valueOf(value));
       expect(limited).toEqual([27, 24, 21, 18]);
+      // An iteration sees the store as it was when it began: later deletes and puts do not show.
+      const during: number[] = [];
+      for await (const [, value] of store.iterate({ gte: raftEntryKey(0), lt: raftEntryKey(2 ** 50) })) {
+        during.push(valueOf(value));
+        if (during.length === 1) {
+          await store.batch([{ type: 'delRange', gte: raftEntryKey(3), lt: raftEntryKey(900) }, { type: 'put', key: raftEntryKey(1), value: u64(1) }], { sync: false });
+        }
+      }
+      expect(during).toEqual(indexes);
+      expect((await store.keys({ gte: raftEntryKey(0), lt: raftEntryKey(2 ** 50) })).length).toBe(2);
       await store.close();
     });
 
