@@ -2,7 +2,8 @@
 // three real log-node processes on loopback, with 1, 16 and 64 concurrent appenders, next to
 // the cost of one local synced LevelDB write and one loopback round trip measured in the same
 // run. KEEL_BENCH_ROUNDS (default 3) repeats the appender counts, interleaved, and reports each
-// count's median round with the range: single runs on a shared VM drift by ±30 %. Goals: p50 at one appender <= 2 × (one fsync + two loopback round trips); >= 50,000
+// count's median round with the range: single runs on a shared VM drift by ±30 %.
+// Goals: p50 at one appender <= 2 × (one fsync + two loopback round trips); >= 50,000
 // entries/s with 64 appenders.
 
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -53,26 +53,22 @@ export class LevelLogStore implements LogStore {
   }
 
   async range(range: StoreRange): Promise<Array<[Uint8Array, Uint8Array]>> {
-    const options = { gte: range.gte, lt: range.lt, reverse: range.reverse ?? false, limit: range.limit ?? -1 };
-    return (await this.db.iterator(options).all()) as Array<[Uint8Array, Uint8Array]>;
+    return (await this.db.iterator(iteratorOptions(range)).all()) as Array<[Uint8Array, Uint8Array]>;
   }
 
   iterate(range: StoreRange): AsyncIterable<[Uint8Array, Uint8Array]> {
-    const options = { gte: range.gte, lt: range.lt, reverse: range.reverse ?? false, limit: range.limit ?? -1 };
-    return this.db.iterator(options) as AsyncIterable<[Uint8Array, Uint8Array]>;
+    return this.db.iterator(iteratorOptions(range)) as AsyncIterable<[Uint8Array, Uint8Array]>;
   }
 
   async keys(range: StoreRange): Promise<Uint8Array[]> {
-    const options = { gte: range.gte, lt: range.lt, reverse: range.reverse ?? false, limit: range.limit ?? -1 };
-    return (await this.db.keys(options).all()) as Uint8Array[];
+    return (await this.db.keys(iteratorOptions(range)).all()) as Uint8Array[];
   }
 
   snapshot(): StoreSnapshot {
     const snapshot = this.db.snapshot();
     return {
       range: async (range) => {
-        const options = { gte: range.gte, lt: range.lt, reverse: range.reverse ?? false, limit: range.limit ?? -1, snapshot };
-        return (await this.db.iterator(options).all()) as Array<[Uint8Array, Uint8Array]>;
+        return (await this.db.iterator({ ...iteratorOptions(range), snapshot }).all()) as Array<[Uint8Array, Uint8Array]>;
       },
       close: () => snapshot.close(),
     };
@@ -81,4 +77,9 @@ export class LevelLogStore implements LogStore {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/** A StoreRange in level's iterator options (no limit is -1 there). */
+function iteratorOptions(range: StoreRange): { gte: Uint8Array; lt: Uint8Array; reverse: boolean; limit: number } {
+  return { gte: range.gte, lt: range.lt, reverse: range.reverse ?? false, limit: range.limit ?? -1 };
 }
