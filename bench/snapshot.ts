@@ -1,5 +1,5 @@
 // `node dist/bench/snapshot.js [--keys N] [--latency-keys N] [--rounds R] [--seconds S]
-//   [--snapshot-flags "…"] [--naive] [--skip-rdb] [--skip-latency] [--skip-end-to-end]`
+//   [--snapshot-flags "…"] [--naive] [--control] [--skip-rdb] [--skip-latency] [--skip-end-to-end]`
 //
 // Issue #7 item 8, all in one run, as ratios:
 //  1. Snapshot and restore of N keys (default 1M) with 100-byte values — the data of DEBUG
@@ -10,8 +10,9 @@
 //  2. SET p99 on a primary that runs on three real `keel log-node`s, under a steady
 //     redis-benchmark SET load (-c 50), in interleaved rounds: without a snapshot, and with
 //     `keel snapshot` running back to back (default flags: nice 19 on every thread, replay from
-//     a follower, own session). Goal: p99 with / without ≤ 1.2. `--naive` adds a third phase per
-//     round with the snapshotter as it was before (`--nice 0 --read-from leader`).
+//     a follower, own session). Goal: p99 with / without ≤ 1.2. `--naive` adds a phase per
+//     round with the snapshotter as it was before (`--nice 0 --read-from leader`); `--control`
+//     adds a second no-snapshot phase, whose ratio is the metric's own noise on this machine.
 //
 // Needs redis-server and redis-benchmark (apt-get install redis-server redis-tools). Prints
 // the load average at start and end: on a shared machine, measure when it is lowest.
@@ -234,7 +235,7 @@ const percentileMedian = (values: number[]) => {
   return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)]!;
 };
 
-async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: number; seconds: number; snapshotFlags: string[]; naive: boolean }): Promise<void> {
+async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: number; seconds: number; snapshotFlags: string[]; naive: boolean; control: boolean }): Promise<void> {
   const logNodes = await startLogNodes(cleanup);
   const storeDir = mkdtempSync(join(tmpdir(), 'keel-bench-snapstore-'));
   cleanup.add(`directory ${storeDir}`, () => rmSync(storeDir, { recursive: true, force: true }));
@@ -258,6 +259,8 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
     { kind: 'no snapshot', flags: null as string[] | null },
     { kind: `keel snapshot ${options.snapshotFlags.join(' ') || '(defaults)'}`, flags: options.snapshotFlags },
     ...(options.naive ? [{ kind: 'keel snapshot --nice 0 --read-from leader', flags: ['--nice', '0', '--read-from', 'leader'] }] : []),
+    // The same load again without a snapshot: its ratio is this metric's own noise (an A/A test).
+    ...(options.control ? [{ kind: 'no snapshot, again (control)', flags: null }] : []),
   ];
   const phases: Phase[] = [];
   const phaseFailures: Array<{ kind: string; round: number }> = [];
@@ -385,7 +388,7 @@ async function main(cleanup: Cleanup): Promise<number> {
   }
   if (!has('skip-latency')) {
     try {
-      await latencyRounds(cleanup, { keys: latencyKeys, rounds, seconds, snapshotFlags, naive: has('naive') });
+      await latencyRounds(cleanup, { keys: latencyKeys, rounds, seconds, snapshotFlags, naive: has('naive'), control: has('control') });
     } finally {
       await cleanup.run();
     }
