@@ -127,11 +127,16 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
   verifyProgress.done();
   logger.info({ location, lsn: targetLsn, keys: encoded.header.keyCount, bytes, checksum: trailer.bodyChecksum }, 'snapshot written and verified');
 
+  // Retention is decided before trimming: the snapshot this one was built from (loaded and
+  // checked in full above) stays usable as the fallback, with the log after it, unless
+  // retention deletes it.
+  const doomed = await snapshotsBeyondRetention(store, options, targetLsn, name);
+  const fallbackLsn = base && !doomed.includes(base.name) ? base.header.lsn : null;
   let markerLsn: number | null = null;
   let trimmedBeforeLsn: number | null = null;
   if (options.mark) {
     markerLsn = await appendMarker(client, logName, { lsn: targetLsn, location, checksum: trailer.bodyChecksum });
-    const trimBefore = Math.max(1, targetLsn + 1 - options.retainEntries);
+    const trimBefore = trimPoint(targetLsn, options.retainEntries, fallbackLsn);
     assert(trimBefore <= targetLsn + 1, 'trim must never pass the verified snapshot');
     const current = await client.tail(logName);
     if (trimBefore > current.firstLsn) {
@@ -140,7 +145,7 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
       logger.info({ log: logName, beforeLsn: trimBefore, snapshotLsn: targetLsn }, 'log trimmed behind the verified snapshot');
     }
   }
-  const deleted = await prune(store, options, targetLsn, name);
+  const deleted = await deleteSnapshots(store, doomed, options.logger);
   return {
     status: 'written', shard: options.shard, lsn: targetLsn, location, checksum: trailer.bodyChecksum, keys: encoded.header.keyCount, bytes,
     baseLsn, replayedEntries: replayed.entries, readFrom: replayed.source, markerLsn, trimmedBeforeLsn, deleted, ms: Date.now() - startedAtMs,
@@ -210,21 +215,36 @@ async function appendMarker(client: LogClient, logName: string, marker: { lsn: n
   return outcome.snapshotLsn;
 }
 
-/** Deletes snapshots beyond keep (count) or older than keepDays; never one at or above keptLsn. */
-async function prune(store: SnapshotStore, options: SnapshotJobOptions, keptLsn: number, keptName: string): Promise<string[]> {
+/**
+ * The first LSN the log keeps behind a verified snapshot at snapshotLsn: retainEntries before
+ * it, and never past the previous snapshot (fallbackLsn, when one is kept) — so that if the new
+ * snapshot is later found corrupt, the previous one plus the log after it still rebuild the
+ * data. The log then holds at most one snapshot interval more.
+ */
+export function trimPoint(snapshotLsn: number, retainEntries: number, fallbackLsn: number | null): number {
+  const byRetention = Math.max(1, snapshotLsn + 1 - retainEntries);
+  return fallbackLsn === null ? byRetention : Math.min(byRetention, fallbackLsn + 1);
+}
+
+/** Snapshots beyond keep (count) or older than keepDays; never one at or above keptLsn. */
+async function snapshotsBeyondRetention(store: SnapshotStore, options: SnapshotJobOptions, keptLsn: number, keptName: string): Promise<string[]> {
   const snapshots = await listSnapshots(store, options.shard);
   const ageMaxMs = options.keepDays * 24 * 3600 * 1000;
   const now = Date.now();
-  const deleted: string[] = [];
+  const doomed: string[] = [];
   snapshots.forEach((snapshot, index) => {
     if (snapshot.name === keptName || snapshot.lsn >= keptLsn) return;
     const tooMany = index >= options.keep;
     const tooOld = ageMaxMs > 0 && now - snapshot.createdAtMs > ageMaxMs;
-    if (tooMany || tooOld) deleted.push(snapshot.name);
+    if (tooMany || tooOld) doomed.push(snapshot.name);
   });
-  for (const name of deleted) {
+  return doomed;
+}
+
+async function deleteSnapshots(store: SnapshotStore, names: string[], logger: SnapshotJobOptions['logger']): Promise<string[]> {
+  for (const name of names) {
     await store.delete(name);
-    options.logger.info({ location: store.location(name) }, 'old snapshot deleted (retention)');
+    logger.info({ location: store.location(name) }, 'old snapshot deleted (retention)');
   }
-  return deleted;
+  return names;
 }

@@ -1,10 +1,10 @@
 // The off-box snapshotter against a real (in-process, one-node) log service.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, truncateSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, renameSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { runSnapshotJob, type SnapshotJobOptions } from '../../src/snapshot/snapshotter.js';
+import { runSnapshotJob, trimPoint, type SnapshotJobOptions } from '../../src/snapshot/snapshotter.js';
 import { loadLatestSnapshot } from '../../src/snapshot/loader.js';
 import { checkSnapshotAgainstLog } from '../../src/snapshot/log-check.js';
 import { LocalDirectoryStore } from '../../src/snapshot/local-store.js';
@@ -63,7 +63,8 @@ describe('snapshotter', () => {
 
     await writeMany(writer, 200);
     const second = await runSnapshotJob(jobOptions(log, store));
-    expect(second).toMatchObject({ status: 'written', lsn: 500, baseLsn: 300, replayedEntries: 200, trimmedBeforeLsn: 501 });
+    // Trimmed no further than the first snapshot: it stays the fallback for the second.
+    expect(second).toMatchObject({ status: 'written', lsn: 500, baseLsn: 300, replayedEntries: 200, trimmedBeforeLsn: 301 });
     const loaded = await load(log, store);
     expect(loaded!.header.lsn).toBe(500);
     expect(fullDump(loaded!.engine)).toEqual(fullDump(writer.stateAt(500)));
@@ -139,6 +140,51 @@ describe('snapshotter', () => {
     expect(again!.header.lsn).toBe(older.lsn);
   });
 
+  it('the log is trimmed no further than the previous snapshot, so a corrupt newest one still falls back after the trim', async () => {
+    log = await startLog();
+    const dir = storeDir();
+    const store = new LocalDirectoryStore(dir);
+    const writer = new RecordingWriter(log.client, logName, seededRandom(11));
+    await writeMany(writer, 100);
+    const older = await runSnapshotJob(jobOptions(log, store, { retainEntries: 10 }));
+    expect(older).toMatchObject({ lsn: 100, trimmedBeforeLsn: 91 });
+    await writeMany(writer, 100);
+    const newer = await runSnapshotJob(jobOptions(log, store, { retainEntries: 10 }));
+    expect(newer).toMatchObject({ lsn: 200, baseLsn: 100, trimmedBeforeLsn: 101 });
+    expect((await log.client.tail(logName)).firstLsn).toBe(101);
+
+    const newest = join(dir, 'shard-0', readdirSync(join(dir, 'shard-0')).sort().pop()!);
+    const damaged = readFileSync(newest);
+    damaged[Math.floor(damaged.length / 2)] ^= 0x40;
+    writeFileSync(newest, damaged);
+    const loaded = await load(log, store);
+    expect(loaded!.header.lsn).toBe(100);
+    // What a restarting node does: the previous snapshot plus the log after it.
+    const replayed = await runSnapshotJob(jobOptions(log, store, { mark: false, force: true }));
+    expect(replayed).toMatchObject({ baseLsn: 100, lsn: 200 });
+    expect(fullDump((await load(log, store))!.engine)).toEqual(fullDump(writer.stateAt(200)));
+  });
+
+  it('without a kept previous snapshot (--keep 1) the trim goes to the retention point', async () => {
+    log = await startLog();
+    const store = new LocalDirectoryStore(storeDir());
+    const writer = new RecordingWriter(log.client, logName, seededRandom(12));
+    await writeMany(writer, 50);
+    await runSnapshotJob(jobOptions(log, store, { keep: 1 }));
+    await writeMany(writer, 50);
+    const second = await runSnapshotJob(jobOptions(log, store, { keep: 1, retainEntries: 5 }));
+    expect(second).toMatchObject({ lsn: 100, baseLsn: 50, trimmedBeforeLsn: 96 });
+    expect(second.deleted).toHaveLength(1);
+  });
+
+  it('trimPoint: retention, bounded by the fallback snapshot', () => {
+    expect(trimPoint(500, 0, null)).toBe(501);
+    expect(trimPoint(500, 10, null)).toBe(491);
+    expect(trimPoint(5, 10, null)).toBe(1);
+    expect(trimPoint(500, 10, 300)).toBe(301);
+    expect(trimPoint(500, 300, 300)).toBe(201);
+  });
+
   it('a snapshot of another log is rejected by the running checksum', async () => {
     log = await startLog();
     const store = new LocalDirectoryStore(storeDir());
@@ -185,6 +231,30 @@ describe('snapshotter', () => {
     }
     const kept = readdirSync(join(dir, 'shard-0')).map((name) => Number(name.slice(0, 20))).sort((a, b) => a - b);
     expect(kept).toEqual(lsns.slice(-2));
+  });
+
+  it('--keep-days deletes snapshots older than the limit, never the newest', async () => {
+    log = await startLog();
+    const dir = storeDir();
+    const store = new LocalDirectoryStore(dir);
+    const writer = new RecordingWriter(log.client, logName, seededRandom(13));
+    await writeMany(writer, 5);
+    const first = await runSnapshotJob(jobOptions(log, store, { mark: false }));
+    // The same snapshot as if written three days ago (the name carries its creation time).
+    const shardDir = join(dir, 'shard-0');
+    const [firstFile] = readdirSync(shardDir);
+    const threeDaysAgo = Date.now() - 3 * 24 * 3600 * 1000;
+    renameSync(join(shardDir, firstFile!), join(shardDir, `${String(first.lsn).padStart(20, '0')}-${threeDaysAgo}.ksnap`));
+    await writeMany(writer, 5);
+    const second = await runSnapshotJob(jobOptions(log, store, { mark: false, keep: 10, keepDays: 1 }));
+    expect(second.deleted).toEqual([`shard-0/${String(first.lsn).padStart(20, '0')}-${threeDaysAgo}.ksnap`]);
+    expect(readdirSync(shardDir)).toHaveLength(1);
+    // The newest is kept whatever its age.
+    const [secondFile] = readdirSync(shardDir);
+    renameSync(join(shardDir, secondFile!), join(shardDir, `${String(second.lsn).padStart(20, '0')}-${threeDaysAgo}.ksnap`));
+    const third = await runSnapshotJob(jobOptions(log, store, { mark: false, keep: 10, keepDays: 1 }));
+    expect(third).toMatchObject({ status: 'up-to-date', deleted: [] });
+    expect(readdirSync(shardDir)).toHaveLength(1);
   });
 
   it('S3 round trip through s3rver: snapshot (multipart), trim, load, encrypted', async () => {
