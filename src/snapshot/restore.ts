@@ -105,8 +105,14 @@ export async function backupLatest(options: {
   for (const candidate of await listSnapshots(source, options.shard)) {
     const from = source.location(candidate.name);
     let verified;
+    let verifyProgress: Progress | null = null;
     try {
-      verified = await decodeSnapshot(source.get(candidate.name), { key: options.key, limits, what: from });
+      verified = await decodeSnapshot(source.get(candidate.name), {
+        key: options.key, limits, what: from,
+        onHeader: (header) => { verifyProgress = new Progress('backup verify', header.keyCount, logger, limits.progressIntervalMs); },
+        onProgress: (sample) => verifyProgress?.update(sample),
+      });
+      (verifyProgress as Progress | null)?.done();
     } catch (error) {
       if (error instanceof SnapshotError && ['SNAPSHOT_CORRUPT', 'SNAPSHOT_TRUNCATED', 'SNAPSHOT_FORMAT'].includes(error.code)) {
         logger.error({ location: from, code: error.code, err: error.message }, 'SNAPSHOT INVALID: not backing it up; trying the previous one');
@@ -114,16 +120,19 @@ export async function backupLatest(options: {
       }
       throw error;
     }
-    const progress = new Progress('backup', 0, logger, limits.progressIntervalMs);
+    // The copy moves bytes, not keys: keys are counted as the share of the file copied.
+    const keysTotal = verified.header.keyCount;
+    const progress = new Progress('backup copy', keysTotal, logger, limits.progressIntervalMs);
     let copied = 0;
     async function* counted(): AsyncIterable<Uint8Array> {
       for await (const block of source.get(candidate.name)) {
         copied += block.length;
-        progress.update({ keys: 0, bytes: copied });
+        progress.update({ keys: Math.min(keysTotal, Math.floor((keysTotal * copied) / Math.max(1, candidate.bytes))), bytes: copied });
         yield block;
       }
     }
     const { bytes } = await target.put(candidate.name, counted());
+    progress.update({ keys: keysTotal, bytes: copied });
     progress.done();
     const to = target.location(candidate.name);
     const copy = await decodeSnapshot(target.get(candidate.name), { key: options.key, limits, what: to });

@@ -96,6 +96,11 @@ describe('snapshots with real processes', () => {
       const backup = await runKeel(['backup', '--snapshot-store', store, '--to', `s3://${s3.bucket}/backups`, ...s3Flags], env);
       expect(backup.code, backup.stderr).toBe(0);
       expect(backup.json).toMatchObject({ status: 'copied', lsn: result.lsn });
+      // Progress in the logs: the read-back check and the copy, each ending at every key, 100 %.
+      const logLines = backup.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string });
+      for (const phase of ['backup verify done', 'backup copy done']) {
+        expect(logLines.find((line) => line.msg === phase), phase).toMatchObject({ keys: result.keys, percent: 100 });
+      }
       expect(backup.json!.to).toMatch(new RegExp(`^s3://${s3.bucket}/backups/shard-0/`));
       const newCluster = tempDir();
       const restored = await runKeel(['restore', '--from', backup.json!.to as string, '--dir', newCluster, ...s3Flags], env);
