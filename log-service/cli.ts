@@ -4,10 +4,11 @@
 
 import { readFile } from 'node:fs/promises';
 import pino from 'pino';
+import { LogAssertionError } from './assert.js';
 import { LogError } from './errors.js';
-import { defaultLogLimits, defaultLogTimings, type LogLimits, type LogTimings } from './limits.js';
+import { assertLogLimits, assertLogTimings, defaultLogLimits, defaultLogTimings, type LogLimits, type LogTimings } from './limits.js';
 import { LogNode } from './node/log-node.js';
-import { parsePeers } from './node/address.js';
+import { parseAddress, parsePeers } from './node/address.js';
 import { LogClient } from './client/log-client.js';
 import { checksumHex } from './checksum.js';
 import type { NodeStatus } from './wire/protocol.js';
@@ -26,12 +27,16 @@ Options:
   --listen HOST:PORT   address for clients and peers (e.g. 127.0.0.1:7101)
   --dir DIR            data directory (LevelDB); an empty one joins safely (see README)
   --peers LIST         every node, this one included: a=127.0.0.1:7101,b=…,c=…
-  --config FILE        JSON with any of: id, listen, dir, peers (string or {id: addr}),
-                       logLevel, limits {…}, timings {…}; flags override it
+  --config FILE        a JSON object with any of: id, listen, dir, peers ("a=h:p,…" or
+                       {"a": "h:p", …}), logLevel, limits {frameBytesMax: …}, timings
+                       {tickMs: …} (camelCase names of the flags below); an unknown key
+                       is an error; flags override the file; no environment variables
   --log-level LEVEL    pino level for the stderr log (default info)
 Limits and timings (defaults in parentheses), e.g. --tick-ms 50:
 ${[...limitFlags].map(([flag, name]) => `  --${flag} (${defaultLogLimits[name]})`).join('\n')}
 ${[...timingFlags].map(([flag, name]) => `  --${flag} (${defaultLogTimings[name]})`).join('\n')}
+Their relations (e.g. a full batch must fit a frame) are checked before the node starts.
+Exit codes: 0 stopped by SIGINT/SIGTERM, 1 failed at start-up, 2 bad flags or config.
 `;
 
 export const logToolUsage = `Usage: keel log status --nodes ADDR,ADDR,ADDR [--json]
@@ -62,6 +67,120 @@ interface NodeFileConfig {
   timings?: Partial<LogTimings>;
 }
 
+const fileKeys = ['id', 'listen', 'dir', 'peers', 'logLevel', 'limits', 'timings'] as const;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Levenshtein distance, for "did you mean" on a misspelt key. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+function unknownKey(where: string, key: string, known: readonly string[]): UsageError {
+  const near = known.filter((name) => distance(name.toLowerCase(), key.toLowerCase()) <= 2);
+  const hint = near.length > 0 ? `did you mean ${near.map((n) => JSON.stringify(n)).join(' or ')}?` : `known keys: ${known.join(', ')}`;
+  return new UsageError(`${where}: unknown key ${JSON.stringify(key)} (${hint})`);
+}
+
+/** Numbers of `limits` / `timings`: integers here, their ranges and relations asserted later. */
+function numberSection<T extends object>(path: string, section: string, value: unknown, defaults: T): Partial<T> {
+  if (!isPlainObject(value)) throw new UsageError(`--config ${path}: "${section}" must be an object`);
+  const known = Object.keys(defaults);
+  for (const [key, number] of Object.entries(value)) {
+    if (!known.includes(key)) throw unknownKey(`--config ${path}`, `${section}.${key}`, known.map((name) => `${section}.${name}`));
+    if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
+      throw new UsageError(`--config ${path}: "${section}.${key}" must be an integer, got ${JSON.stringify(number)}`);
+    }
+  }
+  return value as Partial<T>;
+}
+
+/**
+ * The `--config` file: one JSON object (not the `flag value` lines of the other keel
+ * commands). Every key is checked, at every level, so a typo fails instead of being ignored.
+ */
+export function parseNodeConfigFile(path: string, text: string): NodeFileConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config ${path}: not valid JSON (${oneLine((error as Error).message)})`);
+  }
+  if (!isPlainObject(parsed)) throw new UsageError(`--config ${path}: must be a JSON object`);
+  const config: NodeFileConfig = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    switch (key) {
+      case 'id':
+      case 'listen':
+      case 'dir':
+      case 'logLevel':
+        if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--config ${path}: "${key}" must be a non-empty string`);
+        config[key] = value;
+        break;
+      case 'peers':
+        if (isPlainObject(value)) {
+          for (const [id, address] of Object.entries(value)) {
+            if (typeof address !== 'string') throw new UsageError(`--config ${path}: "peers.${id}" must be a "host:port" string`);
+          }
+          config.peers = value as Record<string, string>;
+        } else if (typeof value === 'string') {
+          config.peers = value;
+        } else {
+          throw new UsageError(`--config ${path}: "peers" must be "id=host:port,…" or {"id": "host:port", …}`);
+        }
+        break;
+      case 'limits':
+        config.limits = numberSection(path, 'limits', value, defaultLogLimits);
+        break;
+      case 'timings':
+        config.timings = numberSection(path, 'timings', value, defaultLogTimings);
+        break;
+      default:
+        throw unknownKey(`--config ${path}`, key, fileKeys);
+    }
+  }
+  return config;
+}
+
+async function readNodeConfigFile(path: string): Promise<NodeFileConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    // "ENOENT: no such file or directory, open '…'" -> "no such file or directory"
+    const reason = oneLine((error as Error).message).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+    throw new UsageError(`--config ${path}: cannot read it (${reason})`);
+  }
+  return parseNodeConfigFile(path, text);
+}
+
+/** An assertion of limits.ts about what an operator chose is a usage error, not a crash. */
+function checked(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof LogAssertionError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function asUsageError<T>(what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof LogError) throw new UsageError(`${what}: ${error.message.slice(error.code.length + 1)}`);
+    throw error;
+  }
+}
+
 export async function logNodeMain(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(logNodeUsage);
@@ -73,22 +192,31 @@ export async function logNodeMain(args: string[]): Promise<number> {
     const valueFlags = new Set(['id', 'listen', 'dir', 'peers', 'config', 'log-level', ...limitFlags.keys(), ...timingFlags.keys()]);
     const { flags, positional } = parseArgs(args, valueFlags, new Set());
     if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
-    const file: NodeFileConfig = flags.has('config') ? JSON.parse(await readFile(String(flags.get('config')), 'utf8')) : {};
+    const file: NodeFileConfig = flags.has('config') ? await readNodeConfigFile(String(flags.get('config'))) : {};
     const id = (flags.get('id') as string | undefined) ?? file.id;
     const listen = (flags.get('listen') as string | undefined) ?? file.listen;
     const dir = (flags.get('dir') as string | undefined) ?? file.dir;
     const peersText = (flags.get('peers') as string | undefined)
       ?? (typeof file.peers === 'string' ? file.peers : file.peers ? Object.entries(file.peers).map(([k, v]) => `${k}=${v}`).join(',') : undefined);
     if (!id || !listen || !dir || !peersText) throw new UsageError('--id, --listen, --dir and --peers are required (flags or --config)');
+    asUsageError('--listen', () => parseAddress(listen));
+    const peers = asUsageError('--peers', () => parsePeers(peersText));
+    if (!peers.has(id)) throw new UsageError(`--peers must include this node's own id ${id}`);
     const limits: Partial<LogLimits> = { ...file.limits };
     const timings: Partial<LogTimings> = { ...file.timings };
     for (const [flag, name] of limitFlags) if (flags.has(flag)) limits[name] = parseCount(String(flags.get(flag)), `--${flag}`);
     for (const [flag, name] of timingFlags) if (flags.has(flag)) timings[name] = parseCount(String(flags.get(flag)), `--${flag}`);
+    // LogNode.start asserts the same; checked here so a bad combination is a usage error.
+    checked(() => assertLogLimits({ ...defaultLogLimits, ...limits }));
+    checked(() => assertLogTimings({ ...defaultLogTimings, ...timings }));
     const level = (flags.get('log-level') as string | undefined) ?? file.logLevel ?? 'info';
+    if (level !== 'silent' && !(level in pino.levels.values)) {
+      throw new UsageError(`--log-level must be one of ${[...Object.keys(pino.levels.values), 'silent'].join(', ')}, got ${JSON.stringify(level)}`);
+    }
     logger = pino({ level, base: { node: id } }, pino.destination(2));
-    node = await LogNode.start({ id, listen, dir, peers: parsePeers(peersText), limits, timings, logger });
+    node = await LogNode.start({ id, listen, dir, peers, limits, timings, logger });
   } catch (error) {
-    return reportError(error, logNodeUsage);
+    return reportNodeError(error);
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -98,6 +226,31 @@ export async function logNodeMain(args: string[]): Promise<number> {
   logger.info('stopping');
   await node.close();
   return 0;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * log-node's errors are one line: a usage or config error exits 2; a failure to start
+ * (address in use, directory locked or another node's) exits 1. Only an error that is none
+ * of those — a bug — keeps its stack.
+ */
+function reportNodeError(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`error: ${oneLine(error.message)}; see keel log-node --help\n`);
+    return 2;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof LogError || (error instanceof Error && typeof code === 'string')) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    const because = cause instanceof Error ? `: ${cause.message}` : '';
+    process.stderr.write(`error: ${oneLine(`${error.message}${because}`)}\n`);
+    return 1;
+  }
+  process.stderr.write(`error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return 1;
 }
 
 export async function logToolMain(args: string[]): Promise<number> {

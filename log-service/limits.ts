@@ -140,6 +140,9 @@ export function assertLogLimits(limits: LogLimits): void {
   assert(limits.peerQueueBytesMax >= limits.peerFrameBytesMax / 4, 'peerQueueBytesMax must hold several large Raft messages');
 }
 
+/** Node's timers fire after 1 ms when asked for more than this. */
+const timerMsMax = 0x7fffffff;
+
 /** What a client relies on (the Raft timings belong to the nodes). */
 export function assertClientTimings(timings: LogTimings): void {
   for (const name of ['requestTimeoutMs', 'appendTimeoutMs', 'reconnectBackoffMinMs', 'reconnectBackoffMaxMs'] as const) {
@@ -151,6 +154,7 @@ export function assertClientTimings(timings: LogTimings): void {
 export function assertLogTimings(timings: LogTimings): void {
   for (const [name, value] of Object.entries(timings)) {
     assert(Number.isSafeInteger(value) && value > 0, `timing ${name} must be a positive integer, got ${value}`);
+    assert(value <= timerMsMax, `timing ${name} must be at most ${timerMsMax}, got ${value}`);
   }
   assert(timings.heartbeatTicks < timings.electionTicks, 'heartbeatTicks must be < electionTicks');
   assert(timings.reconnectBackoffMinMs <= timings.reconnectBackoffMaxMs, 'reconnect backoff min must be <= max');

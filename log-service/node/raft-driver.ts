@@ -136,7 +136,7 @@ export class RaftDriver {
       entryBytesMax,
       inflightAppendsMax: limits.raftInflightAppendsMax,
       proposalsPendingMax: limits.proposalsPendingMax,
-      proposalsPendingBytesMax: Math.max(entryBytesMax, limits.peerQueueBytesMax / 2),
+      proposalsPendingBytesMax: Math.max(entryBytesMax, Math.floor(limits.peerQueueBytesMax / 2)),
       committedEntriesPerReadyMax: 1024,
       outboxMessagesMax: options.peerIds.length * (limits.raftInflightAppendsMax + 2) * 4,
       compactMarginEntries: limits.raftCompactMarginEntries,
