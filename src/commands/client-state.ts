@@ -22,6 +22,11 @@ export interface ClientState {
   watchDirty: boolean;
   /** RESP2 subscribed state: number of channel and pattern subscriptions. */
   subscriptionCount(): number;
+  /**
+   * WAITAOF's local wait: resolves true once `lsn` is committed to the log quorum, false when
+   * `timeoutMs` (> 0; 0 = no deadline) passes first or the commit fails. Only on a connection.
+   */
+  whenCommitted?(lsn: number, timeoutMs: number): Promise<boolean>;
 }
 
 export function detachedClient(overrides: Partial<ClientState> = {}): ClientState {

@@ -8,6 +8,7 @@ export interface CommandDefinition {
   flags?: CommandFlag[];
   keys?: KeyRange | null;
   keysFrom?: (argv: string[]) => number[];
+  wholeKeyspaceWhen?: (argv: string[]) => boolean;
   acl?: string[];
   group: string;
   since: string;
@@ -29,6 +30,7 @@ export function defineCommand(definition: CommandDefinition): CommandSpec {
     acl: definition.acl ?? [],
     keys: definition.keys ?? null,
     keysFrom: definition.keysFrom,
+    wholeKeyspaceWhen: definition.wholeKeyspaceWhen,
     docs: {
       summary: definition.summary,
       since: definition.since,

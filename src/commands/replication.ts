@@ -33,23 +33,33 @@ function cmdWait(ctx: ExecContext, argv: string[]): CommandResult {
 }
 
 /**
- * WAITAOF numlocal numreplicas timeout. Keel's "local fsync" is the quorum log: numlocal is 1
- * once this connection's last write is committed to a majority of log nodes.
+ * WAITAOF numlocal numreplicas timeout. Keel's "local fsync" is the quorum log: local is 1
+ * once this connection's last write is committed to a majority of log nodes. Blocks until
+ * both counts are reached or the timeout (0 = forever) passes, then replies [local, replicas]
+ * as they stand. Argument checks and refusals in Redis 7.2's order and words.
  */
 function cmdWaitaof(ctx: ExecContext, argv: string[]): CommandResult {
-  const local = intArg(argv[1]!);
-  if (local instanceof ErrorReply) return local;
-  const replicas = intArg(argv[2]!);
-  if (replicas instanceof ErrorReply) return replicas;
+  const numlocal = intArg(argv[1]!);
+  if (numlocal instanceof ErrorReply) return numlocal;
+  // Redis reads both counts as positive longs (getPositiveLongFromObjectOrReply); a numlocal
+  // above 1 can never be met and waits for the timeout, as in Redis.
+  if (numlocal < 0) return err('ERR value is out of range, must be positive');
+  const numreplicas = intArg(argv[2]!);
+  if (numreplicas instanceof ErrorReply) return numreplicas;
+  if (numreplicas < 0) return err('ERR value is out of range, must be positive');
   const timeoutMs = timeoutArgMs(argv[3]!);
   if (timeoutMs instanceof ErrorReply) return timeoutMs;
-  if (local < 0 || replicas < 0) return Errors.outOfRange('value');
+  if (ctx.server.facts.role === 'replica') {
+    return err('ERR WAITAOF cannot be used with replica instances. Please also note that writes to replicas are just local and are not propagated.');
+  }
   const replication = ctx.server.replication;
-  const lsn = lastWriteLsn(ctx.client);
-  if (!replication) return [1, 0];
+  // No log attached (--log none): like Redis with appendonly off, nothing is ever "fsynced".
+  if (!replication) return numlocal > 0 ? err('ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.') : [0, 0];
   if (!ctx.canBlock) return err('ERR WAITAOF cannot be used inside a transaction');
-  // Replies leave in order, so by the time this reply leaves the last write is committed.
-  return new DeferredReply(replication.waitForReplicas(lsn, replicas, timeoutMs).then((count) => [replication.isCommitted(lsn) || lsn === 0 ? 1 : 0, count]));
+  const lsn = lastWriteLsn(ctx.client);
+  const local = numlocal > 0 && ctx.client.whenCommitted ? ctx.client.whenCommitted(lsn, timeoutMs) : Promise.resolve(true);
+  const replicas = replication.waitForReplicas(lsn, numreplicas, timeoutMs);
+  return new DeferredReply(Promise.all([local, replicas]).then(([, count]) => [replication.isCommitted(lsn) ? 1 : 0, count]));
 }
 
 function cmdReplconf(ctx: ExecContext, argv: string[]): CommandResult {

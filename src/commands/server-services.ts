@@ -86,6 +86,8 @@ export interface ReplicationServices {
   startFailover(to: string | null, timeoutMs: number, force: boolean): void;
   /** A replica reports what it applied (REPLCONF). */
   ack(nodeId: string, address: string, appliedLsn: number): void;
+  /** The last LSN this node applied from the log (a replica's position; INFO persistence). */
+  readonly appliedLsn: number;
 }
 
 function unavailable(): never {

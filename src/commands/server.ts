@@ -103,6 +103,14 @@ function cmdCommandGetKeys(ctx: ExecContext, argv: string[], withFlags: boolean)
   return positions.map((position) => withFlags ? [target[position]!, new SetReply(accessFlags.map((flag) => new SimpleString(flag)))] : target[position]!);
 }
 
+/** INFO sections that render the keyspace section (server/info.ts): no argument, or one of these. */
+const infoKeyspaceSections: ReadonlySet<string> = new Set(['keyspace', 'default', 'all', 'everything']);
+
+/** Whether INFO renders the keyspace section: then it reads the whole keyspace and waits like DBSIZE. */
+function infoReadsKeyspace(argv: string[]): boolean {
+  return argv.length === 1 || argv.slice(1).some((section) => infoKeyspaceSections.has(section.toLowerCase()));
+}
+
 function cmdInfo(ctx: ExecContext, argv: string[]): Reply {
   const text = ctx.server.info(argv.slice(1).map((section) => section.toLowerCase()));
   return ctx.client.protocol === 3 ? new VerbatimReply('txt', text) : text;
@@ -174,6 +182,7 @@ export const commands: CommandSpec[] = [
   defineCommand({
     name: 'info', arity: -1, flags: ['loading', 'stale'], acl: ['dangerous'], group, since: '1.0.0',
     summary: 'Returns information and statistics about the server.', complexity: 'O(1)', syntax: '[section [section ...]]', handler: cmdInfo,
+    wholeKeyspaceWhen: infoReadsKeyspace,
   }),
   defineCommand({
     name: 'config', arity: -2, flags: [], acl: [], group, since: '2.0.0', summary: 'A container for server configuration commands.', complexity: 'Depends on subcommand.',

@@ -22,7 +22,7 @@ export type CommandFlag =
   | 'skip_slowlog'
   | 'may_replicate'
   // Keel's own (not shown by COMMAND):
-  | 'whole_keyspace' // a read of the whole keyspace (KEYS, SCAN, DBSIZE…): waits for every uncommitted write
+  | 'whole_keyspace' // a read of the whole keyspace (KEYS, SCAN, DBSIZE…): waits for every uncommitted write (see `wholeKeyspaceWhen`)
   | 'allowed_in_subscribe' // allowed in RESP2 subscribed state
   | 'multi_control'; // executed immediately inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
 
@@ -76,6 +76,12 @@ export interface CommandSpec {
   keys: KeyRange | null;
   /** Key positions for commands whose keys are not a fixed range (numkeys, …). */
   keysFrom?: (argv: string[]) => number[];
+  /**
+   * For a command that reads the whole keyspace only with some arguments (INFO renders the
+   * keyspace section or not): whether this call does. Such calls wait like 'whole_keyspace'
+   * ones (replication/dirty-keys.ts).
+   */
+  wholeKeyspaceWhen?: (argv: string[]) => boolean;
   docs: CommandDocs;
   handler?: CommandHandler;
   subcommands?: CommandSpec[];

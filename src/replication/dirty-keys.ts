@@ -71,7 +71,7 @@ export class DirtyKeyTracker {
   waitLsnFor(spec: CommandSpec | null, argv: string[], committedLsn: number): number {
     if (this.lastLsn <= committedLsn) return 0;
     if (spec === null) return 0;
-    if (spec.flags.includes('whole_keyspace') || spec.name === 'exec') return this.lastLsn;
+    if (spec.flags.includes('whole_keyspace') || spec.wholeKeyspaceWhen?.(argv) === true || spec.name === 'exec') return this.lastLsn;
     let wait = this.keyspaceLsn > committedLsn ? this.keyspaceLsn : 0;
     for (const position of keyPositions(spec, argv)) {
       const lsn = this.lsnByKey.get(argv[position]!);

@@ -17,6 +17,7 @@ export interface Committer {
 
 /** A replica or a loading node: it never produces effects, and nothing it says waits. */
 export class ReadOnlyCommitter implements Committer {
+  /** Above any LSN so that no reply ever waits; INFO shows the node's applied LSN instead (info.ts). */
   readonly committedLsn = Number.MAX_SAFE_INTEGER;
   readonly lastLsn = 0;
 

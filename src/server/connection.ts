@@ -31,6 +31,13 @@ interface PendingReply {
   waitLsn: number;
 }
 
+/** A WAITAOF waiting for `lsn` to commit (see whenCommitted). */
+interface CommitWaiter {
+  lsn: number;
+  resolve: (committed: boolean) => void;
+  timer: NodeJS.Timeout | null;
+}
+
 // Connections with output to write at the end of this turn: one setImmediate for all of them
 // (a commit releases the replies of many connections at once), one socket write for each.
 const flushQueue: Connection[] = [];
@@ -73,6 +80,7 @@ export class Connection implements ClientState {
   /** Commands that arrived while the connection was blocked (Redis stops reading then). */
   private backlog: string[][] = [];
   private readonly pending: PendingReply[] = [];
+  private commitWaiters: CommitWaiter[] = [];
   private output = '';
   private flushScheduled = false;
   private closeAfterFlush = false;
@@ -179,6 +187,39 @@ export class Connection implements ClientState {
       this.pending.splice(0, released);
       this.scheduleFlush();
     }
+    if (this.commitWaiters.length > 0) this.settleCommitWaiters((waiter) => waiter.lsn <= committedLsn, true);
+  }
+
+  /**
+   * Resolves true once `lsn` is committed; false when `timeoutMs` (> 0) passes first, when the
+   * commit fails (failPending: its outcome is unknown) or when the connection closes. While a
+   * waiter is out the connection counts as waiting for commits, so commitAdvanced keeps coming
+   * even with no reply held (CLIENT REPLY OFF/SKIP).
+   */
+  whenCommitted(lsn: number, timeoutMs: number): Promise<boolean> {
+    if (lsn <= this.host.committedLsn) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter: CommitWaiter = { lsn, resolve, timer: null };
+      if (timeoutMs > 0) {
+        waiter.timer = setTimeout(() => this.settleCommitWaiters((candidate) => candidate === waiter, lsn <= this.host.committedLsn), timeoutMs);
+      }
+      this.commitWaiters.push(waiter);
+      this.host.waitingForCommit(this);
+    });
+  }
+
+  private settleCommitWaiters(settles: (waiter: CommitWaiter) => boolean, committed: boolean): void {
+    const remaining: CommitWaiter[] = [];
+    for (const waiter of this.commitWaiters) {
+      if (!settles(waiter)) {
+        remaining.push(waiter);
+        continue;
+      }
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.resolve(committed);
+    }
+    this.commitWaiters = remaining;
   }
 
   /**
@@ -189,11 +230,13 @@ export class Connection implements ClientState {
     const committedLsn = this.host.committedLsn;
     for (const reply of this.pending) this.output += reply.waitLsn > committedLsn ? errorText : reply.text;
     this.pending.length = 0;
+    this.settleCommitWaiters(() => true, false);
     this.scheduleFlush();
   }
 
+  /** Replies held for a commit, and WAITAOFs waiting for one (the server drops us from its commit visits at 0). */
   get waitingReplies(): number {
-    return this.pending.length;
+    return this.pending.length + this.commitWaiters.length;
   }
 
   scheduleFlush(): void {
@@ -245,6 +288,7 @@ export class Connection implements ClientState {
       this.output = '';
     }
     this.closed = true;
+    this.settleCommitWaiters(() => true, false);
     if (graceful) this.socket.end();
     else this.socket.destroy();
     this.host.connectionClosed(this);

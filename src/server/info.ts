@@ -3,6 +3,7 @@
 // commandstats to the default set, as Redis does).
 import os from 'node:os';
 import type { KeelServer } from './server.js';
+import { ReadOnlyCommitter } from './commit.js';
 import { KEEL_RELEASE, KEEL_VERSION } from '../version.js';
 
 const defaultSections = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'keyspace'];
@@ -24,6 +25,19 @@ function human(bytes: number): string {
   let unit = -1;
   while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
   return `${value.toFixed(2)}${units[unit]}`;
+}
+
+/**
+ * keel_last_lsn and keel_committed_lsn. A replica (or a loading node) commits nothing itself:
+ * its ReadOnlyCommitter reports committedLsn = MAX_SAFE_INTEGER so that nothing it says ever
+ * waits; what it has is the LSN it applied, both its last and its committed one.
+ */
+function lsnFields(server: KeelServer): [string, number][] {
+  if (server.committer instanceof ReadOnlyCommitter) {
+    const applied = server.replication?.appliedLsn ?? 0;
+    return [['keel_last_lsn', applied], ['keel_committed_lsn', applied]];
+  }
+  return [['keel_last_lsn', server.committer.lastLsn], ['keel_committed_lsn', server.committer.committedLsn]];
 }
 
 const sectionRenderers: Record<string, (server: KeelServer) => [string, string | number][]> = {
@@ -88,8 +102,7 @@ const sectionRenderers: Record<string, (server: KeelServer) => [string, string |
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],
     ['keel_durability', server.durabilityName],
-    ['keel_last_lsn', server.committer.lastLsn],
-    ['keel_committed_lsn', server.committer.committedLsn],
+    ...lsnFields(server),
   ],
   stats: (server) => [
     ['total_connections_received', server.stats.connectionsReceived],
