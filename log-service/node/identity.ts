@@ -44,9 +44,10 @@ export async function resolveNewIdentity(options: IdentityResolution): Promise<N
   let lastLog = 0;
   for (;;) {
     if (options.isStopped()) throw new LogError('CLOSED', 'stopped while resolving identity');
+    // A peer still reading its own store cannot tell yet: it counts as not answering.
     const answers = (
       await Promise.all([...options.peers.values()].map((address) => askPeerIdentity(address, options.frameBytesMax, options.probeTimeoutMs)))
-    ).filter((answer): answer is IdentityResult => answer !== null);
+    ).filter((answer): answer is IdentityResult => answer !== null && answer.starting !== true);
     const established = answers.find((answer) => answer.hasData && answer.clusterId !== null);
     if (established) {
       options.logger.warn(

@@ -8,7 +8,7 @@ import { assertLogLimits, assertLogTimings, defaultLogLimits, defaultLogTimings,
 import { RaftCore } from '../raft/index.js';
 import type { LogStore } from '../store/log-store.js';
 import { LevelLogStore } from '../store/level-store.js';
-import type { NodeStatus } from '../wire/protocol.js';
+import type { IdentityResult, NodeStatus } from '../wire/protocol.js';
 import { derivedClusterId, resolveNewIdentity } from './identity.js';
 import { LogServer } from './log-server.js';
 import { identityOp, loadState, type LoadedState, type NodeIdentity } from './node-storage.js';
@@ -34,6 +34,14 @@ export class LogNode {
   private driver: RaftDriver | null = null;
   private transport: PeerTransport | null = null;
   private identity: NodeIdentity | null = null;
+  /**
+   * How far boot got, for the identity answer: until this node has read its store it cannot
+   * say whether it holds data, and a peer with an empty directory must not take it for an empty
+   * node (it would bootstrap and vote as if its log were intact).
+   */
+  private bootPhase: 'reading-store' | 'resolving-empty' | 'identified' = 'reading-store';
+  /** Whether the store held Raft state when boot read it (until the driver can tell). */
+  private storeHadRaftState = false;
   private stopped = false;
 
   private constructor(
@@ -61,7 +69,7 @@ export class LogNode {
         limits,
         logger: config.logger,
         clusterId: () => node?.identity?.clusterId ?? null,
-        hasData: () => node?.hasData() ?? false,
+        identity: () => node?.identityAnswer() ?? { clusterId: null, hasData: false, starting: true },
         driver: () => node?.driver ?? null,
       },
       (message) => node?.driver?.step(message),
@@ -98,11 +106,20 @@ export class LogNode {
     await this.store.close().catch(() => undefined);
   }
 
-  private hasData(): boolean {
-    if (!this.identity) return false;
-    if (this.identity.catchingUp) return true;
+  private identityAnswer(): Omit<IdentityResult, 'nodeId'> {
+    if (this.bootPhase === 'reading-store') return { clusterId: null, hasData: false, starting: true };
+    // Empty and asking its peers too: it must answer "empty", or three new nodes would wait
+    // for each other forever.
+    if (this.bootPhase === 'resolving-empty') return { clusterId: null, hasData: false };
+    assert(this.identity !== null, 'an identified node has an identity');
+    return { clusterId: this.identity.clusterId, hasData: this.hasData(this.identity) };
+  }
+
+  private hasData(identity: NodeIdentity): boolean {
+    if (identity.catchingUp) return true;
     const status = this.driver?.status();
-    return status !== undefined && (status.term > 0 || status.lastIndex > 0);
+    if (status === undefined) return this.storeHadRaftState;
+    return status.term > 0 || status.lastIndex > 0;
   }
 
   private async boot(): Promise<void> {
@@ -110,12 +127,14 @@ export class LogNode {
     const loaded = await loadState(this.store);
     const others = new Map([...config.peers].filter(([id]) => id !== config.id));
     let identity = loaded.identity;
+    const hasRaftState = loaded.hardState.term > 0 || loaded.entries.length > 0 || loaded.snapshot !== null;
+    this.storeHadRaftState = hasRaftState;
     if (identity) {
       if (identity.nodeId !== config.id) {
         throw new LogError('BAD_REQUEST', `data directory belongs to node ${identity.nodeId}, not ${config.id}`);
       }
     } else {
-      const hasRaftState = loaded.hardState.term > 0 || loaded.entries.length > 0 || loaded.snapshot !== null;
+      if (!hasRaftState) this.bootPhase = 'resolving-empty';
       identity = hasRaftState
         ? { clusterId: derivedClusterId(config.peers.keys()), nodeId: config.id, catchingUp: false }
         : await resolveNewIdentity({
@@ -125,6 +144,7 @@ export class LogNode {
       await this.store.batch([identityOp(identity)], { sync: true });
     }
     this.identity = identity;
+    this.bootPhase = 'identified';
     const initialCapture = this.initialCapture(loaded);
     this.transport = new PeerTransport({
       selfId: config.id, clusterId: identity.clusterId, peers: others, peerFrameBytesMax: limits.peerFrameBytesMax,

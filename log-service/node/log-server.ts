@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { LogError, toWireError } from '../errors.js';
 import type { LogLimits } from '../limits.js';
+import { checkRaftMessage } from '../raft/message-check.js';
 import type { RaftMessage } from '../raft/types.js';
 import type { LogEntry } from '../state/types.js';
 import { FramedConnection } from '../wire/connection.js';
@@ -29,7 +30,8 @@ export interface LogServerContext {
   limits: LogLimits;
   logger: Logger;
   clusterId(): string | null;
-  hasData(): boolean;
+  /** What this node answers a peer asking whether the cluster exists (see node/identity.ts). */
+  identity(): Omit<IdentityResult, 'nodeId'>;
   /** Null while the node is still starting (identity check in progress). */
   driver(): RaftDriver | null;
 }
@@ -190,10 +192,15 @@ export class LogServer {
       return;
     }
     if (frame.op === 'raft') {
-      const message = frame.message as RaftMessage | undefined;
-      if (!connection.isPeer || !message || typeof message !== 'object' || message.from !== connection.peerId || message.to !== this.context.nodeId) {
-        return; // not from a greeted peer, or misaddressed: ignore
+      if (!connection.isPeer) return; // not from a greeted peer: ignore
+      // The core trusts the shape of what it is given: a malformed message must never reach it.
+      const message = checkRaftMessage(frame.message);
+      if (typeof message === 'string') {
+        this.context.logger.warn({ peer: connection.peerId, reason: message }, 'malformed Raft message from a peer: dropped, closing the link');
+        connection.connection.close();
+        return;
       }
+      if (message.from !== connection.peerId || message.to !== this.context.nodeId) return; // misaddressed: ignore
       this.onRaftMessage(message);
       return;
     }
@@ -228,7 +235,7 @@ export class LogServer {
     const { limits } = this.context;
     switch (request.op) {
       case 'identity': {
-        const result: IdentityResult = { nodeId: this.context.nodeId, clusterId: this.context.clusterId(), hasData: this.context.hasData() };
+        const result: IdentityResult = { nodeId: this.context.nodeId, ...this.context.identity() };
         return result;
       }
       case 'status':

@@ -68,6 +68,12 @@ export interface IdentityResult {
   clusterId: string | null;
   /** True when this node holds Raft state (a term or entries): the cluster exists. */
   hasData: boolean;
+  /**
+   * True while the node has not yet read its own store (or has data but has not settled its
+   * identity): it cannot tell, and an asker must not take it for an empty node. Absent from
+   * nodes before this field existed.
+   */
+  starting?: boolean;
 }
 
 export interface NodeStatus {

@@ -8,7 +8,8 @@ import pino from 'pino';
 import { LogClient } from '../../log-service/client/log-client.js';
 import { LogNode } from '../../log-service/node/log-node.js';
 import { checksumHex } from '../../log-service/checksum.js';
-import type { TailResult } from '../../log-service/wire/protocol.js';
+import type { IdentityResult, TailResult } from '../../log-service/wire/protocol.js';
+import { askPeerIdentity } from '../../log-service/node/identity.js';
 import { waitFor } from './helpers/wait.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 import type { LogStore } from '../../log-service/store/log-store.js';
@@ -79,6 +80,34 @@ describe('catch-up', () => {
     }
   });
 
+  it('a restarting node never tells a peer that it is empty while it reads its store', async () => {
+    cluster = await startInProcessCluster();
+    client = new LogClient({ nodes: [...cluster.addresses.values()] });
+    const batch = Array.from({ length: 100 }, (_, i) => text(`entry ${i}`.padEnd(100, '.')));
+    for (let i = 0; i < 30; i++) await client.append('w', batch, { prevLsn: i * 100 });
+    const leaderId = (await cluster.leader()).status().id;
+    const victim = cluster.ids.find((id) => id !== leaderId)!;
+    const clusterId = cluster.nodes.get(victim)!.clusterId;
+    await cluster.stop(victim);
+    // What a peer with a wiped directory asks (node/identity.ts), over and over during the restart.
+    const answers: IdentityResult[] = [];
+    let restarting = true;
+    const probing = (async () => {
+      while (restarting) {
+        const answer = await askPeerIdentity(cluster!.addresses.get(victim)!, 1 << 20, 200);
+        if (answer) answers.push(answer);
+      }
+    })();
+    await cluster.start(victim);
+    restarting = false;
+    await probing;
+    expect(answers.length).toBeGreaterThan(0);
+    for (const answer of answers) {
+      if (answer.starting) continue; // "cannot tell yet": the asker keeps asking
+      expect(answer).toMatchObject({ clusterId, hasData: true });
+    }
+  });
+
   it('a node whose data directory was wiped rejoins with voting disabled until caught up', async () => {
     cluster = await startInProcessCluster();
     client = new LogClient({ nodes: [...cluster.addresses.values()] });
@@ -96,6 +125,7 @@ describe('catch-up', () => {
     await cluster.start(victim);
     const node = cluster.nodes.get(victim)!;
     expect(node.clusterId).toBe(clusterId); // adopted from the peers, not a new cluster
+    expect(node.status().votingEnabled).toBe(false);
     await waitFor(() => node.status(), (status) => status.votingEnabled && status.logs.w?.tailLsn === 20);
     expect(new Set(await tailsAndChecksums(cluster, 'w')).size).toBe(1);
     // With the old leader gone, the replaced node helps elect a new one and commit.
