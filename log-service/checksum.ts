@@ -18,6 +18,14 @@ export function chainChecksum(previous: Uint8Array, lsn: number, payload: Uint8A
   return new Uint8Array(digest.buffer, digest.byteOffset, checksumBytes);
 }
 
+export function isChecksum(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array && value.length === checksumBytes;
+}
+
+export function sameChecksum(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
 export function checksumHex(checksum: Uint8Array): string {
   return Buffer.from(checksum).toString('hex');
 }

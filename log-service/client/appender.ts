@@ -5,6 +5,7 @@
 // that comes back as LOG_CONFLICT is looked up in the log by (writerId, batchSeq): found, it
 // committed — no duplicate, no loss.
 
+import { checksumBytes, isChecksum } from '../checksum.js';
 import { LogError } from '../errors.js';
 import type { AppendResult } from '../wire/protocol.js';
 import type { LogClient } from './log-client.js';
@@ -20,6 +21,8 @@ interface PendingAppend {
   bytes: number;
   /** null: at whatever the tail is (appendAtTail). */
   prevLsn: number | null;
+  /** The log's running checksum at prevLsn as the caller expects it (see AppendCommand). */
+  prevChecksum?: Uint8Array;
   snapshotLsn?: number;
   resolve(outcome: AppendOutcome): void;
   reject(error: LogError): void;
@@ -29,6 +32,8 @@ interface Batch {
   seq: number;
   auto: boolean;
   prevLsn: number;
+  /** The first part's: later parts chain on it inside the batch. */
+  prevChecksum?: Uint8Array;
   snapshotLsn?: number;
   parts: PendingAppend[];
   payloads: Uint8Array[];
@@ -56,12 +61,13 @@ export class LogAppender {
 
   constructor(private readonly client: LogClient, private readonly log: string) {}
 
-  append(payloads: Uint8Array[], prevLsn: number, snapshotLsn?: number): Promise<AppendOutcome> {
+  append(payloads: Uint8Array[], prevLsn: number, snapshotLsn?: number, prevChecksum?: Uint8Array): Promise<AppendOutcome> {
     if (!Number.isSafeInteger(prevLsn) || prevLsn < 0) return Promise.reject(new LogError('BAD_REQUEST', 'prevLsn must be a non-negative integer'));
     if (snapshotLsn !== undefined && (!Number.isSafeInteger(snapshotLsn) || snapshotLsn < 0 || snapshotLsn > prevLsn)) {
       return Promise.reject(new LogError('BAD_REQUEST', 'snapshotLsn must be within [0, prevLsn]'));
     }
-    return this.enqueue(payloads, prevLsn, snapshotLsn);
+    if (prevChecksum !== undefined && !isChecksum(prevChecksum)) return Promise.reject(new LogError('BAD_REQUEST', `prevChecksum must be ${checksumBytes} bytes`));
+    return this.enqueue(payloads, prevLsn, snapshotLsn, prevChecksum);
   }
 
   appendAtTail(payloads: Uint8Array[]): Promise<AppendOutcome> {
@@ -76,7 +82,7 @@ export class LogAppender {
     for (const batch of this.outstanding.splice(0)) this.fail(batch, error);
   }
 
-  private enqueue(payloads: Uint8Array[], prevLsn: number | null, snapshotLsn: number | undefined): Promise<AppendOutcome> {
+  private enqueue(payloads: Uint8Array[], prevLsn: number | null, snapshotLsn: number | undefined, prevChecksum?: Uint8Array): Promise<AppendOutcome> {
     const { limits } = this.client;
     if (this.closed || this.client.isClosed) return Promise.reject(new LogError('CLOSED', 'client closed'));
     if (payloads.length === 0) return Promise.reject(new LogError('BAD_REQUEST', 'append needs at least one entry'));
@@ -100,7 +106,9 @@ export class LogAppender {
     }
     this.queuedEntries += payloads.length;
     return new Promise<AppendOutcome>((resolve, reject) => {
-      const entry: PendingAppend = { payloads, bytes, prevLsn, resolve, reject, ...(snapshotLsn === undefined ? {} : { snapshotLsn }) };
+      const entry: PendingAppend = {
+        payloads, bytes, prevLsn, resolve, reject, ...(snapshotLsn === undefined ? {} : { snapshotLsn }), ...(prevChecksum === undefined ? {} : { prevChecksum }),
+      };
       this.gathering.push(entry);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -132,6 +140,7 @@ export class LogAppender {
         seq: this.client.nextBatchSeq(), auto, prevLsn: pending.prevLsn ?? 0, parts: [pending], payloads: [...pending.payloads],
         bytes: pending.bytes, attempts: 0, triedPrevLsns: new Set(), deadline: Date.now() + this.client.timings.appendTimeoutMs, done: false,
         ...(pending.snapshotLsn === undefined ? {} : { snapshotLsn: pending.snapshotLsn }),
+        ...(pending.prevChecksum === undefined ? {} : { prevChecksum: pending.prevChecksum }),
       };
       this.outstanding.push(current);
       this.toSend.push(current);
@@ -174,6 +183,7 @@ export class LogAppender {
         {
           op: 'append', log: this.log, prevLsn: batch.prevLsn, writerId: this.client.writerId, batchSeq: batch.seq, payloads: batch.payloads,
           ...(batch.snapshotLsn === undefined ? {} : { snapshotLsn: batch.snapshotLsn }),
+          ...(batch.prevChecksum === undefined ? {} : { prevChecksum: batch.prevChecksum }),
         },
         timeoutMs,
       );

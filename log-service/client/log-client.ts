@@ -83,11 +83,14 @@ export class LogClient {
   /**
    * Conditional append: `payloads` become prevLsn+1… only if the log's tail is prevLsn when
    * the service applies it. Appends issued in one event-loop turn that chain (each prevLsn =
-   * the previous one's last LSN) go out as one batch. Rejects with LOG_CONFLICT{tailLsn}, or
-   * TIMEOUT / QUORUM_UNAVAILABLE when the outcome is unknown.
+   * the previous one's last LSN) go out as one batch. With `prevChecksum` (the log's running
+   * checksum at prevLsn as the writer computed it), the append also conflicts when the entry at
+   * prevLsn is not the one the writer chained on: a writer with appends in flight needs it
+   * (see AppendCommand). Rejects with LOG_CONFLICT{tailLsn}, or TIMEOUT / QUORUM_UNAVAILABLE
+   * when the outcome is unknown.
    */
-  append(log: string, payloads: Uint8Array[], options: { prevLsn: number; snapshotLsn?: number }): Promise<AppendOutcome> {
-    return this.appender(log).append(payloads, options.prevLsn, options.snapshotLsn);
+  append(log: string, payloads: Uint8Array[], options: { prevLsn: number; snapshotLsn?: number; prevChecksum?: Uint8Array }): Promise<AppendOutcome> {
+    return this.appender(log).append(payloads, options.prevLsn, options.snapshotLsn, options.prevChecksum);
   }
 
   /** Unconditional append at the current tail, exactly once (retries never duplicate). */

@@ -263,6 +263,7 @@ export class LogServer {
           .propose({
             t: 'append', log: request.log, prevLsn: request.prevLsn, writerId: request.writerId, batchSeq: request.batchSeq,
             payloads: request.payloads, ...(request.snapshotLsn === undefined ? {} : { snapshotLsn: request.snapshotLsn }),
+            ...(request.prevChecksum === undefined ? {} : { prevChecksum: request.prevChecksum }),
           })
           .catch((error: unknown) => {
             throw error instanceof LogError && error.code === 'NOT_LEADER' && !error.details.leaderAddr ? this.notLeader(driver) : error;
@@ -272,7 +273,8 @@ export class LogServer {
           return result;
         }
         if (!outcome.ok && outcome.code === 'LOG_CONFLICT') {
-          throw new LogError('LOG_CONFLICT', `log ${request.log} tail is ${outcome.tailLsn}, not ${request.prevLsn}`, { tailLsn: outcome.tailLsn });
+          const what = outcome.tailLsn === request.prevLsn ? `entry ${request.prevLsn} is not the one this append chained on (checksum)` : `tail is ${outcome.tailLsn}, not ${request.prevLsn}`;
+          throw new LogError('LOG_CONFLICT', `log ${request.log} ${what}`, { tailLsn: outcome.tailLsn });
         }
         throw new LogError('BAD_REQUEST', !outcome.ok && 'message' in outcome ? outcome.message : 'append refused');
       }

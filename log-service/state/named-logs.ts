@@ -3,7 +3,7 @@
 // the store operations that the driver writes, in the same sync batch as the applied index.
 
 import { assert } from '../assert.js';
-import { chainChecksum, emptyChainChecksum } from '../checksum.js';
+import { chainChecksum, emptyChainChecksum, isChecksum, sameChecksum } from '../checksum.js';
 import { decode, encode } from '../codec.js';
 import type { StoreOp } from '../store/log-store.js';
 import { logEntryKey, logEntryRange, logMetaKey } from '../store/keys.js';
@@ -54,6 +54,7 @@ export function decodeLogCommand(bytes: Uint8Array): LogCommand | null {
     if (!isLsn(command.prevLsn) || typeof command.writerId !== 'string' || !isLsn(command.batchSeq)) return null;
     if (!Array.isArray(command.payloads) || !command.payloads.every((p) => p instanceof Uint8Array)) return null;
     if (command.snapshotLsn !== undefined && !isLsn(command.snapshotLsn)) return null;
+    if (command.prevChecksum !== undefined && !isChecksum(command.prevChecksum)) return null;
     return command as unknown as AppendCommand;
   }
   if (command.t === 'trim') {
@@ -122,7 +123,7 @@ export class NamedLogs {
 
   private applyAppend(command: AppendCommand): Applied {
     const meta = this.meta(command.log);
-    if (command.prevLsn !== meta.tailLsn) {
+    if (command.prevLsn !== meta.tailLsn || (command.prevChecksum !== undefined && !sameChecksum(command.prevChecksum, meta.checksum))) {
       return { outcome: { ok: false, code: 'LOG_CONFLICT', tailLsn: meta.tailLsn }, ops: [] };
     }
     if (command.payloads.length === 0) {

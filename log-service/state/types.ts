@@ -33,13 +33,18 @@ export interface LogMeta {
 
 /**
  * Conditional append: the payloads become prevLsn+1… only if the tail is prevLsn when this
- * command is applied. snapshotLsn (optional) records, atomically with the batch, that a
+ * command is applied — and, when prevChecksum is given, only if the log's running checksum at
+ * prevLsn is that one. A writer with several appends in flight needs the second condition:
+ * if its first append is refused (another writer took that LSN), the next one's prevLsn would
+ * match the other writer's entry, and only the checksum tells that the entry at prevLsn is not
+ * the one it chained on. snapshotLsn (optional) records, atomically with the batch, that a
  * verified snapshot now covers the log up to that LSN (it must be <= prevLsn): the trim guard.
  */
 export interface AppendCommand {
   t: 'append';
   log: string;
   prevLsn: number;
+  prevChecksum?: Uint8Array;
   writerId: string;
   batchSeq: number;
   payloads: Uint8Array[];

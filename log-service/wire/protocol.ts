@@ -3,12 +3,13 @@
 // (keyed by the subscribe request's id) and are flow-controlled by Credit frames.
 // Peer traffic on the same port starts with a PeerHello frame and then carries RaftFrames.
 
+import { isChecksum } from '../checksum.js';
 import type { WireError } from '../errors.js';
 import type { RaftMessage } from '../raft/types.js';
 import type { LogEntry } from '../state/types.js';
 
 export type Request =
-  | { id: number; op: 'append'; log: string; prevLsn: number; writerId: string; batchSeq: number; payloads: Uint8Array[]; snapshotLsn?: number }
+  | { id: number; op: 'append'; log: string; prevLsn: number; prevChecksum?: Uint8Array; writerId: string; batchSeq: number; payloads: Uint8Array[]; snapshotLsn?: number }
   | { id: number; op: 'read'; log: string; fromLsn: number; entriesMax?: number; bytesMax?: number; leader?: boolean }
   | { id: number; op: 'tail'; log: string; leader?: boolean }
   | { id: number; op: 'trim'; log: string; beforeLsn: number }
@@ -115,6 +116,7 @@ export function validateRequest(value: unknown, logNameBytesMax: number): string
       if (!Array.isArray(request.payloads) || request.payloads.length === 0) return 'append needs entries';
       if (!request.payloads.every((payload) => payload instanceof Uint8Array)) return 'entries must be binary';
       if (request.snapshotLsn !== undefined && !isCount(request.snapshotLsn)) return 'bad snapshotLsn';
+      if (request.prevChecksum !== undefined && !isChecksum(request.prevChecksum)) return 'bad prevChecksum';
       return null;
     case 'read':
       if (!isName(request.log, logNameBytesMax)) return 'bad log name';

@@ -9,11 +9,18 @@
 // of waiting for the append ahead. The embedded log uses 1 (its per-entry cost — Raft, LevelDB
 // write, fsync — is paid on this process's CPU); on the quorum log appends are pipelined.
 //
+// Appends in flight chain on each other: each carries, besides prevLsn, the log's running
+// checksum at prevLsn as we computed it from our own entries. Without it, if one append were
+// refused because another writer took its LSN, the next one (prevLsn = that LSN) would match
+// the other writer's entry and commit on top of it, effects computed from a state the log does
+// not hold. The chain starts from the log's tail checksum, read once before the first append.
+//
 // A failure leaves our in-memory state ahead of the log by an unknown amount: a conflict
 // (someone else wrote: we are fenced) or no answer within commitTimeoutMs (the outcome is
 // unknown). The committer then stops for good and reports once; the node fails the held
 // replies and rebuilds its state from the log.
 import type { LogClient } from '../../log-service/client/log-client.js';
+import { chainChecksum } from '../../log-service/checksum.js';
 import { LogError } from '../../log-service/errors.js';
 import type { Effect, EffectBatch } from '../engine/effects.js';
 import type { Committer } from '../server/commit.js';
@@ -51,6 +58,10 @@ export class LogCommitter implements Committer {
   private leaseProofListener: ((sentAtMs: number) => void) | null = null;
   /** Payloads handed to the log but not yet known committed, by LSN (for reconciliation). */
   private readonly unconfirmed = new Map<number, Uint8Array>();
+  /** The log's running checksum after our newest append (null until the tail was read). */
+  private chainChecksum: Uint8Array | null = null;
+  /** Appends waiting for that first tail read, in LSN order. */
+  private waitingForChain: { lsn: number; payload: Uint8Array; onDone?: () => void }[] = [];
 
   constructor(
     private readonly client: LogClient,
@@ -68,6 +79,23 @@ export class LogCommitter implements Committer {
   ) {
     this.lsn = startLsn;
     this.committed = startLsn;
+    void this.readChainStart(startLsn);
+  }
+
+  /** The checksum our first append chains on: the log's at startLsn (else we are fenced already). */
+  private async readChainStart(startLsn: number): Promise<void> {
+    try {
+      const tail = await this.client.tail(this.logName);
+      if (this.failure) return;
+      if (tail.tailLsn !== startLsn) {
+        this.fail({ kind: 'fenced', tailLsn: tail.tailLsn });
+        return;
+      }
+      this.chainChecksum = tail.checksum;
+      for (const waiting of this.waitingForChain.splice(0)) this.send(waiting.lsn, waiting.payload, waiting.onDone);
+    } catch (error) {
+      this.fail({ kind: 'unknown', reason: `could not read the log's tail: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
 
   get committedLsn(): number {
@@ -148,7 +176,14 @@ export class LogCommitter implements Committer {
     this.sentAtMs.set(lsn, performance.now());
     this.timeoutTimer ??= setTimeout(this.checkTimeout, this.commitTimeoutMs);
     this.inFlight++;
-    this.client.append(this.logName, [payload], { prevLsn: lsn - 1 }).then(
+    if (this.chainChecksum === null) this.waitingForChain.push({ lsn, payload, ...(onDone ? { onDone } : {}) });
+    else this.send(lsn, payload, onDone);
+  }
+
+  private send(lsn: number, payload: Uint8Array, onDone?: () => void): void {
+    const prevChecksum = this.chainChecksum!;
+    this.chainChecksum = chainChecksum(prevChecksum, lsn, payload);
+    this.client.append(this.logName, [payload], { prevLsn: lsn - 1, prevChecksum }).then(
       () => {
         this.inFlight--;
         this.acknowledge(lsn);

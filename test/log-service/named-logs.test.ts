@@ -47,19 +47,28 @@ describe('NamedLogs', () => {
     expect(logs.meta('s1').tailLsn).toBe(3);
   });
 
-  it('a rejected batch makes the pipelined batch after it fail too', () => {
+  it('a rejected batch makes the pipelined batch after it fail too, by prevChecksum', () => {
     const logs = new NamedLogs();
     logs.apply(append('s', 0, ['other']));
     const k = logs.apply(append('s', 0, ['mine-1']));
-    const k1 = logs.apply(append('s', 1, ['mine-2'])); // expected k's tail, which is not there
+    // prevLsn alone: k+1 expected k's entry at LSN 1, finds the other writer's there, and would
+    // commit on top of it.
     expect(k.outcome.ok).toBe(false);
-    // tail is 1 (the other writer's entry) so k+1 with prevLsn 1 would succeed: the client must
-    // not pipeline after a batch it does not know committed — it chains prevLsn = k's last LSN.
-    expect(k1.outcome.ok).toBe(true);
+    expect(logs.apply(append('s', 1, ['mine-2'])).outcome.ok).toBe(true);
+    // With the checksum the writer computed for its own entry at LSN 1, it conflicts.
     const strict = new NamedLogs();
     strict.apply(append('s', 0, ['other']));
-    expect(strict.apply(append('s', 0, ['mine-1', 'x'])).outcome.ok).toBe(false);
-    expect(strict.apply(append('s', 2, ['mine-2'])).outcome).toEqual({ ok: false, code: 'LOG_CONFLICT', tailLsn: 1 });
+    expect(strict.apply(append('s', 0, ['mine-1'])).outcome.ok).toBe(false);
+    const mine1 = chainChecksum(emptyChainChecksum, 1, payload('mine-1'));
+    expect(strict.apply({ ...append('s', 1, ['mine-2']), prevChecksum: mine1 } as LogCommand).outcome).toEqual({ ok: false, code: 'LOG_CONFLICT', tailLsn: 1 });
+    // The right checksum (the other writer's entry) is accepted: the check is exact, not a refusal.
+    const other = chainChecksum(emptyChainChecksum, 1, payload('other'));
+    expect(strict.apply({ ...append('s', 1, ['next']), prevChecksum: other } as LogCommand).outcome).toMatchObject({ ok: true, firstLsn: 2 });
+    // The field survives the Raft command encoding; a malformed one is not a command.
+    const encoded = decodeLogCommand(encodeLogCommand({ ...append('s', 2, ['z']), prevChecksum: mine1 } as LogCommand));
+    expect(encoded).toMatchObject({ prevLsn: 2 });
+    expect(Buffer.from((encoded as { prevChecksum: Uint8Array }).prevChecksum)).toEqual(Buffer.from(mine1));
+    expect(decodeLogCommand(encodeLogCommand({ ...append('s', 2, ['z']), prevChecksum: new Uint8Array(3) } as LogCommand))).toBeNull();
   });
 
   it('refuses trims above the snapshot marker and trims below it', () => {
