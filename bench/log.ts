@@ -204,9 +204,12 @@ async function main(): Promise<void> {
       results.push(row);
       console.log(`${String(appenders).padStart(9)}  ${String(row.entriesPerSecond).padStart(9)}  ${row.p50Ms.toFixed(3).padStart(7)}  ${row.p99Ms.toFixed(3).padStart(7)}   ${row.cpuMicrosPerEntry.toFixed(0).padStart(6)} (${(row.systemShare * 100).toFixed(0)}% sys)                  [${row.entriesPerSecondMin}–${row.entriesPerSecondMax}]`);
     }
-    const one = results[0]!;
-    const many = results[results.length - 1]!;
-    console.log(`p50 at 1 appender ${one.p50Ms <= budgetMs ? 'meets' : 'MISSES'} the goal; 64 appenders ${many.entriesPerSecond >= 50000 ? 'meet' : 'MISS'} the throughput goal`);
+    // Each goal is judged on its own row, whatever KEEL_BENCH_APPENDERS selected.
+    const one = results.find((row) => row.appenders === 1);
+    const many = results.find((row) => row.appenders === 64);
+    const latencyVerdict = one ? `p50 at 1 appender ${one.p50Ms <= budgetMs ? 'meets' : 'MISSES'} the goal` : 'p50 goal at 1 appender: not measured';
+    const throughputVerdict = many ? `64 appenders ${many.entriesPerSecond >= 50000 ? 'meet' : 'MISS'} the throughput goal` : 'throughput goal at 64 appenders: not measured';
+    console.log(`${latencyVerdict}; ${throughputVerdict}`);
     console.log(JSON.stringify({ syncMs, roundTripMs, crossProcessRoundTripMs, budgetMs, rounds, results, client: client.stats }));
     client.close();
   } finally {
