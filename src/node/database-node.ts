@@ -29,6 +29,7 @@ import { checkSnapshotAgainstLog } from '../snapshot/log-check.js';
 import { defaultSnapshotLimits } from '../snapshot/limits.js';
 import { SnapshotError } from '../snapshot/errors.js';
 import { ChildSnapshotter } from '../snapshot/child-snapshotter.js';
+import { ReplayProgress } from './replay-progress.js';
 
 export type NodeRole = 'primary' | 'replica';
 
@@ -190,7 +191,9 @@ export class DatabaseNode implements ReplicationHooks {
     } else if (firstLsn > 1) {
       throw new SnapshotError('SNAPSHOT_NOT_FOUND', `log ${this.logName} is trimmed to LSN ${firstLsn} and no valid snapshot covers it${store ? ` in ${store.url}` : ' (no --snapshot-store)'}`);
     }
-    this.logger.info({ tailLsn, fromLsn: applied + 1 }, 'loading data set from the log');
+    // Progress counts only what this replay does: the snapshot's entries are not replayed.
+    const progress = new ReplayProgress(applied, tailLsn);
+    this.logger.info({ tailLsn, fromLsn: applied + 1, startLsn: applied, entriesToReplay: tailLsn - applied }, 'loading data set from the log');
     let lastReport = Date.now();
     while (applied < tailLsn) {
       let entries: LogEntry[];
@@ -210,13 +213,13 @@ export class DatabaseNode implements ReplicationHooks {
       }
       if (Date.now() - lastReport >= REPLAY_PROGRESS_INTERVAL_MS) {
         lastReport = Date.now();
-        const seconds = (lastReport - startedAt) / 1000;
-        this.logger.info({ appliedLsn: applied, tailLsn, percent: ((100 * applied) / tailLsn).toFixed(1), entriesPerSecond: Math.round(applied / seconds) }, 'loading progress');
+        this.logger.info({ appliedLsn: applied, ...progress.at(applied, lastReport) }, 'loading progress');
       }
     }
     this.appliedLsn = applied;
     this.server.replaceEngine(engine);
-    this.logger.info({ appliedLsn: applied, ms: Date.now() - startedAt }, 'data set loaded');
+    const { startLsn, replayed, entriesPerSecond } = progress.at(applied, Date.now());
+    this.logger.info({ appliedLsn: applied, startLsn, replayed, entriesPerSecond, ms: Date.now() - startedAt }, 'data set loaded');
   }
 
   /** Applies one log entry to `engine` (the same code on replicas, on restart and at load). */
