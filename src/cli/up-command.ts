@@ -2,12 +2,16 @@
 // primary and --replicas replicas, and a Sentinel endpoint — under --dir; Ctrl-C stops it.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from './flags.js';
-import { planLayout, processAlive, readLayout, layoutPath, layoutPorts, splitAddr, type ClusterLayout } from '../cluster/layout.js';
+import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } from './flags.js';
+import { planLayout, processAlive, readLayout, layoutPath, layoutPorts, snapshotStoreOf, splitAddr, type ClusterLayout } from '../cluster/layout.js';
 import { assertClusterLimits, defaultClusterLimits } from '../cluster/limits.js';
 import { busyPorts } from '../cluster/ports.js';
 import { runCluster } from '../cluster/cluster-runner.js';
 import type { SnapshotSchedule } from '../snapshot/schedule.js';
+import { EncryptionKey } from '../snapshot/encryption.js';
+import { parseS3Url } from '../snapshot/s3-store.js';
+import { snapshotStoreFlags, storeSettings } from './snapshot-command.js';
+import type { ClusterSettings } from '../cluster/cluster-runner.js';
 
 export const upFlags: FlagSpec[] = [
   { name: 'dir', kind: 'string', default: 'data', value: 'DIR', help: 'cluster directory: data of every node, logs/, and the layout file cluster.json' },
@@ -22,6 +26,12 @@ export const upFlags: FlagSpec[] = [
   { name: 'snapshot-every-bytes', kind: 'bytes', default: 64 * 1024 * 1024, value: 'BYTES', help: 'run `keel snapshot` once the log holds BYTES of entry payloads past the last snapshot, e.g. 64mb (0 = not by bytes)' },
   { name: 'snapshot-interval', kind: 'int', default: 3600, value: 'SECONDS', help: 'run `keel snapshot` when the last snapshot is this old and the log grew since (0 = not by time)' },
   { name: 'snapshot-retain-entries', kind: 'int', default: 1000, value: 'N', help: 'log entries kept before each snapshot when the log is trimmed behind it (keel snapshot --retain-entries)' },
+  { name: 'snapshot-keep', kind: 'int', default: 3, value: 'N', help: 'snapshots kept in the store, newest first (keel snapshot --keep)' },
+  { name: 'snapshot-keep-days', kind: 'int', default: 0, value: 'DAYS', help: 'delete snapshots older than this; the newest is always kept (keel snapshot --keep-days; 0 = no age limit)' },
+  // The same store, key and S3 flags as `keel server` and `keel snapshot`, passed to every db node and snapshot run.
+  ...snapshotStoreFlags.map((spec) => (spec.name === 'snapshot-store'
+    ? { ...spec, help: 'where snapshots live, for a new cluster (default: DIR/snapshots); recorded in DIR/cluster.json, so later runs need not repeat it (a different one is refused)' }
+    : { ...spec, help: `${spec.help}; not recorded: give it on every keel up` })),
   { name: 'primary-timeout-ms', kind: 'int', default: 60_000, value: 'MS', help: 'give up when no primary serves this long after start' },
 ];
 
@@ -33,7 +43,9 @@ that die are started again (with backoff); Ctrl-C stops everything. Running it a
 Snapshots: every few seconds keel up checks the log since the last snapshot (the same decision
 as \`keel snapshot --if-due\`) and runs \`keel snapshot\` when any --snapshot-* threshold is
 reached, or at once if the store holds no snapshot yet; the log is trimmed behind each one.
-With all three thresholds 0 it takes none.`;
+With all three thresholds 0 it takes none. --snapshot-keep/--snapshot-keep-days prune old
+snapshots. --encryption-key-file and the --s3-* flags go to every db node and every snapshot
+run; they are not recorded, so give them again on every keel up (the store is recorded).`;
 
 export async function upMain(args: string[]): Promise<number> {
   const { values, help, positional } = parseFlags(upFlags, args);
@@ -48,9 +60,12 @@ export async function upMain(args: string[]): Promise<number> {
   const snapshotSchedule = {
     everyEntries: values['snapshot-every-entries'] as number, everyBytes: values['snapshot-every-bytes'] as number, intervalMs: (values['snapshot-interval'] as number) * 1000,
   };
-  for (const name of ['snapshot-every-entries', 'snapshot-every-bytes', 'snapshot-interval', 'snapshot-retain-entries']) {
+  for (const name of ['snapshot-every-entries', 'snapshot-every-bytes', 'snapshot-interval', 'snapshot-retain-entries', 'snapshot-keep-days']) {
     if ((values[name] as number) < 0) throw new UsageError(`--${name} must not be negative`);
   }
+  if ((values['snapshot-keep'] as number) < 1) throw new UsageError('--snapshot-keep must be at least 1');
+  const settings = clusterSettings(values);
+  const storeGiven = storeSpec(values);
   const limits = { ...defaultClusterLimits };
   assertClusterLimits(limits);
   mkdirSync(dir, { recursive: true });
@@ -59,13 +74,17 @@ export async function upMain(args: string[]): Promise<number> {
     host: values.bind as string, port: values.port as number, logPort: values['log-port'] as number, replicas,
     sentinelPort: values['sentinel-port'] as number, sentinelMasterName: values['sentinel-master-name'] as string, shard: 0,
   });
+  applyStore(dir, layout, storeGiven);
+  if ((values['s3-endpoint'] || values['s3-path-style']) && !layout.snapshotStore.startsWith('s3://')) {
+    throw new UsageError(`--s3-endpoint and --s3-path-style apply to an s3:// store; this cluster's store is ${layout.snapshotStore} (--snapshot-store s3://BUCKET/PREFIX for a new cluster)`);
+  }
   const busy = await busyPorts(layout.host, layoutPorts(layout));
   if (busy.length > 0) {
     console.error(`keel up: port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use (another keel up or redis-server?); choose others with --port, --log-port, --sentinel-port, or stop what holds them`);
     return 1;
   }
   const say = (line: string) => process.stdout.write(`keel up: ${line}\n`);
-  say(`starting in ${dir} (logs in ${resolve(dir, layout.logsDir)}; snapshots in ${layout.snapshotStore} ${describeSchedule(snapshotSchedule)})`);
+  say(`starting in ${dir} (logs in ${resolve(dir, layout.logsDir)}; snapshots in ${layout.snapshotStore} ${describeSchedule(snapshotSchedule)}${settings.encryptionKeyFile ? `, encrypted with ${settings.encryptionKeyFile}` : ''})`);
   // A signal during start-up ends this process at once: the children see their IPC channel
   // close and stop themselves (child-guard). Afterwards it stops the cluster in order.
   let cluster: Awaited<ReturnType<typeof runCluster>> | null = null;
@@ -84,7 +103,7 @@ export async function upMain(args: string[]): Promise<number> {
   };
   process.on('SIGINT', () => void onSignal('SIGINT'));
   process.on('SIGTERM', () => void onSignal('SIGTERM'));
-  cluster = await runCluster({ dir, layout, limits, snapshotSchedule, snapshotRetainEntries: values['snapshot-retain-entries'] as number, logLevel: values['log-level'] as string, say });
+  cluster = await runCluster({ dir, layout, limits, snapshotSchedule, snapshotRetainEntries: values['snapshot-retain-entries'] as number, settings, logLevel: values['log-level'] as string, say });
   const running = cluster;
   process.on('exit', () => running.supervisor.killAllNow());
 
@@ -96,6 +115,46 @@ export async function upMain(args: string[]): Promise<number> {
   }
   printWhereToConnect(layout, topology.primary.id, dir);
   return new Promise<number>(() => { /* runs until a signal */ });
+}
+
+/** The settings forwarded to the children; a key file that cannot be read or parsed is a usage error. */
+function clusterSettings(values: FlagValues): ClusterSettings {
+  const keyFile = values['encryption-key-file'] as string;
+  const encryptionKeyFile = keyFile ? resolve(keyFile) : '';
+  if (encryptionKeyFile) {
+    try {
+      EncryptionKey.fromFile(encryptionKeyFile);
+    } catch (error) {
+      throw new UsageError(`--encryption-key-file: ${(error as Error).message}`);
+    }
+  }
+  return { encryptionKeyFile, s3: storeSettings(values), keep: values['snapshot-keep'] as number, keepDays: values['snapshot-keep-days'] as number };
+}
+
+/** --snapshot-store as the layout records it: an s3:// URL, or an absolute directory; null if not given. */
+function storeSpec(values: FlagValues): string | null {
+  const given = values['snapshot-store'] as string;
+  if (!given) return null;
+  if (!given.startsWith('s3://')) return resolve(given);
+  try {
+    parseS3Url(given);
+  } catch (error) {
+    throw new UsageError(`--snapshot-store: ${(error as Error).message}`);
+  }
+  return given.replace(/\/+$/, '');
+}
+
+/** A new cluster takes the given store; a recorded one keeps its own (its snapshots are the db nodes' base). */
+function applyStore(dir: string, layout: ClusterLayout, given: string | null): void {
+  if (given === null) return;
+  if (readLayout(dir) === null) {
+    layout.snapshotStore = given === resolve(dir, 'snapshots') ? 'snapshots' : given;
+    return;
+  }
+  const recorded = snapshotStoreOf(dir, layout);
+  if (recorded !== given) {
+    throw new UsageError(`--snapshot-store ${given} differs from the store recorded in ${layoutPath(dir)} (${recorded}): its snapshots are what the db nodes load from; drop the flag, or lay out a new cluster (new --dir)`);
+  }
 }
 
 /** "after 100000 entries, 64 MiB or 3600 s": the criteria that are on. */

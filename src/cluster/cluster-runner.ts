@@ -14,6 +14,9 @@ import type { SnapshotSchedule } from '../snapshot/schedule.js';
 import { LocalDirectoryStore } from '../snapshot/local-store.js';
 import { defaultSnapshotLimits } from '../snapshot/limits.js';
 import type { SnapshotStore } from '../snapshot/store.js';
+import type { S3Settings } from '../snapshot/open-store.js';
+
+const defaultS3Settings: S3Settings = { endpoint: '', region: 'us-east-1', forcePathStyle: false };
 
 export interface ClusterRunOptions {
   dir: string;
@@ -24,8 +27,39 @@ export interface ClusterRunOptions {
   snapshotSchedule: SnapshotSchedule;
   /** Log entries each snapshot keeps before its LSN when it trims (keel snapshot --retain-entries). */
   snapshotRetainEntries: number;
+  /** Store, key and retention settings forwarded to every db node and snapshot run (not recorded). */
+  settings?: ClusterSettings;
   /** Supervisor messages (restarts, primary changes) go here, one line each. */
   say: (line: string) => void;
+}
+
+/**
+ * What `keel up` forwards to its children but does not record in cluster.json: the same flags
+ * as `keel server`/`keel snapshot` (--encryption-key-file, --s3-*), and the retention of the
+ * snapshot runs (--keep, --keep-days). The store itself is the layout's (snapshotStore).
+ */
+export interface ClusterSettings {
+  /** Absolute path of the key file, or '' for none. */
+  encryptionKeyFile: string;
+  s3: S3Settings;
+  /** Snapshots kept per shard (keel snapshot --keep). */
+  keep: number;
+  /** keel snapshot --keep-days (0 = no age limit). */
+  keepDays: number;
+}
+
+export const defaultClusterSettings: ClusterSettings = { encryptionKeyFile: '', s3: defaultS3Settings, keep: 3, keepDays: 0 };
+
+/** The store, key and S3 flags shared by db nodes and snapshot runs (as `keel server`/`keel snapshot` name them). */
+export function storeArgs(dir: string, layout: ClusterLayout, settings: ClusterSettings): string[] {
+  const store = snapshotStoreOf(dir, layout);
+  const args = ['--snapshot-store', store];
+  if (settings.encryptionKeyFile) args.push('--encryption-key-file', settings.encryptionKeyFile);
+  if (store.startsWith('s3://')) {
+    if (settings.s3.endpoint) args.push('--s3-endpoint', settings.s3.endpoint);
+    args.push('--s3-region', settings.s3.region, '--s3-path-style', settings.s3.forcePathStyle ? 'yes' : 'no');
+  }
+  return args;
 }
 
 export interface RunningCluster {
@@ -44,25 +78,27 @@ export function logNodeArgs(dir: string, layout: ClusterLayout, id: string, logL
   return ['log-node', '--id', node.id, '--listen', node.addr, '--dir', join(dir, node.dir), '--peers', peers, '--log-level', logLevel];
 }
 
-export function dbNodeArgs(dir: string, layout: ClusterLayout, node: DbNodeLayout, logLevel: string): string[] {
+export function dbNodeArgs(dir: string, layout: ClusterLayout, node: DbNodeLayout, logLevel: string, settings: ClusterSettings = defaultClusterSettings): string[] {
   const { host, port } = splitAddr(node.addr);
   return [
     'server', '--port', String(port), '--bind', host, '--dir', join(dir, node.dir),
     '--log', layout.logNodes.map((logNode) => logNode.addr).join(','),
     '--node-id', node.id, '--shard', String(layout.shard), '--az', node.az, '--log-level', logLevel,
-    '--snapshot-store', snapshotStoreOf(dir, layout),
+    ...storeArgs(dir, layout, settings),
   ];
 }
 
-export function snapshotArgs(dir: string, layout: ClusterLayout, logLevel: string, retainEntries: number): string[] {
+export function snapshotArgs(dir: string, layout: ClusterLayout, logLevel: string, retainEntries: number, settings: ClusterSettings = defaultClusterSettings): string[] {
   return [
     '--log', layout.logNodes.map((logNode) => logNode.addr).join(','), '--shard', String(layout.shard),
-    '--dir', dir, '--snapshot-store', snapshotStoreOf(dir, layout), '--log-level', logLevel, '--retain-entries', String(retainEntries),
+    '--dir', dir, ...storeArgs(dir, layout, settings), '--log-level', logLevel, '--retain-entries', String(retainEntries),
+    '--keep', String(settings.keep), '--keep-days', String(settings.keepDays),
   ];
 }
 
 export async function runCluster(options: ClusterRunOptions): Promise<RunningCluster> {
   const { dir, layout, limits, say } = options;
+  const settings = options.settings ?? defaultClusterSettings;
   mkdirSync(join(dir, layout.logsDir), { recursive: true });
   layout.supervisorPid = process.pid;
   const saveLayout = () => writeLayout(dir, layout);
@@ -91,7 +127,7 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
   const startDb = (node: DbNodeLayout) => supervisor.start({
     name: node.id,
     readyPattern: /keel server listening on/,
-    args: () => dbNodeArgs(dir, layout, node, options.logLevel),
+    args: () => dbNodeArgs(dir, layout, node, options.logLevel, settings),
   });
 
   try {
@@ -111,8 +147,8 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
 
   const snapshots = new SnapshotScheduler({
     schedule: options.snapshotSchedule, checkMs: limits.snapshotCheckMs, retryMs: limits.snapshotRetryMs,
-    args: snapshotArgs(dir, layout, options.logLevel, options.snapshotRetainEntries), logNodes: layout.logNodes.map((logNode) => logNode.addr),
-    store: await openClusterStore(snapshotStoreOf(dir, layout)), shard: layout.shard, readEntriesMax: defaultSnapshotLimits.replayEntriesMax,
+    args: snapshotArgs(dir, layout, options.logLevel, options.snapshotRetainEntries, settings), logNodes: layout.logNodes.map((logNode) => logNode.addr),
+    store: await openClusterStore(snapshotStoreOf(dir, layout), settings.s3), shard: layout.shard, readEntriesMax: defaultSnapshotLimits.replayEntriesMax,
     logsDir: join(dir, layout.logsDir), say, orphanExitMs: limits.orphanExitMs,
   });
   // All thresholds 0 means no snapshots (for `keel snapshot --if-due` it means "always").
@@ -143,9 +179,9 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
 }
 
 /** The layout's store; the S3 client (and its SDK) is loaded only for an s3:// store. */
-async function openClusterStore(spec: string): Promise<SnapshotStore> {
+async function openClusterStore(spec: string, s3: S3Settings): Promise<SnapshotStore> {
   if (!spec.startsWith('s3://')) return new LocalDirectoryStore(spec);
-  return (await import('../snapshot/open-store.js')).openStore(spec);
+  return (await import('../snapshot/open-store.js')).openStore(spec, s3);
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {

@@ -3,7 +3,7 @@
 // find the cluster, and so that running `keel up` again on the same directory brings back the
 // same nodes (same ids, same ports, same data).
 import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { assert } from '../util/assert.js';
 
 export const LAYOUT_FILE = 'cluster.json';
@@ -34,7 +34,7 @@ export interface ClusterLayout {
   logNodes: LogNodeLayout[];
   dbNodes: DbNodeLayout[];
   sentinel: { addr: string; masterName: string };
-  /** Where snapshots go (a directory relative to the cluster directory, or an s3:// URL). */
+  /** Where snapshots go (a directory relative to the cluster directory, an absolute one, or an s3:// URL). */
   snapshotStore: string;
   /** Per-process stderr logs, relative to the cluster directory. */
   logsDir: string;
@@ -99,7 +99,8 @@ export function portOf(addr: string): number {
 
 /** The cluster's one snapshot store: a directory under the cluster directory, or an s3:// URL. */
 export function snapshotStoreOf(dir: string, layout: ClusterLayout): string {
-  return layout.snapshotStore.startsWith('s3://') ? layout.snapshotStore : join(dir, layout.snapshotStore);
+  const store = layout.snapshotStore;
+  return store.startsWith('s3://') || isAbsolute(store) ? store : join(dir, store);
 }
 
 export function layoutPath(dir: string): string {
