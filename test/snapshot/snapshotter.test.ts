@@ -233,6 +233,27 @@ describe('snapshotter', () => {
     expect(kept).toEqual(lsns.slice(-2));
   });
 
+  it('a snapshot that does not read back as written is deleted, nothing is marked or trimmed, and the job fails', async () => {
+    log = await startLog();
+    const dir = storeDir();
+    // A store whose reads flip one byte in the middle: what a bad disk or a broken upload does.
+    class FlippingStore extends LocalDirectoryStore {
+      override async *get(name: string): AsyncIterable<Uint8Array> {
+        const blocks: Uint8Array[] = [];
+        for await (const block of super.get(name)) blocks.push(block);
+        const whole = Buffer.concat(blocks);
+        whole[Math.floor(whole.length / 2)] ^= 0x40;
+        yield whole;
+      }
+    }
+    const writer = new RecordingWriter(log.client, logName, seededRandom(14));
+    await writeMany(writer, 40);
+    const before = await log.client.tail(logName);
+    await expect(runSnapshotJob(jobOptions(log, new FlippingStore(dir)))).rejects.toBeInstanceOf(SnapshotError);
+    expect(readdirSync(join(dir, 'shard-0'))).toEqual([]);
+    expect(await log.client.tail(logName)).toMatchObject({ firstLsn: before.firstLsn, snapshotLsn: before.snapshotLsn });
+  });
+
   it('--keep-days deletes snapshots older than the limit, never the newest', async () => {
     log = await startLog();
     const dir = storeDir();
