@@ -1,7 +1,8 @@
 // Database nodes on a real log cluster, for integration tests: start them, talk to them with
 // clients that never retry on their own, wait for conditions, read INFO fields.
 import { Redis } from 'ioredis';
-import type { ProcessCluster } from '../log-service/helpers/process-cluster.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
 import { freePort, startKeel, tempDir, type KeelProcess } from './server.js';
 import { RawClient } from './resp-client.js';
 
@@ -33,6 +34,21 @@ export class DbNodes {
   killAll(): void {
     for (const server of this.servers) server.kill('SIGKILL');
   }
+}
+
+/**
+ * For a test file: one log cluster of three real processes for all its tests, and the db nodes
+ * they start on it; all stopped after the file's last test.
+ */
+export function logClusterForFile(): { cluster: () => ProcessCluster; nodes: DbNodes } {
+  let cluster: ProcessCluster | undefined;
+  const nodes = DbNodes.on(() => cluster!);
+  beforeAll(async () => { cluster = await startProcessCluster(); }, 60_000);
+  afterAll(async () => {
+    nodes.killAll();
+    await cluster?.close();
+  });
+  return { cluster: () => cluster!, nodes };
 }
 
 /** A client that never retries, queues or resends: tests see every failure as it happens. */

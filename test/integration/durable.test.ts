@@ -1,21 +1,14 @@
 // The durable write path with real processes: three `keel log-node`s, `keel server`s on them,
 // real clients. Every acknowledged write must survive whatever happens to the server or to a
 // minority of log nodes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
+import { describe, expect, it } from 'vitest';
 import { tempDir, freePort } from '../helpers/server.js';
-import { client, DbNodes, info, waitFor } from '../helpers/db-nodes.js';
+import { client, info, waitFor, logClusterForFile } from '../helpers/db-nodes.js';
 
-let cluster: ProcessCluster;
-const nodes = DbNodes.on(() => cluster);
+const { cluster, nodes } = logClusterForFile();
 const startNode = nodes.start.bind(nodes);
 const startPrimary = nodes.startPrimary.bind(nodes);
 
-beforeAll(async () => { cluster = await startProcessCluster(); }, 60_000);
-afterAll(async () => {
-  nodes.killAll();
-  await cluster?.close();
-});
 
 describe('durable write path', () => {
   it('every acknowledged write survives kill -9 of the server', async () => {
@@ -73,20 +66,20 @@ describe('durable write path', () => {
     await redis.connect();
     try {
       await redis.set('clean', 'committed');
-      await cluster.kill('c');
+      await cluster().kill('c');
       for (let i = 0; i < 50; i++) expect(await redis.incr('counter')).toBe(i + 1);
-      await cluster.kill('b');
+      await cluster().kill('b');
       const write = redis.incr('counter').then(() => 'ok', (error: Error) => error.message);
       expect(await redis.get('clean')).toBe('committed');
       expect(await write).toMatch(/TRYAGAIN/);
       await expect(redis.set('other', '1')).rejects.toThrow(/TRYAGAIN/);
-      cluster.start('b');
+      cluster().start('b');
       const value = await waitFor(() => redis.incr('counter'), () => true, 30_000);
       // The write that timed out may or may not have happened (its outcome was unknown).
       expect([51, 52]).toContain(value);
     } finally {
-      if (!cluster.processes.has('b')) cluster.start('b');
-      if (!cluster.processes.has('c')) cluster.start('c');
+      if (!cluster().processes.has('b')) cluster().start('b');
+      if (!cluster().processes.has('c')) cluster().start('c');
       redis.disconnect();
     }
   }, 90_000);
@@ -97,8 +90,8 @@ describe('durable write path', () => {
     const reader = client(primary);
     await Promise.all([writer.connect(), reader.connect()]);
     await writer.set('k', 'old');
-    cluster.signal('b', 'SIGSTOP');
-    cluster.signal('c', 'SIGSTOP');
+    cluster().signal('b', 'SIGSTOP');
+    cluster().signal('c', 'SIGSTOP');
     try {
       const write = writer.set('k', 'new').then(() => 'ok', (error: Error) => error.message);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -107,8 +100,8 @@ describe('durable write path', () => {
       expect(String(read)).toMatch(/TRYAGAIN/);
       expect(await write).toMatch(/TRYAGAIN/);
     } finally {
-      cluster.signal('b', 'SIGCONT');
-      cluster.signal('c', 'SIGCONT');
+      cluster().signal('b', 'SIGCONT');
+      cluster().signal('c', 'SIGCONT');
     }
     writer.disconnect();
     reader.disconnect();

@@ -1,21 +1,14 @@
 // Leases and failover with real processes (issue 6): the role comes from the log only; a dead,
 // paused or cut-off primary is replaced; the old one never serves again until it rejoins as a
 // replica; nothing acknowledged is lost.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
 import { LinkProxy } from '../../jepsen-style/net/proxy.js';
-import { client, DbNodes, info, waitFor } from '../helpers/db-nodes.js';
+import { client, info, waitFor, logClusterForFile } from '../helpers/db-nodes.js';
 import type { KeelProcess } from '../helpers/server.js';
 
-let cluster: ProcessCluster;
-const nodes = DbNodes.on(() => cluster);
+const { cluster, nodes } = logClusterForFile();
 
-beforeAll(async () => { cluster = await startProcessCluster(); }, 60_000);
-afterAll(async () => {
-  nodes.killAll();
-  await cluster?.close();
-});
 
 /** Writes `prefix:i` keys one after another to whichever node is primary, recording acks and the gap. */
 class SteadyWriter {
@@ -136,7 +129,7 @@ describe('election, leases and failover', () => {
   }, 90_000);
 
   it('a primary cut off from the log stops serving and rejoins as a replica when healed', async () => {
-    const proxies = await Promise.all(cluster.nodeList.map((address, index) => {
+    const proxies = await Promise.all(cluster().nodeList.map((address, index) => {
       const [host, port] = address.split(':');
       return LinkProxy.start({ name: `db->log-${index}`, targetHost: host!, targetPort: Number(port), stopAfterMs: 120_000 });
     }));

@@ -2,21 +2,14 @@
 // shard's log behind the primary's back, the primary's next append conflicts, and every reply
 // it holds must fail, its uncommitted writes must vanish, and it rebuilds from the log as a
 // replica (then campaigns again, alone on the shard).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogClient } from '../../log-service/client/log-client.js';
 import { LogError } from '../../log-service/errors.js';
 import { encodeRecord } from '../../src/replication/records.js';
-import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
-import { client, DbNodes, info, waitFor } from '../helpers/db-nodes.js';
+import { client, info, waitFor, logClusterForFile } from '../helpers/db-nodes.js';
 
-let cluster: ProcessCluster;
-const nodes = DbNodes.on(() => cluster);
+const { cluster, nodes } = logClusterForFile();
 
-beforeAll(async () => { cluster = await startProcessCluster(); }, 60_000);
-afterAll(async () => {
-  nodes.killAll();
-  await cluster?.close();
-});
 
 const fencedError = 'TRYAGAIN this node is no longer the primary (fenced); the write may not have happened';
 
@@ -37,7 +30,7 @@ async function appendBehindTheBack(logClient: LogClient, logName: string, key: s
 describe('a fenced primary', () => {
   it('fails the replies it holds, discards its uncommitted writes and rebuilds from the log', async () => {
     const primary = await nodes.startPrimary('fenced-1', ['--shard', '3']);
-    const logClient = new LogClient({ nodes: cluster.nodeList });
+    const logClient = new LogClient({ nodes: cluster().nodeList });
     const redis = client(primary);
     await redis.connect();
     try {

@@ -2,34 +2,29 @@
 // them, raw RESP clients. INFO keyspace (like DBSIZE) may not reveal an uncommitted write while
 // INFO replication/persistence answer at once; WAITAOF's numlocal waits for the log quorum;
 // a replica reports the LSN it applied as its last and committed LSN.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startKeel, type KeelProcess } from '../helpers/server.js';
-import { DbNodes, info, waitFor } from '../helpers/db-nodes.js';
+import { info, waitFor, logClusterForFile } from '../helpers/db-nodes.js';
 import { RawClient } from '../helpers/resp-client.js';
 
-let cluster: ProcessCluster;
-const nodes = DbNodes.on(() => cluster);
+const { cluster, nodes } = logClusterForFile();
 const memoryServers: KeelProcess[] = [];
 
-beforeAll(async () => { cluster = await startProcessCluster(); }, 60_000);
-afterAll(async () => {
-  nodes.killAll();
+afterAll(() => {
   for (const server of memoryServers) server.kill('SIGKILL');
-  await cluster?.close();
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Pauses two of the three log nodes (no quorum: nothing commits) around `body`. */
 async function withoutQuorum(body: () => Promise<void>): Promise<void> {
-  cluster.signal('b', 'SIGSTOP');
-  cluster.signal('c', 'SIGSTOP');
+  cluster().signal('b', 'SIGSTOP');
+  cluster().signal('c', 'SIGSTOP');
   try {
     await body();
   } finally {
-    cluster.signal('b', 'SIGCONT');
-    cluster.signal('c', 'SIGCONT');
+    cluster().signal('b', 'SIGCONT');
+    cluster().signal('c', 'SIGCONT');
   }
 }
 
