@@ -95,9 +95,9 @@ const sectionRenderers: Record<string, (server: KeelServer) => [string, string |
     ];
   },
   persistence: (server) => [
-    ['loading', 0],
+    ['loading', server.state === 'loading' ? 1 : 0],
     ['rdb_changes_since_last_save', server.engine.changesTotal],
-    ['rdb_bgsave_in_progress', 0],
+    ['rdb_bgsave_in_progress', server.snapshots?.inProgress ? 1 : 0],
     ['rdb_last_save_time', server.lastSaveSeconds],
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],

@@ -2,6 +2,7 @@
 // clients that never retry on their own, wait for conditions, read INFO fields.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
+import { LogClient } from '../../log-service/client/log-client.js';
 import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
 import { freePort, startKeel, tempDir, type KeelProcess } from './server.js';
 import { RawClient } from './resp-client.js';
@@ -36,19 +37,32 @@ export class DbNodes {
   }
 }
 
+export interface LogClusterFixture {
+  readonly cluster: ProcessCluster;
+  /** A client of the cluster's log service (tails, reads, appends by "another writer"). */
+  readonly logClient: LogClient;
+  /** Db nodes on the cluster; `nodes.servers` also takes servers a test starts itself. */
+  readonly nodes: DbNodes;
+}
+
 /**
- * For a test file: one log cluster of three real processes for all its tests, and the db nodes
- * they start on it; all stopped after the file's last test.
+ * For a test file: one log cluster of three real processes for all its tests, a log client,
+ * and the db nodes the tests start on it; all stopped after the file's last test.
  */
-export function logClusterForFile(): { cluster: () => ProcessCluster; nodes: DbNodes } {
+export function logClusterForFile(): LogClusterFixture {
   let cluster: ProcessCluster | undefined;
+  let logClient: LogClient | undefined;
   const nodes = DbNodes.on(() => cluster!);
-  beforeAll(async () => { cluster = await startProcessCluster(); }, 60_000);
+  beforeAll(async () => {
+    cluster = await startProcessCluster();
+    logClient = new LogClient({ nodes: cluster.nodeList });
+  }, 60_000);
   afterAll(async () => {
     nodes.killAll();
+    logClient?.close();
     await cluster?.close();
   });
-  return { cluster: () => cluster!, nodes };
+  return { get cluster() { return cluster!; }, get logClient() { return logClient!; }, nodes };
 }
 
 /** A client that never retries, queues or resends: tests see every failure as it happens. */

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir, freePort } from '../helpers/server.js';
 import { client, info, waitFor, logClusterForFile } from '../helpers/db-nodes.js';
 
-const { cluster, nodes } = logClusterForFile();
+const fixture = logClusterForFile();
+const nodes = fixture.nodes;
 const startNode = nodes.start.bind(nodes);
 const startPrimary = nodes.startPrimary.bind(nodes);
 
@@ -66,20 +67,20 @@ describe('durable write path', () => {
     await redis.connect();
     try {
       await redis.set('clean', 'committed');
-      await cluster().kill('c');
+      await fixture.cluster.kill('c');
       for (let i = 0; i < 50; i++) expect(await redis.incr('counter')).toBe(i + 1);
-      await cluster().kill('b');
+      await fixture.cluster.kill('b');
       const write = redis.incr('counter').then(() => 'ok', (error: Error) => error.message);
       expect(await redis.get('clean')).toBe('committed');
       expect(await write).toMatch(/TRYAGAIN/);
       await expect(redis.set('other', '1')).rejects.toThrow(/TRYAGAIN/);
-      cluster().start('b');
+      fixture.cluster.start('b');
       const value = await waitFor(() => redis.incr('counter'), () => true, 30_000);
       // The write that timed out may or may not have happened (its outcome was unknown).
       expect([51, 52]).toContain(value);
     } finally {
-      if (!cluster().processes.has('b')) cluster().start('b');
-      if (!cluster().processes.has('c')) cluster().start('c');
+      if (!fixture.cluster.processes.has('b')) fixture.cluster.start('b');
+      if (!fixture.cluster.processes.has('c')) fixture.cluster.start('c');
       redis.disconnect();
     }
   }, 90_000);
@@ -90,8 +91,8 @@ describe('durable write path', () => {
     const reader = client(primary);
     await Promise.all([writer.connect(), reader.connect()]);
     await writer.set('k', 'old');
-    cluster().signal('b', 'SIGSTOP');
-    cluster().signal('c', 'SIGSTOP');
+    fixture.cluster.signal('b', 'SIGSTOP');
+    fixture.cluster.signal('c', 'SIGSTOP');
     try {
       const write = writer.set('k', 'new').then(() => 'ok', (error: Error) => error.message);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -100,8 +101,8 @@ describe('durable write path', () => {
       expect(String(read)).toMatch(/TRYAGAIN/);
       expect(await write).toMatch(/TRYAGAIN/);
     } finally {
-      cluster().signal('b', 'SIGCONT');
-      cluster().signal('c', 'SIGCONT');
+      fixture.cluster.signal('b', 'SIGCONT');
+      fixture.cluster.signal('c', 'SIGCONT');
     }
     writer.disconnect();
     reader.disconnect();

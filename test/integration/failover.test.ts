@@ -7,7 +7,8 @@ import { LinkProxy } from '../../jepsen-style/net/proxy.js';
 import { client, info, waitFor, logClusterForFile } from '../helpers/db-nodes.js';
 import type { KeelProcess } from '../helpers/server.js';
 
-const { cluster, nodes } = logClusterForFile();
+const fixture = logClusterForFile();
+const nodes = fixture.nodes;
 
 
 /** Writes `prefix:i` keys one after another to whichever node is primary, recording acks and the gap. */
@@ -129,7 +130,7 @@ describe('election, leases and failover', () => {
   }, 90_000);
 
   it('a primary cut off from the log stops serving and rejoins as a replica when healed', async () => {
-    const proxies = await Promise.all(cluster().nodeList.map((address, index) => {
+    const proxies = await Promise.all(fixture.cluster.nodeList.map((address, index) => {
       const [host, port] = address.split(':');
       return LinkProxy.start({ name: `db->log-${index}`, targetHost: host!, targetPort: Number(port), stopAfterMs: 120_000 });
     }));

@@ -3,12 +3,13 @@
 // it holds must fail, its uncommitted writes must vanish, and it rebuilds from the log as a
 // replica (then campaigns again, alone on the shard).
 import { describe, expect, it } from 'vitest';
-import { LogClient } from '../../log-service/client/log-client.js';
+import type { LogClient } from '../../log-service/client/log-client.js';
 import { LogError } from '../../log-service/errors.js';
 import { encodeRecord } from '../../src/replication/records.js';
 import { client, info, waitFor, logClusterForFile } from '../helpers/db-nodes.js';
 
-const { cluster, nodes } = logClusterForFile();
+const fixture = logClusterForFile();
+const nodes = fixture.nodes;
 
 
 const fencedError = 'TRYAGAIN this node is no longer the primary (fenced); the write may not have happened';
@@ -30,7 +31,7 @@ async function appendBehindTheBack(logClient: LogClient, logName: string, key: s
 describe('a fenced primary', () => {
   it('fails the replies it holds, discards its uncommitted writes and rebuilds from the log', async () => {
     const primary = await nodes.startPrimary('fenced-1', ['--shard', '3']);
-    const logClient = new LogClient({ nodes: cluster().nodeList });
+    const logClient = fixture.logClient;
     const redis = client(primary);
     await redis.connect();
     try {
@@ -66,7 +67,6 @@ describe('a fenced primary', () => {
       await waitFor(() => redis.set('after', 'ok').catch(() => null), (reply) => reply === 'OK', 20_000);
     } finally {
       redis.disconnect();
-      logClient.close();
     }
   }, 120_000);
 });

@@ -7,7 +7,8 @@ import { startKeel, type KeelProcess } from '../helpers/server.js';
 import { info, waitFor, logClusterForFile } from '../helpers/db-nodes.js';
 import { RawClient } from '../helpers/resp-client.js';
 
-const { cluster, nodes } = logClusterForFile();
+const fixture = logClusterForFile();
+const nodes = fixture.nodes;
 const memoryServers: KeelProcess[] = [];
 
 afterAll(() => {
@@ -18,13 +19,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Pauses two of the three log nodes (no quorum: nothing commits) around `body`. */
 async function withoutQuorum(body: () => Promise<void>): Promise<void> {
-  cluster().signal('b', 'SIGSTOP');
-  cluster().signal('c', 'SIGSTOP');
+  fixture.cluster.signal('b', 'SIGSTOP');
+  fixture.cluster.signal('c', 'SIGSTOP');
   try {
     await body();
   } finally {
-    cluster().signal('b', 'SIGCONT');
-    cluster().signal('c', 'SIGCONT');
+    fixture.cluster.signal('b', 'SIGCONT');
+    fixture.cluster.signal('c', 'SIGCONT');
   }
 }
 

@@ -2,13 +2,14 @@
 // its replay progress ('loading progress', 'data set loaded') counting only the entries it
 // replays, answers -LOADING while it loads, and a replica started with --az b tails log node b.
 import { describe, expect, it } from 'vitest';
+import { logClusterForFile } from '../helpers/db-nodes.js';
 import { join } from 'node:path';
 import { freePort, rawExchange, spawnKeel, startKeel, tempDir, type KeelProcess } from '../helpers/server.js';
 import { encodeCommand } from '../helpers/resp-client.js';
-import { connect, infoField, waitFor, withLogCluster } from './snapshot-helpers.js';
+import { connect, infoField, waitFor } from './snapshot-helpers.js';
 
-const fixture = withLogCluster();
-const servers = fixture.servers;
+const fixture = logClusterForFile();
+const servers = fixture.nodes.servers;
 
 async function startNode(nodeId: string, extra: string[] = []): Promise<KeelProcess> {
   const server = await startKeel([

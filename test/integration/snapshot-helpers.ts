@@ -2,10 +2,7 @@
 // key of every database exactly (DUMP bytes + PEXPIRETIME), wait for a node's role.
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
-import { keelBin, type KeelProcess } from '../helpers/server.js';
-import { startProcessCluster, type ProcessCluster } from '../log-service/helpers/process-cluster.js';
-import { LogClient } from '../../log-service/client/log-client.js';
+import { keelBin } from '../helpers/server.js';
 import { waitFor as waitForCondition } from '../helpers/db-nodes.js';
 
 export interface CommandRun {
@@ -101,22 +98,3 @@ export async function writeAllTypes(port: number, tag: string, count: number): P
   }
 }
 
-/**
- * Three real log nodes and a client for one test file: started before its tests, stopped after
- * them together with every server the tests pushed onto `servers`.
- */
-export function withLogCluster(): { readonly cluster: ProcessCluster; readonly logClient: LogClient; readonly servers: KeelProcess[] } {
-  let cluster: ProcessCluster | undefined;
-  let logClient: LogClient | undefined;
-  const servers: KeelProcess[] = [];
-  beforeAll(async () => {
-    cluster = await startProcessCluster();
-    logClient = new LogClient({ nodes: cluster.nodeList });
-  }, 60_000);
-  afterAll(async () => {
-    for (const server of servers) server.kill('SIGKILL');
-    logClient?.close();
-    await cluster?.close();
-  });
-  return { get cluster() { return cluster!; }, get logClient() { return logClient!; }, servers };
-}

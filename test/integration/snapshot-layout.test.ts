@@ -3,14 +3,15 @@
 // Also: the snapshot replays from a follower log node, runs at nice 19 on every thread, does
 // not fence the serving primary (MarkSnapshot takes no LSN), and bad flags are one-line errors.
 import { describe, expect, it } from 'vitest';
+import { logClusterForFile } from '../helpers/db-nodes.js';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKeel, tempDir, freePort } from '../helpers/server.js';
 import { writeLayout, type ClusterLayout } from '../../src/cluster/layout.js';
-import { connect, dumpAll, infoField, runKeel, waitFor, withLogCluster, writeAllTypes } from './snapshot-helpers.js';
+import { connect, dumpAll, infoField, runKeel, waitFor, writeAllTypes } from './snapshot-helpers.js';
 
-const fixture = withLogCluster();
-const servers = fixture.servers;
+const fixture = logClusterForFile();
+const servers = fixture.nodes.servers;
 const shard = 3;
 
 /** A layout as `keel up` writes it, for log nodes and db nodes started by the test. */

@@ -1,15 +1,16 @@
 // Snapshots with real processes: three log nodes, `keel server`s, the `keel snapshot` /
 // `backup` / `restore` commands, SAVE / BGSAVE / LASTSAVE through a real client.
 import { describe, expect, it } from 'vitest';
+import { logClusterForFile } from '../helpers/db-nodes.js';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startKeel, tempDir, freePort, spawnKeel, type KeelProcess } from '../helpers/server.js';
-import { connect, dumpAll, infoField, runKeel, waitFor, withLogCluster, writeAllTypes } from './snapshot-helpers.js';
+import { connect, dumpAll, infoField, runKeel, waitFor, writeAllTypes } from './snapshot-helpers.js';
 import { startLocalS3 } from '../snapshot/s3rver.js';
 
-const fixture = withLogCluster();
-const servers = fixture.servers;
+const fixture = logClusterForFile();
+const servers = fixture.nodes.servers;
 
 async function startNode(nodeId: string, store: string, extra: string[] = []): Promise<KeelProcess> {
   const server = await startKeel([
@@ -43,7 +44,9 @@ describe('snapshots with real processes', () => {
     expect(guarded).toBeGreaterThan(0);
     expect(await redis.call('BGSAVE')).toBe('Background saving started');
     await expect(redis.call('BGSAVE')).rejects.toThrow('ERR Background save already in progress');
+    expect(await redis.call('INFO', 'persistence')).toMatch(/\r\nrdb_bgsave_in_progress:1\r\n/);
     await waitFor(() => redis.call('SAVE'), (reply) => reply === 'OK');
+    expect(await redis.call('INFO', 'persistence')).toMatch(/\r\nrdb_bgsave_in_progress:0\r\n/);
     // Writes after the snapshots: a restart needs snapshot + log.
     await writeAllTypes(primary.port, 'b', 50);
     expect(await redis.call('SET', 'after', 'snapshot', 'PXAT', String(Date.now() + 3_600_000))).toBe('OK');
