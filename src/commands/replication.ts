@@ -28,7 +28,8 @@ function cmdWait(ctx: ExecContext, argv: string[]): CommandResult {
   if (timeoutMs instanceof ErrorReply) return timeoutMs;
   const replication = ctx.server.replication;
   if (!replication) return 0;
-  if (!ctx.canBlock) return err('ERR WAIT cannot be used inside a transaction');
+  // Inside MULTI (where nothing blocks) Redis answers the count as it stands.
+  if (!ctx.canBlock) return replication.replicasAt(lastWriteLsn(ctx.client));
   return new DeferredReply(replication.waitForReplicas(lastWriteLsn(ctx.client), count, timeoutMs));
 }
 
@@ -55,8 +56,9 @@ function cmdWaitaof(ctx: ExecContext, argv: string[]): CommandResult {
   const replication = ctx.server.replication;
   // No log attached (--log none): like Redis with appendonly off, nothing is ever "fsynced".
   if (!replication) return numlocal > 0 ? err('ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.') : [0, 0];
-  if (!ctx.canBlock) return err('ERR WAITAOF cannot be used inside a transaction');
   const lsn = lastWriteLsn(ctx.client);
+  // Inside MULTI (where nothing blocks) Redis answers the counts as they stand.
+  if (!ctx.canBlock) return [replication.isCommitted(lsn) ? 1 : 0, replication.replicasAt(lsn)];
   const local = numlocal > 0 && ctx.client.whenCommitted ? ctx.client.whenCommitted(lsn, timeoutMs) : Promise.resolve(true);
   const replicas = replication.waitForReplicas(lsn, numreplicas, timeoutMs);
   return new DeferredReply(Promise.all([local, replicas]).then(([, count]) => [replication.isCommitted(lsn) ? 1 : 0, count]));

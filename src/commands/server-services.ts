@@ -77,6 +77,8 @@ export interface SnapshotServices {
 export interface ReplicationServices {
   /** Resolves with the number of replicas that applied `lsn`, once ≥ count or at the deadline. */
   waitForReplicas(lsn: number, count: number, timeoutMs: number): Promise<number>;
+  /** The number of replicas that applied `lsn` now (WAIT/WAITAOF where they cannot block). */
+  replicasAt(lsn: number): number;
   /** Whether `lsn` is committed to the log quorum (WAITAOF's "local" fsync). */
   isCommitted(lsn: number): boolean;
   /**

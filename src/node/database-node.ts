@@ -528,6 +528,10 @@ export class DatabaseNode implements ReplicationHooks {
     return this.acks.waitFor(lsn, count, timeoutMs);
   }
 
+  replicasAt(lsn: number): number {
+    return this.acks.countAt(lsn);
+  }
+
   isCommitted(lsn: number): boolean {
     return this.server.committer.committedLsn >= lsn;
   }

@@ -88,6 +88,11 @@ describe('WAITAOF', () => {
       client.send('WAITAOF', '1', '0', '0');
       expect(await client.read()).toBe('+OK\r\n');
       expect(await client.read()).toBe('*2\r\n:1\r\n:0\r\n');
+      // Inside MULTI nothing blocks: as in Redis, WAIT and WAITAOF answer the counts as they stand.
+      expect(await client.call('MULTI')).toBe('+OK\r\n');
+      expect(await client.call('WAIT', '1', '0')).toBe('+QUEUED\r\n');
+      expect(await client.call('WAITAOF', '1', '1', '0')).toBe('+QUEUED\r\n');
+      expect(await client.call('EXEC')).toBe('*2\r\n:0\r\n*2\r\n:1\r\n:0\r\n');
       expect(await client.call('WAITAOF', '-1', '0', '0')).toBe('-ERR value is out of range, must be positive\r\n');
       expect(await client.call('WAITAOF', '0', '-1', '0')).toBe('-ERR value is out of range, must be positive\r\n');
       await withoutQuorum(async () => {
