@@ -101,9 +101,16 @@ export class DatabaseNode implements ReplicationHooks {
     this.logName = `shard-${options.shard}`;
     this.role = 'replica';
     if (options.snapshotStore && options.snapshotCommandArgs) {
+      let changesAtStart = 0;
       this.server.snapshots = new ChildSnapshotter({
         logNodes: () => this.client.options.nodes, shard: options.shard, storeArgs: options.snapshotCommandArgs,
-        logger: options.logger.child({ component: 'save' }), onSaved: () => { this.server.lastSaveSeconds = Math.floor(Date.now() / 1000); },
+        logger: options.logger.child({ component: 'save' }),
+        // As Redis's dirty counter: changes made while the snapshot ran still count after it.
+        onStarted: () => { changesAtStart = this.server.engine.changesTotal; },
+        onSaved: () => {
+          this.server.lastSaveSeconds = Math.floor(Date.now() / 1000);
+          this.server.changesAtLastSave = changesAtStart;
+        },
       });
     }
   }
@@ -218,6 +225,7 @@ export class DatabaseNode implements ReplicationHooks {
     }
     this.appliedLsn = applied;
     this.server.replaceEngine(engine);
+    this.server.changesAtLastSave = engine.changesTotal; // as Redis after loading: nothing unsaved
     const { startLsn, replayed, entriesPerSecond } = progress.at(applied, Date.now());
     this.logger.info({ appliedLsn: applied, startLsn, replayed, entriesPerSecond, ms: Date.now() - startedAt }, 'data set loaded');
   }

@@ -96,7 +96,7 @@ const sectionRenderers: Record<string, (server: KeelServer) => [string, string |
   },
   persistence: (server) => [
     ['loading', server.state === 'loading' ? 1 : 0],
-    ['rdb_changes_since_last_save', server.engine.changesTotal],
+    ['rdb_changes_since_last_save', server.engine.changesTotal - server.changesAtLastSave],
     ['rdb_bgsave_in_progress', server.snapshots?.inProgress ? 1 : 0],
     ['rdb_last_save_time', server.lastSaveSeconds],
     ['aof_enabled', 0],

@@ -69,6 +69,8 @@ export class KeelServer implements ConnectionHost {
   /** Who serves: 'primary' executes writes; 'replica' refuses them (see dispatch). */
   policy: ExpiryPolicy = 'primary';
   lastSaveSeconds = Math.floor(Date.now() / 1000);
+  /** engine.changesTotal when the newest save of this node started, or when loading ended. */
+  changesAtLastSave = 0;
   /** SAVE / BGSAVE (set by the database node when it has a snapshot store). */
   snapshots: SnapshotServices | null = null;
   readonly runId = randomBytes(20).toString('hex');

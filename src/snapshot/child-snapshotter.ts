@@ -33,6 +33,8 @@ export interface ChildSnapshotterOptions {
   /** Store, S3 and key flags, exactly as given to `keel server` (passed on unchanged). */
   storeArgs: string[];
   logger: Logger;
+  /** When a run starts: the snapshot will hold at least what this node had applied then. */
+  onStarted?: () => void;
   onSaved: (result: SnapshotJobResult) => void;
 }
 
@@ -65,6 +67,7 @@ export class ChildSnapshotter implements SnapshotServices {
 
   private start(): Promise<SnapshotJobResult> {
     if (this.running) return Promise.reject(new Error('Background save already in progress'));
+    this.options.onStarted?.();
     const run = this.runChild().then(
       (result) => {
         this.options.onSaved(result);

@@ -47,6 +47,9 @@ describe('snapshots with real processes', () => {
     expect(await redis.call('INFO', 'persistence')).toMatch(/\r\nrdb_bgsave_in_progress:1\r\n/);
     await waitFor(() => redis.call('SAVE'), (reply) => reply === 'OK');
     expect(await redis.call('INFO', 'persistence')).toMatch(/\r\nrdb_bgsave_in_progress:0\r\n/);
+    expect(await redis.call('INFO', 'persistence')).toMatch(/\r\nrdb_changes_since_last_save:0\r\n/);
+    expect(await redis.call('SET', 'one', 'more')).toBe('OK');
+    expect(await redis.call('INFO', 'persistence')).toMatch(/\r\nrdb_changes_since_last_save:1\r\n/);
     // Writes after the snapshots: a restart needs snapshot + log.
     await writeAllTypes(primary.port, 'b', 50);
     expect(await redis.call('SET', 'after', 'snapshot', 'PXAT', String(Date.now() + 3_600_000))).toBe('OK');
