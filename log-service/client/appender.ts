@@ -129,7 +129,8 @@ export class LogAppender {
         && current.bytes + pending.bytes <= limits.batchBytesMax;
       const chains = current !== null && (auto
         ? current.auto
-        : !current.auto && pending.snapshotLsn === undefined && pending.prevLsn === current.prevLsn + current.payloads.length);
+        // A part with its own prevChecksum starts a batch: the batch sends only the first part's.
+        : !current.auto && pending.snapshotLsn === undefined && pending.prevChecksum === undefined && pending.prevLsn === current.prevLsn + current.payloads.length);
       if (current && fits && chains) {
         current.parts.push(pending);
         current.payloads.push(...pending.payloads);

@@ -4,6 +4,7 @@
 // client has outstanding on its node connections.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { chainChecksum, emptyChainChecksum } from '../../log-service/checksum.js';
 import { LogClient, type AppendOutcome } from '../../log-service/client/log-client.js';
 import type { NodeConnection } from '../../log-service/client/node-connection.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
@@ -89,5 +90,25 @@ describe('client append pipeline', () => {
     expect(seen.max).toBeGreaterThan(1);
     expect(seen.max).toBeLessThanOrEqual(inFlightBatchesMax);
     expect(seen.now).toBe(0);
+  });
+
+  it('appends that name a prevChecksum are never merged into one batch, so each one is checked', async () => {
+    cluster = await startInProcessCluster();
+    await cluster.leader();
+    const client = new LogClient({ nodes: [...cluster.addresses.values()] });
+    clients.push(client);
+    const first = await client.append('chk', [text('a')], { prevLsn: 0 });
+    const sentBefore = client.stats.batchesSent;
+    const afterA = chainChecksum(emptyChainChecksum, 1, text('a'));
+    const afterB = chainChecksum(afterA, 2, text('b'));
+    // One turn, chaining LSNs, each with its checksum: two batches, both committed.
+    const [b, c] = await Promise.all([
+      client.append('chk', [text('b')], { prevLsn: 1, prevChecksum: afterA }),
+      client.append('chk', [text('c')], { prevLsn: 2, prevChecksum: afterB }),
+    ]);
+    expect([first.lastLsn, b.lastLsn, c.lastLsn]).toEqual([1, 2, 3]);
+    expect(client.stats.batchesSent - sentBefore).toBe(2);
+    // A wrong checksum at the right LSN conflicts.
+    await expect(client.append('chk', [text('d')], { prevLsn: 3, prevChecksum: afterB })).rejects.toMatchObject({ code: 'LOG_CONFLICT' });
   });
 });
