@@ -16,7 +16,7 @@ import { formatHelp, parseFlags, UsageError, type FlagSpec, type FlagValues } fr
 import { EncryptionKey } from '../snapshot/encryption.js';
 import { SnapshotError } from '../snapshot/errors.js';
 import { assertSnapshotLimits, defaultSnapshotLimits } from '../snapshot/limits.js';
-import { closeStore, openLocation, openStore, type S3Settings } from '../snapshot/open-store.js';
+import { closeStore, openLocation, openStore, storeChildArgs, type S3Settings } from '../snapshot/open-store.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 import { lowerChildPriority, lowerOwnPriority, NICE_MAX, NICE_MIN } from '../snapshot/priority.js';
 import { keelMainPath } from '../snapshot/child-snapshotter.js';
@@ -80,11 +80,8 @@ export function storeFromFlags(values: FlagValues, dir: string): SnapshotStore {
 /** The flags a `keel snapshot` child needs to use the same store and key as this process. */
 export function snapshotChildArgs(values: FlagValues, dir: string): string[] {
   const store = (values['snapshot-store'] as string) || join(dir, 'snapshots');
-  const args = ['--snapshot-store', store.startsWith('s3://') ? store : resolve(store), '--databases', String(values.databases ?? 16)];
-  if (values['encryption-key-file']) args.push('--encryption-key-file', resolve(values['encryption-key-file'] as string));
-  if (values['s3-endpoint']) args.push('--s3-endpoint', values['s3-endpoint'] as string);
-  args.push('--s3-region', values['s3-region'] as string, '--s3-path-style', values['s3-path-style'] ? 'yes' : 'no');
-  return args;
+  const keyFile = values['encryption-key-file'] ? resolve(values['encryption-key-file'] as string) : '';
+  return [...storeChildArgs(store.startsWith('s3://') ? store : resolve(store), storeSettings(values), keyFile), '--databases', String(values.databases ?? 16)];
 }
 
 /** The cluster a command works on: --log/--shard/--snapshot-store, else the layout in --dir. */

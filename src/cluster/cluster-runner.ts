@@ -11,12 +11,8 @@ import type { ClusterLimits } from './limits.js';
 import type { Topology } from './topology.js';
 import { SnapshotScheduler } from './snapshot-schedule.js';
 import type { SnapshotSchedule } from '../snapshot/schedule.js';
-import { LocalDirectoryStore } from '../snapshot/local-store.js';
 import { defaultSnapshotLimits } from '../snapshot/limits.js';
-import type { SnapshotStore } from '../snapshot/store.js';
-import type { S3Settings } from '../snapshot/open-store.js';
-
-const defaultS3Settings: S3Settings = { endpoint: '', region: 'us-east-1', forcePathStyle: false };
+import { defaultS3Settings, openStore, storeChildArgs, type S3Settings } from '../snapshot/open-store.js';
 
 export interface ClusterRunOptions {
   dir: string;
@@ -50,16 +46,9 @@ export interface ClusterSettings {
 
 export const defaultClusterSettings: ClusterSettings = { encryptionKeyFile: '', s3: defaultS3Settings, keep: 3, keepDays: 0 };
 
-/** The store, key and S3 flags shared by db nodes and snapshot runs (as `keel server`/`keel snapshot` name them). */
-export function storeArgs(dir: string, layout: ClusterLayout, settings: ClusterSettings): string[] {
-  const store = snapshotStoreOf(dir, layout);
-  const args = ['--snapshot-store', store];
-  if (settings.encryptionKeyFile) args.push('--encryption-key-file', settings.encryptionKeyFile);
-  if (store.startsWith('s3://')) {
-    if (settings.s3.endpoint) args.push('--s3-endpoint', settings.s3.endpoint);
-    args.push('--s3-region', settings.s3.region, '--s3-path-style', settings.s3.forcePathStyle ? 'yes' : 'no');
-  }
-  return args;
+/** The store, key and S3 flags shared by db nodes and snapshot runs. */
+function storeArgs(dir: string, layout: ClusterLayout, settings: ClusterSettings): string[] {
+  return storeChildArgs(snapshotStoreOf(dir, layout), settings.s3, settings.encryptionKeyFile);
 }
 
 export interface RunningCluster {
@@ -145,10 +134,11 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
     throw error;
   }
 
+  // The S3 SDK is loaded only once an s3:// store is used (s3-store.ts).
   const snapshots = new SnapshotScheduler({
     schedule: options.snapshotSchedule, checkMs: limits.snapshotCheckMs, retryMs: limits.snapshotRetryMs,
     args: snapshotArgs(dir, layout, options.logLevel, options.snapshotRetainEntries, settings), logNodes: layout.logNodes.map((logNode) => logNode.addr),
-    store: await openClusterStore(snapshotStoreOf(dir, layout), settings.s3), shard: layout.shard, readEntriesMax: defaultSnapshotLimits.replayEntriesMax,
+    store: openStore(snapshotStoreOf(dir, layout), settings.s3), shard: layout.shard, readEntriesMax: defaultSnapshotLimits.replayEntriesMax,
     logsDir: join(dir, layout.logsDir), say, orphanExitMs: limits.orphanExitMs,
   });
   // All thresholds 0 means no snapshots (for `keel snapshot --if-due` it means "always").
@@ -176,12 +166,6 @@ export async function runCluster(options: ClusterRunOptions): Promise<RunningClu
       return stopped;
     },
   };
-}
-
-/** The layout's store; the S3 client (and its SDK) is loaded only for an s3:// store. */
-async function openClusterStore(spec: string, s3: S3Settings): Promise<SnapshotStore> {
-  if (!spec.startsWith('s3://')) return new LocalDirectoryStore(spec);
-  return (await import('../snapshot/open-store.js')).openStore(spec, s3);
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {

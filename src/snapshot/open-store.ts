@@ -14,6 +14,21 @@ export interface S3Settings {
 
 export const defaultS3Settings: S3Settings = { endpoint: '', region: 'us-east-1', forcePathStyle: false };
 
+/**
+ * The flags that give a child (`keel server`, `keel snapshot`) the same store, key and S3
+ * settings as the process that spawns it: `store` as given (an absolute directory or an s3://
+ * URL), `encryptionKeyFile` an absolute path or '' for none.
+ */
+export function storeChildArgs(store: string, s3: S3Settings, encryptionKeyFile: string): string[] {
+  const args = ['--snapshot-store', store];
+  if (encryptionKeyFile) args.push('--encryption-key-file', encryptionKeyFile);
+  if (store.startsWith('s3://')) {
+    if (s3.endpoint) args.push('--s3-endpoint', s3.endpoint);
+    args.push('--s3-region', s3.region, '--s3-path-style', s3.forcePathStyle ? 'yes' : 'no');
+  }
+  return args;
+}
+
 export function openStore(spec: string, s3: S3Settings = defaultS3Settings, limits: SnapshotLimits = defaultSnapshotLimits): SnapshotStore {
   if (!spec.startsWith('s3://')) return new LocalDirectoryStore(spec);
   const { bucket, key } = parseS3Url(spec);
