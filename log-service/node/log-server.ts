@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { LogError, toWireError } from '../errors.js';
 import type { LogLimits } from '../limits.js';
-import { checkRaftMessage } from '../raft/message-check.js';
+import { checkRaftMessage } from '../wire/raft-message-check.js';
 import type { RaftMessage } from '../raft/types.js';
 import type { LogEntry } from '../state/types.js';
 import { FramedConnection } from '../wire/connection.js';

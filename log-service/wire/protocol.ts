@@ -99,7 +99,8 @@ function isName(value: unknown, bytesMax: number): value is string {
   return typeof value === 'string' && value.length > 0 && Buffer.byteLength(value) <= bytesMax;
 }
 
-function isCount(value: unknown): value is number {
+/** A count, index or LSN on the wire: a non-negative safe integer. */
+export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../../log-service/codec.js';
-import { checkRaftMessage } from '../../log-service/raft/message-check.js';
+import { checkRaftMessage } from '../../log-service/wire/raft-message-check.js';
 import type { RaftMessage } from '../../log-service/raft/types.js';
 import { ManualGroup } from './raft/core-harness.js';
 

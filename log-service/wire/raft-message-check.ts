@@ -6,7 +6,8 @@
 // from types.ts, so a field added there (or a changed field type) fails to compile until the
 // table says how to check it. Fields not in the table are ignored (a newer peer may send more).
 
-import type { AppendEntriesMessage, RaftEntry, RaftMessage } from './types.js';
+import type { AppendEntriesMessage, RaftEntry, RaftMessage } from '../raft/types.js';
+import { isCount } from './protocol.js';
 
 type FieldKind = 'id' | 'count' | 'flag' | 'bytes' | 'entries';
 
@@ -46,10 +47,6 @@ const schemas: Schemas = {
 
 function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** A reason why value is not a RaftEntry, or null. */
