@@ -73,8 +73,7 @@ export async function upMain(args: string[]): Promise<number> {
   const layout = chooseLayout(dir, {
     host: values.bind as string, port: values.port as number, logPort: values['log-port'] as number, replicas,
     sentinelPort: values['sentinel-port'] as number, sentinelMasterName: values['sentinel-master-name'] as string, shard: 0,
-  });
-  applyStore(dir, layout, storeGiven);
+  }, storeGiven);
   if ((values['s3-endpoint'] || values['s3-path-style']) && !layout.snapshotStore.startsWith('s3://')) {
     throw new UsageError(`--s3-endpoint and --s3-path-style apply to an s3:// store; this cluster's store is ${layout.snapshotStore} (--snapshot-store s3://BUCKET/PREFIX for a new cluster)`);
   }
@@ -144,18 +143,6 @@ function storeSpec(values: FlagValues): string | null {
   return given.replace(/\/+$/, '');
 }
 
-/** A new cluster takes the given store; a recorded one keeps its own (its snapshots are the db nodes' base). */
-function applyStore(dir: string, layout: ClusterLayout, given: string | null): void {
-  if (given === null) return;
-  if (readLayout(dir) === null) {
-    layout.snapshotStore = given === resolve(dir, 'snapshots') ? 'snapshots' : given;
-    return;
-  }
-  const recorded = snapshotStoreOf(dir, layout);
-  if (recorded !== given) {
-    throw new UsageError(`--snapshot-store ${given} differs from the store recorded in ${layoutPath(dir)} (${recorded}): its snapshots are what the db nodes load from; drop the flag, or lay out a new cluster (new --dir)`);
-  }
-}
 
 /** "after 100000 entries, 64 MiB or 3600 s": the criteria that are on. */
 export function describeSchedule(schedule: SnapshotSchedule): string {
@@ -174,12 +161,23 @@ function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-/** The recorded layout when the directory holds one (same ids, ports and data), else a new plan. */
-function chooseLayout(dir: string, plan: Parameters<typeof planLayout>[0]): ClusterLayout {
+/**
+ * The recorded layout when the directory holds one (same ids, ports and data), else a new
+ * plan. A new cluster takes the given store (`store`: from --snapshot-store, null if not
+ * given); a recorded one keeps its own, since its snapshots are what the db nodes load from.
+ */
+function chooseLayout(dir: string, plan: Parameters<typeof planLayout>[0], store: string | null): ClusterLayout {
   const recorded = readLayout(dir);
-  if (!recorded) return planLayout(plan);
+  if (!recorded) {
+    const layout = planLayout(plan);
+    if (store !== null) layout.snapshotStore = store === resolve(dir, 'snapshots') ? 'snapshots' : store;
+    return layout;
+  }
   if (processAlive(recorded.supervisorPid) && recorded.supervisorPid !== process.pid) {
     throw new UsageError(`a keel up (pid ${recorded.supervisorPid}) already runs this cluster (${layoutPath(dir)})`);
+  }
+  if (store !== null && snapshotStoreOf(dir, recorded) !== store) {
+    throw new UsageError(`--snapshot-store ${store} differs from the store recorded in ${layoutPath(dir)} (${snapshotStoreOf(dir, recorded)}): its snapshots are what the db nodes load from; drop the flag, or lay out a new cluster (new --dir)`);
   }
   const planned = planLayout(plan);
   const differs = planned.dbNodes.length !== recorded.dbNodes.length
