@@ -6,27 +6,19 @@ import { defaultSnapshotLimits, type SnapshotLimits } from '../../src/snapshot/l
 import { SnapshotError } from '../../src/snapshot/errors.js';
 import { allTypesHarness, fullDump } from './fixtures.js';
 import { randomBytes } from 'node:crypto';
+import { blocks, readAll } from './byte-streams.js';
 
 const limits: SnapshotLimits = { ...defaultSnapshotLimits, chunkBytesTarget: 4096 };
 
-async function collect(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(Buffer.from(part));
-  return Buffer.concat(parts);
-}
-
-async function* chunksOf(bytes: Buffer, size: number): AsyncIterable<Uint8Array> {
-  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
-}
 
 async function encode(engine: Engine, key: EncryptionKey | null = null): Promise<Buffer> {
   const encoded = encodeSnapshot(engine, { shard: 2, lsn: 77, logChecksum: 'ab'.repeat(16), createdAtMs: 5 }, { key, limits });
-  return collect(encoded.stream);
+  return readAll(encoded.stream);
 }
 
 async function decode(bytes: Buffer, key: EncryptionKey | null = null, readSize = 1000): Promise<Engine> {
   const engine = new Engine();
-  await decodeSnapshot(chunksOf(bytes, readSize), { key, limits, what: 'test', onRecord: (record) => restoreRecord(engine, record, 0) });
+  await decodeSnapshot(blocks(bytes, readSize), { key, limits, what: 'test', onRecord: (record) => restoreRecord(engine, record, 0) });
   return engine;
 }
 
@@ -45,13 +37,13 @@ describe('snapshot format', () => {
     const source = allTypesHarness();
     const bytes = await encode(source.engine);
     const encoded = encodeSnapshot(source.engine, { shard: 2, lsn: 77, logChecksum: '00', createdAtMs: 5 }, { key: null, limits });
-    await collect(encoded.stream);
+    await readAll(encoded.stream);
     expect(encoded.result().chunkCount).toBeGreaterThan(5);
     for (const readSize of [1, 7, 4096, bytes.length]) {
       const restored = await decode(bytes, null, readSize);
       expect(fullDump(restored)).toEqual(fullDump(source.engine));
     }
-    const { header } = await decodeSnapshot(chunksOf(bytes, 100), { key: null, limits, what: 'test' });
+    const { header } = await decodeSnapshot(blocks(bytes, 100), { key: null, limits, what: 'test' });
     expect(header).toMatchObject({ shard: 2, lsn: 77, logChecksum: 'ab'.repeat(16), createdAtMs: 5, keyCount: source.engine.keyCount(), encryption: null });
   });
 

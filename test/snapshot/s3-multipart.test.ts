@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Store, loadS3Sdk } from '../../src/snapshot/s3-store.js';
 import { defaultSnapshotLimits } from '../../src/snapshot/limits.js';
 import { startLocalS3, s3rverCredentials, type LocalS3 } from './s3rver.js';
+import { blocks, readAll } from './byte-streams.js';
 
 let s3: LocalS3;
 beforeAll(async () => { s3 = await startLocalS3(); });
@@ -16,15 +17,6 @@ function storeAt(prefix: string): S3Store {
   return new S3Store({ bucket: s3.bucket, prefix, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: s3rverCredentials }, defaultSnapshotLimits);
 }
 
-async function* chunks(body: Buffer, size: number): AsyncIterable<Uint8Array> {
-  for (let offset = 0; offset < body.length; offset += size) yield body.subarray(offset, offset + size);
-}
-
-async function readAll(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of source) parts.push(Buffer.from(part));
-  return Buffer.concat(parts);
-}
 
 /** The names of the commands the S3 client sends while `body` runs. */
 async function commandsDuring(body: () => Promise<void>): Promise<string[]> {
@@ -45,7 +37,7 @@ describe('S3 store uploads', () => {
     const store = storeAt(`multipart-${randomBytes(4).toString('hex')}`);
     try {
       const sent = await commandsDuring(async () => {
-        expect(await store.put('big.ksnap', chunks(body, 1024 * 1024 + 7))).toEqual({ bytes: body.length });
+        expect(await store.put('big.ksnap', blocks(body, 1024 * 1024 + 7))).toEqual({ bytes: body.length });
       });
       expect(sent).toEqual(['CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']);
       expect((await readAll(store.get('big.ksnap'))).equals(body)).toBe(true);
@@ -59,7 +51,7 @@ describe('S3 store uploads', () => {
     const body = randomBytes(100_000);
     const store = storeAt(`single-${randomBytes(4).toString('hex')}`);
     try {
-      const sent = await commandsDuring(async () => { await store.put('small.ksnap', chunks(body, 30_000)); });
+      const sent = await commandsDuring(async () => { await store.put('small.ksnap', blocks(body, 30_000)); });
       expect(sent).toEqual(['PutObjectCommand']);
       expect((await readAll(store.get('small.ksnap'))).equals(body)).toBe(true);
     } finally {

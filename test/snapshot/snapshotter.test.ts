@@ -20,6 +20,7 @@ import { S3Store } from '../../src/snapshot/s3-store.js';
 import type { SnapshotStore } from '../../src/snapshot/store.js';
 import { startLocalS3, s3rverCredentials } from './s3rver.js';
 import { publishSnapshot } from '../../src/snapshot/publish.js';
+import { readAll } from './byte-streams.js';
 import { encodeRecord } from '../../src/replication/records.js';
 
 const logName = 'shard-0';
@@ -239,9 +240,7 @@ describe('snapshotter', () => {
     // A store whose reads flip one byte in the middle: what a bad disk or a broken upload does.
     class FlippingStore extends LocalDirectoryStore {
       override async *get(name: string): AsyncIterable<Uint8Array> {
-        const blocks: Uint8Array[] = [];
-        for await (const block of super.get(name)) blocks.push(block);
-        const whole = Buffer.concat(blocks);
+        const whole = await readAll(super.get(name));
         whole[Math.floor(whole.length / 2)] ^= 0x40;
         yield whole;
       }

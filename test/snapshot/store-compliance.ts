@@ -4,16 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import type { SnapshotStore } from '../../src/snapshot/store.js';
 import { SnapshotError } from '../../src/snapshot/errors.js';
+import { blocks, readAll } from './byte-streams.js';
 
-async function* blocks(data: Buffer, size: number): AsyncIterable<Uint8Array> {
-  for (let offset = 0; offset < data.length; offset += size) yield data.subarray(offset, offset + size);
-}
-
-async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(Buffer.from(part));
-  return Buffer.concat(parts);
-}
 
 export function storeCompliance(name: string, open: () => Promise<{ store: SnapshotStore; largeBytes: number }>): void {
   describe(`${name} store compliance`, () => {
