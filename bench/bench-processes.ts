@@ -13,7 +13,7 @@ import { RawClient } from '../test/helpers/resp-client.js';
 
 const stopGraceMs = 3_000;
 const primaryWaitMs = 30_000;
-const redisStartMs = 10_000;
+const processStartMs = 10_000;
 
 /** Undo actions, run last-registered first; each runs once, even if `run` is called again. */
 export class Cleanup {
@@ -146,14 +146,19 @@ export async function startBenchRedis(cleanup: Cleanup, label: string, args: str
   if (!binary) throw new Error('redis-server is not installed (apt-get install redis-server)');
   const dir = benchDir(cleanup, 'redis-bench-');
   const port = await freePort();
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], { stdio: 'ignore' });
+  await startBenchProcess(cleanup, label, binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], port);
+  return { label, port };
+}
+
+/** Any server process, stopped by the cleanup; resolves once it accepts connections on port. */
+export async function startBenchProcess(cleanup: Cleanup, label: string, command: string, args: string[], port: number): Promise<void> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = tracked(child);
-  cleanup.add(`redis-server (${label})`, () => stopChild(child, exited));
-  const deadline = Date.now() + redisStartMs;
+  cleanup.add(label, () => stopChild(child, exited));
+  const deadline = Date.now() + processStartMs;
   while (!(await accepts(port))) {
-    if (child.exitCode !== null) throw new Error(`redis-server (${label}) exited with ${child.exitCode} at start`);
-    if (Date.now() > deadline) throw new Error(`redis-server (${label}) not accepting connections after ${redisStartMs} ms`);
+    if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode} at start`);
+    if (Date.now() > deadline) throw new Error(`${label} not accepting connections after ${processStartMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { label, port };
 }

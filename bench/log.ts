@@ -9,13 +9,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LogClient } from '../log-service/client/log-client.js';
-import { LevelLogStore } from '../log-service/store/level-store.js';
-import { raftEntryKey } from '../log-service/store/keys.js';
 import { freePortRange } from '../src/cluster/ports.js';
+import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, percentile } from './machine-costs.js';
 
 const entryBytes = 100;
 const runMs = Number(process.env.KEEL_BENCH_RUN_MS ?? 3000);
@@ -25,80 +23,10 @@ const rounds = Number(process.env.KEEL_BENCH_ROUNDS ?? 3);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`KEEL_BENCH_ROUNDS must be an integer in 1..20, got ${process.env.KEEL_BENCH_ROUNDS}`);
 if (concurrencies.some((n) => !Number.isInteger(n) || n < 1 || n > 4096)) throw new Error(`KEEL_BENCH_APPENDERS must list integers in 1..4096, got ${process.env.KEEL_BENCH_APPENDERS}`);
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 /** Three consecutive ports below the ephemeral range (see freePortRange). */
 async function freePorts(count: number): Promise<number[]> {
   const base = await freePortRange('127.0.0.1', count);
   return Array.from({ length: count }, (_, i) => base + i);
-}
-
-async function measureSyncWriteMs(directory: string): Promise<number> {
-  const store = new LevelLogStore(directory);
-  await store.open();
-  const value = new Uint8Array(entryBytes);
-  const samples: number[] = [];
-  for (let i = 0; i < 500; i++) {
-    const start = performance.now();
-    await store.batch([{ type: 'put', key: raftEntryKey(i), value }], { sync: true });
-    samples.push(performance.now() - start);
-  }
-  await store.close();
-  return percentile(samples.sort((a, b) => a - b), 50);
-}
-
-/** p50 of 2000 request/echo round trips of one entry-sized payload on a connected socket. */
-async function roundTripP50Ms(socket: Socket): Promise<number> {
-  const samples: number[] = [];
-  const payload = Buffer.alloc(entryBytes + 40);
-  for (let i = 0; i < 2000; i++) {
-    const start = performance.now();
-    await new Promise<void>((done) => {
-      socket.once('data', () => done());
-      socket.write(payload);
-    });
-    samples.push(performance.now() - start);
-  }
-  return percentile(samples.sort((a, b) => a - b), 50);
-}
-
-async function connectedSocket(port: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  socket.setNoDelay(true);
-  await new Promise((done) => socket.once('connect', done));
-  return socket;
-}
-
-async function measureLoopbackRoundTripMs(): Promise<number> {
-  const server = createServer((socket) => socket.on('data', (chunk) => socket.write(chunk)));
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const socket = await connectedSocket((server.address() as AddressInfo).port);
-  const p50 = await roundTripP50Ms(socket);
-  socket.destroy();
-  await new Promise((done) => server.close(done));
-  return p50;
-}
-
-/**
- * The same round trip to an echo server in another process: what a hop between log nodes
- * costs (wake-ups across processes), which the in-process figure above does not include.
- */
-async function measureCrossProcessRoundTripMs(): Promise<number> {
-  const echo = spawn(process.execPath, ['-e', `
-    const server = require('node:net').createServer((socket) => { socket.setNoDelay(true); socket.on('data', (chunk) => socket.write(chunk)); });
-    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise<number>((done) => echo.stdout!.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim()))));
-    const socket = await connectedSocket(port);
-    const p50 = await roundTripP50Ms(socket);
-    socket.destroy();
-    return p50;
-  } finally {
-    echo.kill();
-  }
 }
 
 /** CPU seconds (user, system) used so far by the given processes (Linux /proc), or NaN. */
@@ -172,9 +100,9 @@ async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'keel-bench-log-'));
   const { nodes, processes } = await startCluster(root);
   try {
-    const syncMs = await measureSyncWriteMs(join(root, 'fsync-probe'));
-    const roundTripMs = await measureLoopbackRoundTripMs();
-    const crossProcessRoundTripMs = await measureCrossProcessRoundTripMs();
+    const syncMs = await measureSyncWriteMs(join(root, 'fsync-probe'), entryBytes);
+    const roundTripMs = await measureLoopbackRoundTripMs(entryBytes);
+    const crossProcessRoundTripMs = await measureCrossProcessRoundTripMs(entryBytes);
     const client = await LogClient.connect({ nodes });
     await client.append('warmup', [new Uint8Array(entryBytes)], { prevLsn: (await client.tail('warmup')).tailLsn });
     const budgetMs = 2 * (syncMs + 2 * roundTripMs);
