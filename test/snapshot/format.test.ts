@@ -7,6 +7,8 @@ import { SnapshotError } from '../../src/snapshot/errors.js';
 import { allTypesHarness, fullDump } from './fixtures.js';
 import { randomBytes } from 'node:crypto';
 import { blocks, readAll } from './byte-streams.js';
+import { Packr } from 'msgpackr';
+import { encodeFrame, FrameKind } from '../../src/snapshot/frames.js';
 
 const limits: SnapshotLimits = { ...defaultSnapshotLimits, chunkBytesTarget: 4096 };
 
@@ -94,6 +96,21 @@ describe('snapshot format', () => {
     }
     [frames[1], frames[2]] = [frames[2]!, frames[1]!];
     expect(await codeOf(decode(Buffer.concat(frames), key))).toBe('SNAPSHOT_CORRUPT');
+  });
+
+  it('a header from another format version is refused by name, not read as this one', async () => {
+    const bytes = await encode(allTypesHarness().engine);
+    const headerLength = bytes.readUInt32BE(1);
+    const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true });
+    const header = packr.unpack(bytes.subarray(5, 5 + headerLength)) as Record<string, unknown>;
+    expect(header.formatVersion).toBe(1);
+    // A well-formed frame (valid checksum) whose header claims a version this build does not know.
+    const future = encodeFrame(FrameKind.header, packr.pack({ ...header, formatVersion: 2 }));
+    const rewritten = Buffer.concat([future, bytes.subarray(5 + headerLength + 16)]);
+    const error = await decode(rewritten).then(() => null, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as SnapshotError).code).toBe('SNAPSHOT_FORMAT');
+    expect((error as SnapshotError).message).toContain('format version 2 (this build reads 1)');
   });
 
   it('rejects something that is not a snapshot', async () => {
