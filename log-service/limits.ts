@@ -102,6 +102,11 @@ export function raftEntryBytesMax(limits: LogLimits): number {
   return limits.batchBytesMax + limits.batchEntriesMax * frameOverheadBytesPerEntry + frameOverheadBytes;
 }
 
+/** Bytes of the largest Read answer (entries up to readBytesMax, one more entry, per-entry keys). */
+export function readAnswerBytesMax(limits: LogLimits): number {
+  return limits.readBytesMax + limits.entryBytesMax + limits.readEntriesMax * 128 + frameOverheadBytes;
+}
+
 export const defaultLogTimings: LogTimings = Object.freeze({
   tickMs: 50,
   electionTicks: 6, // elections time out after 300–600 ms (randomized in [electionTicks, 2×electionTicks))
@@ -129,8 +134,7 @@ export function assertLogLimits(limits: LogLimits): void {
     limits.batchBytesMax + limits.batchEntriesMax * frameOverheadBytesPerEntry + frameOverheadBytes <= limits.frameBytesMax,
     'a full Append batch (batchBytesMax + per-entry overhead) must fit in frameBytesMax',
   );
-  assert(limits.readBytesMax + limits.entryBytesMax + limits.readEntriesMax * 128 + frameOverheadBytes <= limits.frameBytesMax,
-    'a full Read answer must fit in frameBytesMax');
+  assert(readAnswerBytesMax(limits) <= limits.frameBytesMax, 'a full Read answer must fit in frameBytesMax');
   assert(limits.frameBytesMax <= limits.peerFrameBytesMax, 'frameBytesMax must be <= peerFrameBytesMax');
   assert(limits.peerFrameBytesMax <= 0x7fffffff, 'peerFrameBytesMax must fit the 4-byte length prefix');
   assert(limits.connectionQueueBytesMax >= limits.frameBytesMax, 'connectionQueueBytesMax must hold one full frame');

@@ -5,7 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { LogError, toWireError } from '../errors.js';
-import type { LogLimits } from '../limits.js';
+import { readAnswerBytesMax, type LogLimits } from '../limits.js';
 import { checkRaftMessage } from '../wire/raft-message-check.js';
 import type { RaftMessage } from '../raft/types.js';
 import type { LogEntry } from '../state/types.js';
@@ -49,24 +49,11 @@ interface Subscription {
 class ClientConnection {
   readonly connection: FramedConnection;
   private paused = false;
-
-  /**
-   * A client that sends requests but does not read its answers must not grow our write
-   * queue without bound: stop reading its requests until the queue drains.
-   */
-  private throttle(): void {
-    if (this.paused || this.connection.queuedBytes <= this.queueBytesMax) return;
-    this.paused = true;
-    this.connection.socket.pause();
-    void this.connection.drained().then(() => {
-      this.paused = false;
-      if (!this.connection.isClosed) this.connection.socket.resume();
-    });
-  }
-
-  private get queueBytesMax(): number {
-    return this.server.context.limits.connectionQueueBytesMax;
-  }
+  private awaitingDrain = false;
+  /** Requests accepted but not started: their answers would not fit the write queue yet. */
+  private readonly held: Request[] = [];
+  /** Bytes the answers of started requests may still add to the write queue. */
+  private reservedBytes = 0;
 
   outstanding = 0;
   isPeer = false;
@@ -85,11 +72,63 @@ class ClientConnection {
     }, true);
   }
 
+  private get queueBytesMax(): number {
+    return this.server.context.limits.connectionQueueBytesMax;
+  }
+
+  /**
+   * Starts the request once its answer fits: a client that sends requests but does not read
+   * the answers must not grow our write queue beyond connectionQueueBytesMax (plus one
+   * answer). Pausing the socket is not enough — one TCP chunk can carry hundreds of reads
+   * — so what the started requests may still answer is reserved, and the rest wait, in order.
+   */
+  admit(request: Request): void {
+    this.held.push(request);
+    this.startHeld();
+  }
+
+  private startHeld(): void {
+    while (this.held.length > 0 && !this.connection.isClosed) {
+      const answerBytes = this.server.answerBytesBound(this.held[0]!);
+      const idle = this.reservedBytes === 0 && this.connection.queuedBytes === 0;
+      if (!idle && this.connection.queuedBytes + this.reservedBytes + answerBytes > this.queueBytesMax) break;
+      const request = this.held.shift()!;
+      this.reservedBytes += answerBytes;
+      this.server.start(this, request).finally(() => {
+        this.reservedBytes -= answerBytes;
+        this.startHeld();
+      });
+    }
+    this.updateReading();
+  }
+
+  /** Reads requests only while nothing waits for room; wakes the held ones when the queue drains. */
+  private updateReading(): void {
+    const queueFull = this.connection.queuedBytes > this.queueBytesMax;
+    const hold = queueFull || this.held.length > 0;
+    if (hold && !this.paused) {
+      this.paused = true;
+      this.connection.socket.pause();
+    } else if (!hold && this.paused) {
+      this.paused = false;
+      if (!this.connection.isClosed) this.connection.socket.resume();
+    }
+    // Held requests blocked by queued bytes alone (nothing reserved) wait for the queue to drain;
+    // those blocked by reservations wait for a started request to finish.
+    if ((queueFull || (this.held.length > 0 && this.reservedBytes === 0)) && !this.awaitingDrain) {
+      this.awaitingDrain = true;
+      void this.connection.drained().then(() => {
+        this.awaitingDrain = false;
+        this.startHeld();
+      });
+    }
+  }
+
   sendSafe(frame: unknown): void {
     if (this.connection.isClosed) return;
     try {
       this.connection.send(frame);
-      this.throttle();
+      this.updateReading();
     } catch (error) {
       if (error instanceof LogError && error.code === 'FRAME_TOO_LARGE' && typeof (frame as { id?: unknown }).id === 'number') {
         this.connection.send({ id: (frame as { id: number }).id, ok: false, error: toWireError(error) });
@@ -161,7 +200,17 @@ export class LogServer {
       return;
     }
     connection.outstanding += 1;
-    this.handle(connection, request).then(
+    connection.admit(request);
+  }
+
+  /** Most bytes a request's answer can take on the wire (Reads are the large ones). */
+  answerBytesBound(request: Request): number {
+    return request.op === 'read' ? readAnswerBytesMax(this.context.limits) : 0;
+  }
+
+  /** Runs an admitted request and sends its answer; resolves once the answer is queued. */
+  start(connection: ClientConnection, request: Request): Promise<void> {
+    return this.handle(connection, request).then(
       (result) => {
         connection.outstanding -= 1;
         connection.sendSafe({ id: request.id, ok: true, result });
