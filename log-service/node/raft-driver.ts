@@ -331,29 +331,15 @@ export class RaftDriver {
   }
 
   private async handleReady(ready: Ready): Promise<void> {
-    const installed = ready.snapshotToInstall !== undefined;
-    // Term and vote need sync before any message depends on them; a commit index alone does
-    // not (it is re-learned from the leader), so it rides along unsynced.
-    const termOrVoteChanged = ready.hardState !== undefined
-      && (ready.hardState.term !== this.lastHardState.term || ready.hardState.votedFor !== this.lastHardState.votedFor);
-    // A leader may replicate entries while it writes them itself (Raft thesis §10.2.1): its
-    // own copy counts towards the commit only after advance(). So its AppendEntries leave
-    // first, before this Ready's writes are even encoded — the followers' flushes are the
-    // commit's critical path. Only when this Ready changes neither term nor vote: those must be
-    // durable before anyone hears of them.
-    const sendEarly = !installed && !termOrVoteChanged;
-    const later: RaftMessage[] = [];
-    for (const message of ready.messages) {
-      if (sendEarly && (message.type === 'AppendEntries' || message.type === 'Heartbeat')) this.sendMessage(message);
-      else later.push(message);
-    }
     const ops: StoreOp[] = [];
     let logs = this.logs;
+    let installed = false;
     if (ready.snapshotToInstall) {
       const snapshot = ready.snapshotToInstall;
       const install = installSnapshotOps(snapshot);
       ops.push(...install.ops);
       logs = install.logs;
+      installed = true;
       this.lastStoredIndex = snapshot.index;
       this.storedSnapshotIndex = snapshot.index;
       this.pendingCompaction = null;
@@ -366,8 +352,12 @@ export class RaftDriver {
       ops.push(...raftEntriesOps(ready.entriesFromIndex, ready.entriesToPersist, this.lastStoredIndex));
       this.lastStoredIndex = ready.entriesFromIndex + ready.entriesToPersist.length - 1;
     }
+    let termOrVoteChanged = false;
     if (ready.hardState) {
       ops.push(hardStateOp(ready.hardState));
+      // Term and vote need sync before any message depends on them; a commit index alone
+      // does not (it is re-learned from the leader), so it rides along unsynced.
+      termOrVoteChanged = ready.hardState.term !== this.lastHardState.term || ready.hardState.votedFor !== this.lastHardState.votedFor;
       this.lastHardState = { term: ready.hardState.term, votedFor: ready.hardState.votedFor };
     }
     const mustSync = installed || ready.entriesToPersist.length > 0 || termOrVoteChanged;
@@ -375,7 +365,7 @@ export class RaftDriver {
     if (!mustSync) {
       // Nothing here must be durable before anyone hears of it: send, settle, and let the
       // writes wait for the next batch (see the top of this file).
-      for (const message of later) this.sendMessage(message);
+      for (const message of ready.messages) this.sendMessage(message);
       for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
       if (ops.length === 0) return;
       if (this.deferredOps.length === 0) this.deferredSinceMs = performance.now();
@@ -389,6 +379,15 @@ export class RaftDriver {
     // predecessors; deferred writes go first in the batch for the same reason.
     const changedEarlier = this.takeDeferred(ops);
     const write = this.options.store.batch(ops, { sync: true });
+    // A leader may replicate entries while it writes them itself (Raft thesis §10.2.1): its
+    // own copy counts towards the commit only after advance(). Only when this Ready changes
+    // neither term nor vote — those must be durable before anyone hears of them.
+    const sendEarly = !installed && !termOrVoteChanged;
+    const later: RaftMessage[] = [];
+    for (const message of ready.messages) {
+      if (sendEarly && (message.type === 'AppendEntries' || message.type === 'Heartbeat')) this.sendMessage(message);
+      else later.push(message);
+    }
     // Committed entries are durable on a majority already: their proposers can hear now.
     // Reads wait for the write below (visible state and the read barrier follow it).
     for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
