@@ -81,8 +81,21 @@ async function measure(target: Target, args: string[], mustStayPrimary: boolean)
 const ratio = (keel: number, redis: number | undefined) => (redis ? (keel / redis).toFixed(2) : '-');
 const ms = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(3));
 
+/**
+ * Unreported requests to every target before its first measured row: V8 compiles keel's hot
+ * paths during its first thousands of commands (the first row measured on a fresh keel used
+ * to read slower than the same command a minute later). Redis gets the same, for symmetry.
+ */
+const warmUpRequests = 10_000;
+
+function warmUp(targets: Target[], list: Scenario[]): void {
+  const tests = [...new Set(list.flatMap((scenario) => scenario.args[scenario.args.indexOf('-t') + 1]!.split(',')))].join(',');
+  for (const target of targets) runRedisBenchmark(target.port, ['-t', tests, '-c', '50', '-n', String(warmUpRequests)]);
+}
+
 async function compare(title: string, redis: Target, keels: Array<{ target: Target; primary: boolean }>, list: Scenario[]): Promise<Compared[]> {
   const compared: Compared[] = [];
+  warmUp([redis, ...keels.map((keel) => keel.target)], list);
   for (const scenario of list) {
     const redisRun = await measure(redis, scenario.args, false);
     const keelRuns = [];
