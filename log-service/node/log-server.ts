@@ -104,6 +104,11 @@ class ClientConnection {
 
   /** Reads requests only while nothing waits for room; wakes the held ones when the queue drains. */
   private updateReading(): void {
+    // A closed connection owes nothing more (its queue never drains: waiting would spin).
+    if (this.connection.isClosed) {
+      this.held.length = 0;
+      return;
+    }
     const queueFull = this.connection.queuedBytes > this.queueBytesMax;
     const hold = queueFull || this.held.length > 0;
     if (hold && !this.paused) {

@@ -87,4 +87,20 @@ describe('connectionQueueBytesMax', () => {
     socket.destroy();
     expect(answered.size).toBe(requests);
   }, 30_000);
+
+  it('drops what a client that disconnects with requests held was owed, and goes on serving', async () => {
+    const node = await cluster.leader();
+    const socket: Socket = connect(node.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    socket.write(Buffer.concat(Array.from({ length: requests }, (_, i) => encodeFrame({ id: i + 1, op: 'read', log: 'big', fromLsn: 1 }, frameBytesMax))));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the queue is full, requests are held
+    expect(Math.max(...clientQueueBytes(node))).toBeGreaterThan(0);
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Its connection is gone with what was queued for it (a closed socket's queue never drains).
+    expect(clientQueueBytes(node).every((bytes) => bytes === 0)).toBe(true);
+    expect((await client.tail('big')).tailLsn).toBe(40);
+    expect(await client.append('big', [new Uint8Array(10)], { prevLsn: 40 })).toMatchObject({ firstLsn: 41, lastLsn: 41 });
+  }, 30_000);
 });
