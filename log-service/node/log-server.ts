@@ -87,6 +87,20 @@ class ClientConnection {
     this.startHeld();
   }
 
+  /**
+   * Takes back a Subscribe still held (its client unsubscribed before it started: the signal
+   * does not wait in line, the request does); it is answered as cancelled. Returns whether one was.
+   */
+  cancelHeldSubscribe(id: number): boolean {
+    const index = this.held.findIndex((request) => request.op === 'subscribe' && request.id === id);
+    if (index === -1) return false;
+    this.held.splice(index, 1);
+    this.outstanding -= 1;
+    this.sendSafe({ id, ok: false, error: toWireError(new LogError('BAD_REQUEST', 'unsubscribed before the subscription started')) });
+    this.startHeld();
+    return true;
+  }
+
   private startHeld(): void {
     while (this.held.length > 0 && !this.connection.isClosed) {
       const answerBytes = this.server.answerBytesBound(this.held[0]!);
@@ -268,6 +282,7 @@ export class LogServer {
     if (frame.op === 'unsubscribe' && typeof frame.sub === 'number') {
       const subscription = connection.subscriptions.get(frame.sub);
       if (subscription) this.removeSubscription(subscription);
+      else connection.cancelHeldSubscribe(frame.sub);
       return;
     }
     connection.sendSafe({ id: 0, ok: false, error: toWireError(new LogError('BAD_REQUEST', 'unknown frame')) });

@@ -39,9 +39,7 @@ export class FramedConnection {
         else this.handlers.onFrameError(event.error);
       }
     });
-    socket.on('drain', () => {
-      for (const waiter of this.drainWaiters.splice(0)) waiter();
-    });
+    socket.on('drain', this.wakeDrainWaiters);
     socket.on('error', () => {
       // 'close' follows; the reason does not change what the owner does.
     });
@@ -75,8 +73,20 @@ export class FramedConnection {
       this.socket.cork();
       process.nextTick(() => this.uncork());
     }
-    this.socket.write(frame);
+    this.socket.write(frame, this.afterWrite);
   }
+
+  /**
+   * 'drain' alone is not enough for drained(): Node emits it only after a write found the queue
+   * above its high-water mark, so a queue that never got that long would be waited on forever.
+   */
+  private readonly afterWrite = (): void => {
+    if (this.socket.writableLength === 0) this.wakeDrainWaiters();
+  };
+
+  private readonly wakeDrainWaiters = (): void => {
+    for (const waiter of this.drainWaiters.splice(0)) waiter();
+  };
 
   private uncork(): void {
     if (!this.corked) return;

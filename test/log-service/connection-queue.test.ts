@@ -2,7 +2,8 @@
 // read them must not make a log node queue more than the limit (plus one answer) for it. The
 // requests all arrive in one TCP chunk, before any answer is written, so pausing the socket
 // alone does not bound the queue: the node also holds back requests whose answers would not
-// fit. Every request is still answered once the client reads.
+// fit. Every request is still answered once the client reads; a client that disconnects
+// meanwhile costs nothing more, and an Unsubscribe cannot be overtaken by its held Subscribe.
 
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,10 +43,17 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-/** Bytes waiting in the node's write queues towards clients (peer links excluded). */
+interface ServerSideConnection { isPeer: boolean; subscriptions: Map<number, unknown>; connection: { queuedBytes: number } }
+
+/** The node's connections from clients (peer links excluded); white-box, for what no answer shows. */
+function clientConnections(node: LogNode): ServerSideConnection[] {
+  const connections = (node.server as unknown as { connections: Set<ServerSideConnection> }).connections;
+  return [...connections].filter((connection) => !connection.isPeer);
+}
+
+/** Bytes waiting in the node's write queues towards clients. */
 function clientQueueBytes(node: LogNode): number[] {
-  const connections = (node.server as unknown as { connections: Set<{ isPeer: boolean; connection: { queuedBytes: number } }> }).connections;
-  return [...connections].filter((connection) => !connection.isPeer).map((connection) => connection.connection.queuedBytes);
+  return clientConnections(node).map((connection) => connection.connection.queuedBytes);
 }
 
 describe('connectionQueueBytesMax', () => {
@@ -90,17 +98,55 @@ describe('connectionQueueBytesMax', () => {
 
   it('drops what a client that disconnects with requests held was owed, and goes on serving', async () => {
     const node = await cluster.leader();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // earlier tests' sockets are gone
+    const before = clientConnections(node).length;
     const socket: Socket = connect(node.port, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.pause();
     socket.write(Buffer.concat(Array.from({ length: requests }, (_, i) => encodeFrame({ id: i + 1, op: 'read', log: 'big', fromLsn: 1 }, frameBytesMax))));
     await new Promise((resolve) => setTimeout(resolve, 300)); // the queue is full, requests are held
+    expect(clientConnections(node).length).toBe(before + 1);
     expect(Math.max(...clientQueueBytes(node))).toBeGreaterThan(0);
     socket.destroy();
+    // (Before the fix the node spun in microtasks here: no timer below would ever have fired.)
     await new Promise((resolve) => setTimeout(resolve, 300));
-    // Its connection is gone with what was queued for it (a closed socket's queue never drains).
-    expect(clientQueueBytes(node).every((bytes) => bytes === 0)).toBe(true);
+    expect(clientConnections(node).length).toBe(before);
     expect((await client.tail('big')).tailLsn).toBe(40);
     expect(await client.append('big', [new Uint8Array(10)], { prevLsn: 40 })).toMatchObject({ firstLsn: 41, lastLsn: 41 });
+  }, 30_000);
+
+  it('an Unsubscribe that overtakes its held Subscribe cancels it: no orphan subscription', async () => {
+    const node = await cluster.leader();
+    const socket: Socket = connect(node.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    const subscribeId = 10_000;
+    // Reads fill the queue, so the Subscribe behind them is held; the Unsubscribe signal in the
+    // same chunk is handled at once.
+    socket.write(Buffer.concat([
+      ...Array.from({ length: 20 }, (_, i) => encodeFrame({ id: i + 1, op: 'read', log: 'big', fromLsn: 1 }, frameBytesMax)),
+      encodeFrame({ id: subscribeId, op: 'subscribe', log: 'big', fromLsn: 1, credit: 100 }, frameBytesMax),
+      encodeFrame({ op: 'unsubscribe', sub: subscribeId }, frameBytesMax),
+    ]));
+    const decoder = new FrameDecoder(frameBytesMax);
+    const frames: Array<{ id?: number; push?: number; ok?: boolean; error?: { message: string } }> = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.on('data', (chunk: Buffer) => {
+        for (const event of decoder.push(chunk)) {
+          if (event.kind === 'error') return reject(event.error);
+          frames.push(event.value as (typeof frames)[number]);
+        }
+        if (frames.filter((frame) => frame.id !== undefined).length === 21) resolve();
+      });
+      socket.resume();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const answer = frames.find((frame) => frame.id === subscribeId)!;
+    expect(answer.ok).toBe(false);
+    expect(answer.error!.message).toContain('unsubscribed before the subscription started');
+    expect(frames.filter((frame) => frame.push === subscribeId)).toEqual([]);
+    const server = clientConnections(node).find((connection) => connection.subscriptions.size > 0);
+    expect(server).toBeUndefined();
+    socket.destroy();
   }, 30_000);
 });
