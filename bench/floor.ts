@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import RedisParser from 'redis-parser';
 import { LevelLogStore } from '../log-service/store/level-store.js';
 import { Cleanup, startBenchProcess, startBenchRedis } from './bench-processes.js';
-import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, median, percentile } from './machine-costs.js';
+import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, median, medianWithRange, percentile } from './machine-costs.js';
 import { findTool, formatTable, runRedisBenchmark } from './redis-benchmark.js';
 import { freePort } from '../test/helpers/server.js';
 
@@ -229,11 +229,6 @@ async function startFloor(cleanup: Cleanup): Promise<{ leaderPort: number; prima
   return { leaderPort, primaryPorts: { pipelined, oneInFlight } };
 }
 
-function range(values: number[], digits: number): string {
-  const format = (value: number) => (digits === 0 ? String(Math.round(value)) : value.toFixed(digits));
-  return `${format(median(values))} [${format(Math.min(...values))}–${format(Math.max(...values))}]`;
-}
-
 async function orchestrate(): Promise<void> {
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`KEEL_BENCH_ROUNDS must be an integer in 1..20, got ${process.env.KEEL_BENCH_ROUNDS}`);
   const cleanup = new Cleanup();
@@ -273,17 +268,17 @@ async function orchestrate(): Promise<void> {
     const p50One = median(one.map((row) => row.p50Ms));
     const rateMany = median(many.map((row) => row.entriesPerSecond));
     const rows: string[][] = [
-      ['log, 1 appender: p50', `${range(one.map((row) => row.p50Ms), 3)} ms`, `≤ 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms`, p50One <= budgetMs ? 'reachable' : 'out of reach'],
-      ['log, 64 appenders: entries/s', range(many.map((row) => row.entriesPerSecond), 0), '≥ 50000', rateMany >= 50_000 ? 'reachable' : 'out of reach'],
+      ['log, 1 appender: p50', `${medianWithRange(one.map((row) => row.p50Ms), 3)} ms`, `≤ 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms`, p50One <= budgetMs ? 'reachable' : 'out of reach'],
+      ['log, 64 appenders: entries/s', medianWithRange(many.map((row) => row.entriesPerSecond), 0), '≥ 50000', rateMany >= 50_000 ? 'reachable' : 'out of reach'],
     ];
     if (redis) {
       const ratios1 = set1.floor.map((value, i) => value / set1.redis[i]!);
       const ratios50 = set50.floor.map((value, i) => value / set50.redis[i]!);
       const ratios50OneInFlight = set50.floorOneInFlight.map((value, i) => value / set50.redis[i]!);
       rows.push(
-        ['primary SET -c 1: p50 floor / redis', `${range(ratios1, 2)} (${range(set1.floor, 3)} / ${range(set1.redis, 3)} ms)`, '≤ 3.0', median(ratios1) <= 3 ? 'reachable' : 'out of reach'],
-        ['primary SET -c 50: SET/s floor / redis', `${range(ratios50, 2)} (${range(set50.floor, 0)} / ${range(set50.redis, 0)})`, '≥ 1.0', median(ratios50) >= 1 ? 'reachable' : 'out of reach'],
-        ['the same, one frame in flight', `${range(ratios50OneInFlight, 2)} (${range(set50.floorOneInFlight, 0)} / ${range(set50.redis, 0)})`, '≥ 1.0', median(ratios50OneInFlight) >= 1 ? 'reachable' : 'out of reach'],
+        ['primary SET -c 1: p50 floor / redis', `${medianWithRange(ratios1, 2)} (${medianWithRange(set1.floor, 3)} / ${medianWithRange(set1.redis, 3)} ms)`, '≤ 3.0', median(ratios1) <= 3 ? 'reachable' : 'out of reach'],
+        ['primary SET -c 50: SET/s floor / redis', `${medianWithRange(ratios50, 2)} (${medianWithRange(set50.floor, 0)} / ${medianWithRange(set50.redis, 0)})`, '≥ 1.0', median(ratios50) >= 1 ? 'reachable' : 'out of reach'],
+        ['the same, one frame in flight', `${medianWithRange(ratios50OneInFlight, 2)} (${medianWithRange(set50.floorOneInFlight, 0)} / ${medianWithRange(set50.redis, 0)})`, '≥ 1.0', median(ratios50OneInFlight) >= 1 ? 'reachable' : 'out of reach'],
       );
     }
     console.log(formatTable(['floor', 'measured', 'keel goal', 'for keel'], rows));

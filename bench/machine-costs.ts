@@ -17,6 +17,12 @@ export function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
+/** "median [min–max]" of rounds' values, with digits decimals (0: rounded to an integer). */
+export function medianWithRange(values: number[], digits: number): string {
+  const format = (value: number) => (digits === 0 ? String(Math.round(value)) : value.toFixed(digits));
+  return `${format(median(values))} [${format(Math.min(...values))}–${format(Math.max(...values))}]`;
+}
+
 /** p50 of 500 synced single-put batches of entryBytes in a fresh store at directory. */
 export async function measureSyncWriteMs(directory: string, entryBytes: number): Promise<number> {
   const store = new LevelLogStore(directory);

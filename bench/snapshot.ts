@@ -33,6 +33,7 @@ import { lowerChildPriority } from '../src/snapshot/priority.js';
 import { keelBin } from '../test/helpers/server.js';
 import { redisServerPath, startRedis } from '../test/helpers/redis-server.js';
 import { findTool, formatTable, runRedisBenchmarkAsync, type BenchRow } from './redis-benchmark.js';
+import { median, medianWithRange } from './machine-costs.js';
 import { Cleanup, startBenchKeel, startLogNodes, waitForPrimary, role, type Target } from './bench-processes.js';
 
 const quiet = pino({ level: 'silent' });
@@ -230,11 +231,6 @@ async function waitForWrites(target: Target, timeoutMs = 60_000): Promise<void> 
   }
 }
 
-const percentileMedian = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)]!;
-};
-
 async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: number; seconds: number; snapshotFlags: string[]; naive: boolean; control: boolean }): Promise<void> {
   const logNodes = await startLogNodes(cleanup);
   const storeDir = mkdtempSync(join(tmpdir(), 'keel-bench-snapstore-'));
@@ -287,7 +283,7 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
         continue;
       }
       phases.push({ kind, round, row: rows[0]!, snapshots: outcome.runs, failed: outcome.failed, snapshotMs: outcome.ms });
-      console.log(`round ${round}: ${kind.padEnd(45)} ${Math.round(rows[0]!.rps)} SET/s, p50 ${rows[0]!.p50Ms.toFixed(3)} ms, p99 ${rows[0]!.p99Ms.toFixed(3)} ms${loop ? `, ${outcome.runs} snapshots done (median ${percentileMedian(outcome.ms).toFixed(0)} ms)` : ''}; load ${load()}`);
+      console.log(`round ${round}: ${kind.padEnd(45)} ${Math.round(rows[0]!.rps)} SET/s, p50 ${rows[0]!.p50Ms.toFixed(3)} ms, p99 ${rows[0]!.p99Ms.toFixed(3)} ms${loop ? `, ${outcome.runs} snapshots done (median ${median(outcome.ms).toFixed(0)} ms)` : ''}; load ${load()}`);
     }
   }
   const quietPhases = phases.filter((phase) => phase.kind === kinds[0]!.kind);
@@ -300,14 +296,14 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
     const ratios = ratiosOf(kind);
     const failures = phaseFailures.filter((failure) => failure.kind === kind).length;
     table.push([
-      kind, mine.length, failures, Math.round(percentileMedian(mine.map((phase) => phase.row.rps))), percentileMedian(mine.map((phase) => phase.row.p50Ms)).toFixed(3),
-      percentileMedian(mine.map((phase) => phase.row.p99Ms)).toFixed(3), kind === kinds[0]!.kind ? '1.00' : ratios.length === 0 ? '-' : `${percentileMedian(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+      kind, mine.length, failures, Math.round(median(mine.map((phase) => phase.row.rps))), median(mine.map((phase) => phase.row.p50Ms)).toFixed(3),
+      median(mine.map((phase) => phase.row.p99Ms)).toFixed(3), kind === kinds[0]!.kind ? '1.00' : ratios.length === 0 ? '-' : medianWithRange(ratios, 2),
       mine.reduce((sum, phase) => sum + phase.snapshots, 0),
     ]);
   }
-  console.log(formatTable(['phase', 'rounds', 'failed phases', 'SET/s (median)', 'p50 ms (median)', 'p99 ms (median)', 'p99 / no-snapshot p99 of the same round: median (min–max)', 'snapshots done'], table));
+  console.log(formatTable(['phase', 'rounds', 'failed phases', 'SET/s (median)', 'p50 ms (median)', 'p99 ms (median)', 'p99 / no-snapshot p99 of the same round: median [min–max]', 'snapshots done'], table));
   const ratios = ratiosOf(kinds[1]!.kind);
-  const ratio = percentileMedian(ratios);
+  const ratio = median(ratios);
   const failed = phaseFailures.some((failure) => failure.kind === kinds[1]!.kind);
   console.log(`goal SET p99 during a snapshot ≤ 1.2× without: ${ratio <= 1.2 && !failed ? 'met' : 'MISSED'} — median ratio ${ratio.toFixed(2)} over ${ratios.length} rounds${failed ? ' (and failed phases)' : ''}; load average ${load()}`);
 }
