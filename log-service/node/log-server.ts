@@ -130,7 +130,7 @@ class ClientConnection {
       this.connection.socket.pause();
     } else if (!hold && this.paused) {
       this.paused = false;
-      if (!this.connection.isClosed) this.connection.socket.resume();
+      this.connection.socket.resume();
     }
     // Held requests blocked by queued bytes alone (nothing reserved) wait for the queue to drain;
     // those blocked by reservations wait for a started request to finish.
