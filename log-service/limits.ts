@@ -71,6 +71,8 @@ export interface LogTimings {
   commitBroadcastDelayMs: number;
   /** Pause between two background batches deleting trimmed or compacted keys. */
   sweepPauseMs: number;
+  /** A synced write slower than this is logged (warn): a stalled disk, seen from the node. */
+  slowSyncWarnMs: number;
 }
 
 export const defaultLogLimits: LogLimits = Object.freeze({
@@ -119,6 +121,7 @@ export const defaultLogTimings: LogTimings = Object.freeze({
   applyWriteDelayMs: 2,
   commitBroadcastDelayMs: 2,
   sweepPauseMs: 2,
+  slowSyncWarnMs: 100,
 });
 
 /** Bytes an Append frame may add around its payloads (keys, ids, msgpack headers). */

@@ -11,6 +11,14 @@
 // state-machine snapshot follow only what is written. Likewise a leader does not send a
 // message round only to tell followers of a new commit index: it waits up to
 // commitBroadcastDelayMs for entries (or a heartbeat) to carry it.
+//
+// Liveness while a write is in flight: the Ready loop waits for each synced write before it
+// takes the next Ready, and a leader's heartbeats and a follower's answers to them would wait
+// with it. The three log nodes of one host share a disk, and a flush there stalls for 250–450
+// ms now and then (measured under load, on all three at once): long enough for a follower's
+// election timeout, and an election then adds its own unavailability to the stall's. So after
+// each tick and each message stepped while a Ready is being processed, the heartbeats and their
+// answers of the term already on disk are sent at once: they depend on nothing unwritten.
 
 import type { Logger } from 'pino';
 import { assert } from '../assert.js';
@@ -86,6 +94,8 @@ export class RaftDriver {
   private lastStoredIndex: number;
   private storedSnapshotIndex: number;
   private lastHardState: { term: number; votedFor: string | null };
+  /** The term on disk: messages of a later term wait for the write that stores it. */
+  private durableTerm: number;
   private pendingCompaction: SnapshotMeta | null = null;
   private processing = false;
   private scheduled = false;
@@ -121,6 +131,7 @@ export class RaftDriver {
     this.lastStoredIndex = (loaded.snapshot?.index ?? 0) + loaded.entries.length;
     this.storedSnapshotIndex = loaded.snapshot?.index ?? 0;
     this.lastHardState = { term: loaded.hardState.term, votedFor: loaded.hardState.votedFor };
+    this.durableTerm = loaded.hardState.term;
     this.sweeper = new Sweeper(options.store, limits.sweepKeysPerBatch, timings.sweepPauseMs, options.logger);
     this.startupUnreachable = unreachableRanges(loaded);
     const entryBytesMax = raftEntryBytesMax(limits);
@@ -161,6 +172,7 @@ export class RaftDriver {
     this.tickTimer = setInterval(() => {
       this.core.tick();
       this.noteRoleChange();
+      this.sendLivenessWhileProcessing();
       this.schedule();
     }, this.options.timings.tickMs);
     this.schedule();
@@ -183,7 +195,14 @@ export class RaftDriver {
   step(message: RaftMessage): void {
     if (this.stopped) return;
     this.core.step(message);
+    this.sendLivenessWhileProcessing();
     this.schedule();
+  }
+
+  /** See the top of this file: heartbeats and their answers do not wait for a write in flight. */
+  private sendLivenessWhileProcessing(): void {
+    if (!this.processing) return; // the next Ready, taken at once, sends them
+    for (const message of this.core.takeLivenessMessages(this.durableTerm)) this.sendMessage(message);
   }
 
   status(): RaftStatus {
@@ -378,6 +397,7 @@ export class RaftDriver {
     // every later synced one in LevelDB's log, so they cannot survive a crash without their
     // predecessors; deferred writes go first in the batch for the same reason.
     const changedEarlier = this.takeDeferred(ops);
+    const writeStartedMs = performance.now();
     const write = this.options.store.batch(ops, { sync: true });
     // A leader may replicate entries while it writes them itself (Raft thesis §10.2.1): its
     // own copy counts towards the commit only after advance(). Only when this Ready changes
@@ -392,6 +412,11 @@ export class RaftDriver {
     // Reads wait for the write below (visible state and the read barrier follow it).
     for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
     await write;
+    this.durableTerm = this.lastHardState.term;
+    const writeMs = performance.now() - writeStartedMs;
+    if (writeMs > this.options.timings.slowSyncWarnMs) {
+      this.options.logger.warn({ ms: Math.round(writeMs), ops: ops.length }, 'slow synced write: the disk stalled (heartbeats went on meanwhile)');
+    }
     this.logs = logs;
     this.visibleAppliedIndex = this.appliedIndex;
     this.sweepVisible();

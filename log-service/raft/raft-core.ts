@@ -261,6 +261,20 @@ export class RaftCore implements RaftCoreApi {
     return ready;
   }
 
+  takeLivenessMessages(durableTerm: number): RaftMessage[] {
+    if (this.outbox.length === 0) return [];
+    const taken: RaftMessage[] = [];
+    const kept: RaftMessage[] = [];
+    for (const message of this.outbox) {
+      // A heartbeat's commit index counts only durable matches, and its answer claims nothing
+      // about the log; neither may carry a term that is not on disk yet.
+      const liveness = (message.type === 'Heartbeat' || message.type === 'HeartbeatResponse') && message.term === durableTerm;
+      (liveness ? taken : kept).push(message);
+    }
+    this.outbox = kept;
+    return taken;
+  }
+
   commitBroadcastHeld(): boolean {
     return this.role === 'leader' && this.commitBroadcastPending;
   }

@@ -308,6 +308,12 @@ export interface RaftCoreApi {
   commitBroadcastHeld(): boolean;
   /** Acknowledge that the Ready was persisted, sent and applied. */
   advance(ready: Ready): void;
+  /**
+   * Takes the queued Heartbeat and HeartbeatResponse messages of `durableTerm` (the term already
+   * on disk) out of the next Ready: they depend on nothing unwritten, so the driver may send them
+   * while a Ready's write is in flight (see raft-driver.ts, "liveness").
+   */
+  takeLivenessMessages(durableTerm: number): RaftMessage[];
   /** Drop entries <= throughIndex - compactMarginEntries (throughIndex <= appliedIndex). */
   compact(throughIndex: number): SnapshotMeta | null;
   status(): RaftStatus;

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { LogNode } from '../../../log-service/node/log-node.js';
+import { LevelLogStore } from '../../../log-service/store/level-store.js';
+import type { LogStore } from '../../../log-service/store/log-store.js';
 import type { LogLimits, LogTimings } from '../../../log-service/limits.js';
 import { freePorts } from './ports.js';
 
@@ -20,7 +22,14 @@ export interface InProcessCluster {
   leader(timeoutMs?: number): Promise<LogNode>;
 }
 
-export async function startInProcessCluster(options: { limits?: Partial<LogLimits>; timings?: Partial<LogTimings> } = {}): Promise<InProcessCluster> {
+export interface InProcessClusterOptions {
+  limits?: Partial<LogLimits>;
+  timings?: Partial<LogTimings>;
+  /** Wraps each node's LevelDB store (a simulated disk twin, e.g. one that stalls its flushes). */
+  wrapStore?: (id: string, store: LogStore) => LogStore;
+}
+
+export async function startInProcessCluster(options: InProcessClusterOptions = {}): Promise<InProcessCluster> {
   const ids = ['a', 'b', 'c'];
   const ports = await freePorts(3);
   const addresses = new Map(ids.map((id, i) => [id, `127.0.0.1:${ports[i]}`]));
@@ -31,6 +40,7 @@ export async function startInProcessCluster(options: { limits?: Partial<LogLimit
   const start = async (id: string) => {
     const node = await LogNode.start({
       id, listen: addresses.get(id)!, dir: dirs.get(id)!, peers: addresses, logger: logger.child({ node: id }),
+      ...(options.wrapStore ? { store: options.wrapStore(id, new LevelLogStore(dirs.get(id)!)) } : {}),
       ...(options.limits ? { limits: options.limits } : {}), ...(options.timings ? { timings: options.timings } : {}),
     });
     nodes.set(id, node);

@@ -44,6 +44,7 @@ export interface FaultProfile {
   compactMarginEntries: number;
   leaderSendsEarly: boolean;
   commitIndexUnsynced: boolean;
+  livenessWhileWriting: boolean;
 }
 
 export interface SimulationStats {
@@ -99,6 +100,7 @@ export function chooseFaultProfile(seed: number): FaultProfile {
     compactMarginEntries: rng.pick([0, 3, 20]),
     leaderSendsEarly: rng.pick([false, true]),
     commitIndexUnsynced: rng.pick([false, true]),
+    livenessWhileWriting: rng.pick([false, true]),
   };
 }
 
@@ -121,6 +123,7 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     compactEveryEntries: profile.compactEveryEntries,
     leaderSendsEarly: profile.leaderSendsEarly,
     commitIndexUnsynced: profile.commitIndexUnsynced,
+    livenessWhileWriting: profile.livenessWhileWriting,
     votingDisabledAfterWipe: options.votingDisabledAfterWipe ?? true,
     traceEventsMax: options.traceEventsMax ?? 40,
   });

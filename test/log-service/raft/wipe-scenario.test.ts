@@ -17,6 +17,7 @@ function cluster(votingDisabledAfterWipe: boolean): SimCluster {
     compactEveryEntries: 1_000_000,
     leaderSendsEarly: false,
     commitIndexUnsynced: false,
+    livenessWhileWriting: true,
     votingDisabledAfterWipe,
     traceEventsMax: 50,
   });

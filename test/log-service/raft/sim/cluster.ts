@@ -44,6 +44,9 @@ export interface ClusterOptions {
   /** The log-service driver's optimisation: a Ready whose only write is a new commit index is
    *  written without sync; a crash loses it unless a later synced write followed it. */
   commitIndexUnsynced: boolean;
+  /** The log-service driver's liveness path: while a Ready's write is pending, the node sends
+   *  the Heartbeats and HeartbeatResponses of its durable term at once (takeLivenessMessages). */
+  livenessWhileWriting: boolean;
   /** Whether a node restarted on a wiped disk boots with votingDisabledUntilCaughtUp. */
   votingDisabledAfterWipe: boolean;
   traceEventsMax: number;
@@ -391,6 +394,9 @@ export class SimCluster {
         for (const message of ready.messages) if (isLeaderReplication(message)) this.send(message);
       }
       node.pending = { ready, completeAtTick: this.now + this.rng.int(0, this.options.persistDelayTicksMax), sentEarly };
+    }
+    if (node.pending !== null && this.options.livenessWhileWriting) {
+      for (const message of core.takeLivenessMessages(node.disk.hardState.term)) this.send(message);
     }
     this.checker.afterNodeEvent(node);
     const status = core.status();
