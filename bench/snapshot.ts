@@ -1,5 +1,5 @@
 // `node dist/bench/snapshot.js [--keys N] [--latency-keys N] [--rounds R] [--seconds S]
-//   [--snapshot-flags "…"] [--naive] [--control] [--skip-rdb] [--skip-latency] [--skip-end-to-end]`
+//   [--snapshot-flags "…"] [--naive] [--control] [--floor] [--skip-rdb] [--skip-latency] [--skip-end-to-end]`
 //
 // Issue #7 item 8, all in one run, as ratios:
 //  1. Snapshot and restore of N keys (default 1M) with 100-byte values — the data of DEBUG
@@ -12,7 +12,9 @@
 //     `keel snapshot` running back to back (default flags: nice 19 on every thread, replay from
 //     a follower, own session). Goal: p99 with / without ≤ 1.2. `--naive` adds a phase per
 //     round with the snapshotter as it was before (`--nice 0 --read-from leader`); `--control`
-//     adds a second no-snapshot phase, whose ratio is the metric's own noise on this machine.
+//     adds a second no-snapshot phase, whose ratio is the metric's own noise on this machine;
+//     `--floor` adds a phase with bench/snapshot-floor.ts back to back: only the snapshot's
+//     bytes written, flushed, read back and hashed at nice 19 — what no snapshotter can undercut.
 //
 // Needs redis-server and redis-benchmark (apt-get install redis-server redis-tools). Prints
 // the load average at start and end: on a shared machine, measure when it is lowest.
@@ -111,10 +113,10 @@ interface SnapshotRun {
  * Spawned as keel up's scheduler does — detached, main thread reniced at once — unless the flags
  * say --nice 0 (the snapshotter as it was before: in our session, at normal priority).
  */
-function runSnapshot(args: string[]): { done: Promise<SnapshotRun>; stop: () => void } {
+function runSnapshot(args: string[], command: readonly string[] = keelSnapshot): { done: Promise<SnapshotRun>; stop: () => void } {
   const started = performance.now();
   const nice = args.includes('--nice') ? Number(args[args.lastIndexOf('--nice') + 1]) : 19;
-  const child = spawn(process.execPath, [keelBin, 'snapshot', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: nice > 0 });
+  const child = spawn(process.execPath, [...command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: nice > 0 });
   if (nice > 0) lowerChildPriority(child.pid, nice);
   let stdout = '';
   let stderr = '';
@@ -130,6 +132,10 @@ function runSnapshot(args: string[]): { done: Promise<SnapshotRun>; stop: () => 
   return { done, stop: () => child.kill('SIGTERM') };
 }
 
+const keelSnapshot: readonly string[] = [keelBin, 'snapshot'];
+/** bench/snapshot-floor.ts: write, read back and hash a snapshot's bytes, nothing else. */
+const floorSnapshot: readonly string[] = [join(import.meta.dirname, 'snapshot-floor.js')];
+
 interface Phase {
   kind: string;
   round: number;
@@ -139,8 +145,8 @@ interface Phase {
   snapshotMs: number[];
 }
 
-/** `keel snapshot` back to back until stopped; counts runs, failures and their durations. */
-function snapshotLoop(args: string[]): { started: Promise<void>; stop: () => Promise<{ runs: number; failed: number; ms: number[]; lastError: string }> } {
+/** `keel snapshot` (or command) back to back until stopped; counts runs, failures and their durations. */
+function snapshotLoop(args: string[], command: readonly string[] = keelSnapshot): { started: Promise<void>; stop: () => Promise<{ runs: number; failed: number; ms: number[]; lastError: string }> } {
   let running = true;
   let current: { stop: () => void } | null = null;
   let runs = 0;
@@ -151,7 +157,7 @@ function snapshotLoop(args: string[]): { started: Promise<void>; stop: () => Pro
   const started = new Promise<void>((resolve) => { markStarted = resolve; });
   const loop = (async () => {
     while (running) {
-      const run = runSnapshot(args);
+      const run = runSnapshot(args, command);
       current = run;
       markStarted();
       const result = await run.done;
@@ -231,7 +237,7 @@ async function waitForWrites(target: Target, timeoutMs = 60_000): Promise<void> 
   }
 }
 
-async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: number; seconds: number; snapshotFlags: string[]; naive: boolean; control: boolean }): Promise<void> {
+async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: number; seconds: number; snapshotFlags: string[]; naive: boolean; control: boolean; floor: boolean }): Promise<void> {
   const logNodes = await startLogNodes(cleanup);
   const storeDir = mkdtempSync(join(tmpdir(), 'keel-bench-snapstore-'));
   cleanup.add(`directory ${storeDir}`, () => rmSync(storeDir, { recursive: true, force: true }));
@@ -251,22 +257,25 @@ async function latencyRounds(cleanup: Cleanup, options: { keys: number; rounds: 
   const requests = Math.max(2000, Math.round(warm[0]!.rps * options.seconds));
   console.log(`load: redis-benchmark ${benchArgs(requests).join(' ')} (≈${options.seconds} s at ${Math.round(warm[0]!.rps)} SET/s)`);
 
-  const kinds = [
-    { kind: 'no snapshot', flags: null as string[] | null },
-    { kind: `keel snapshot ${options.snapshotFlags.join(' ') || '(defaults)'}`, flags: options.snapshotFlags },
-    ...(options.naive ? [{ kind: 'keel snapshot --nice 0 --read-from leader', flags: ['--nice', '0', '--read-from', 'leader'] }] : []),
+  const snapshotBytes = Number(first.json?.bytes);
+  const kinds: Array<{ kind: string; flags: string[] | null; command?: readonly string[] }> = [
+    { kind: 'no snapshot', flags: null },
+    { kind: `keel snapshot ${options.snapshotFlags.join(' ') || '(defaults)'}`, flags: [...common, ...options.snapshotFlags] },
+    ...(options.naive ? [{ kind: 'keel snapshot --nice 0 --read-from leader', flags: [...common, '--nice', '0', '--read-from', 'leader'] }] : []),
     // The same load again without a snapshot: its ratio is this metric's own noise (an A/A test).
     ...(options.control ? [{ kind: 'no snapshot, again (control)', flags: null }] : []),
+    // Only the snapshot's bytes written, flushed, read back and hashed, at nice 19: the floor.
+    ...(options.floor ? [{ kind: `floor: write + verify ${formatBytes(snapshotBytes)}, nice 19`, flags: ['--store', storeDir, '--bytes', String(snapshotBytes)], command: floorSnapshot }] : []),
   ];
   const phases: Phase[] = [];
   const phaseFailures: Array<{ kind: string; round: number }> = [];
   for (let round = 1; round <= options.rounds; round++) {
     // Interleaved, and the order turned around every other round, so drift hits all alike.
     const order = round % 2 === 1 ? kinds : [...kinds].reverse();
-    for (const { kind, flags } of order) {
+    for (const { kind, flags, command } of order) {
       let loop: ReturnType<typeof snapshotLoop> | null = null;
       if (flags !== null) {
-        loop = snapshotLoop([...common, ...flags]);
+        loop = snapshotLoop(flags, command);
         await loop.started;
         await new Promise((resolve) => setTimeout(resolve, 300)); // past process start: replaying
       }
@@ -384,7 +393,7 @@ async function main(cleanup: Cleanup): Promise<number> {
   }
   if (!has('skip-latency')) {
     try {
-      await latencyRounds(cleanup, { keys: latencyKeys, rounds, seconds, snapshotFlags, naive: has('naive'), control: has('control') });
+      await latencyRounds(cleanup, { keys: latencyKeys, rounds, seconds, snapshotFlags, naive: has('naive'), control: has('control'), floor: has('floor') });
     } finally {
       await cleanup.run();
     }

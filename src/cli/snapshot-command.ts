@@ -20,7 +20,8 @@ import { closeStore, openLocation, openStore, storeChildArgs, type S3Settings } 
 import type { SnapshotStore } from '../snapshot/store.js';
 import { lowerChildPriority, lowerOwnPriority, NICE_MAX, NICE_MIN } from '../snapshot/priority.js';
 import { keelMainPath } from '../snapshot/child-snapshotter.js';
-import { READ_BYTES_PER_SEC_MIN, type ReadFrom } from '../snapshot/log-reader.js';
+import type { ReadFrom } from '../snapshot/log-reader.js';
+import { PACE_BYTES_PER_SEC_MIN } from '../snapshot/pace.js';
 import { layoutPath, processAlive, readLayout, snapshotStoreOf, type ClusterLayout } from '../cluster/layout.js';
 
 export const exitCodes = { ok: 0, failed: 1, usage: 2, logUnavailable: 3, snapshot: 4 } as const;
@@ -54,7 +55,7 @@ export const snapshotFlags: FlagSpec[] = [
   { name: 'shard', kind: 'int', value: 'N', help: 'shard number (the log named shard-N); default: the cluster\'s in --dir, else 0' },
   ...commonFlags,
   { name: 'read-from', kind: 'string', default: 'follower', value: 'follower|leader', help: 'which log node the replay reads: a follower keeps the load off the leader that takes the primary\'s appends (the leader if no follower keeps up)' },
-  { name: 'read-bytes-per-sec', kind: 'bytes', default: 0, value: 'BYTES', help: `pace of the replay's log reads, e.g. 16mb (0 = no limit; else at least ${READ_BYTES_PER_SEC_MIN / 1024}kb)` },
+  { name: 'bytes-per-sec', kind: 'bytes', default: 0, value: 'BYTES', help: `pace of all the job reads and writes (the newest snapshot, the log, the new snapshot, its read-back), e.g. 8mb (0 = no limit; else at least ${PACE_BYTES_PER_SEC_MIN / 1024}kb)` },
   ...politeFlags,
   { name: 'mark', kind: 'bool', default: true, help: 'record the snapshot in the log (MarkSnapshot: moves the trim guard, takes no LSN, safe while a primary serves) and trim; `no`: only write and verify' },
   { name: 'retain-entries', kind: 'int', default: 1000, value: 'N', help: 'log entries kept before the snapshot when trimming' },
@@ -132,16 +133,16 @@ function niceFromFlags(values: FlagValues): number {
   return nice;
 }
 
-/** Checks --nice, --read-from and --read-bytes-per-sec: a one-line usage error when wrong. */
-function politeSettings(values: FlagValues): { nice: number; readFrom: ReadFrom; readBytesPerSec: number } {
+/** Checks --nice, --read-from and --bytes-per-sec: a one-line usage error when wrong. */
+function politeSettings(values: FlagValues): { nice: number; readFrom: ReadFrom; bytesPerSec: number } {
   const nice = niceFromFlags(values);
   const readFrom = values['read-from'] as string;
   if (readFrom !== 'follower' && readFrom !== 'leader') throw new UsageError(`--read-from must be follower or leader, got '${readFrom}'`);
-  const readBytesPerSec = values['read-bytes-per-sec'] as number;
-  if (readBytesPerSec !== 0 && readBytesPerSec < READ_BYTES_PER_SEC_MIN) {
-    throw new UsageError(`--read-bytes-per-sec must be 0 (no limit) or at least ${READ_BYTES_PER_SEC_MIN} (64kb), got ${readBytesPerSec}`);
+  const bytesPerSec = values['bytes-per-sec'] as number;
+  if (bytesPerSec !== 0 && bytesPerSec < PACE_BYTES_PER_SEC_MIN) {
+    throw new UsageError(`--bytes-per-sec must be 0 (no limit) or at least ${PACE_BYTES_PER_SEC_MIN} (64kb), got ${bytesPerSec}`);
   }
-  return { nice, readFrom, readBytesPerSec };
+  return { nice, readFrom, bytesPerSec };
 }
 
 /**
@@ -218,7 +219,7 @@ export async function snapshotMain(args: string[]): Promise<number> {
   const [logger, { LogClient }, { runSnapshotJob }, { checkSnapshotDue }] = await Promise.all([
     makeLogger(values, 'snapshotter'), import('../../log-service/client/log-client.js'), import('../snapshot/snapshotter.js'), import('../snapshot/schedule.js'),
   ]);
-  logger.info({ ...priority, layout: source.layoutFile, log: source.logNodes, shard: source.shard, store: source.store, readFrom: polite.readFrom, readBytesPerSec: polite.readBytesPerSec }, 'snapshot: starting');
+  logger.info({ ...priority, layout: source.layoutFile, log: source.logNodes, shard: source.shard, store: source.store, readFrom: polite.readFrom, bytesPerSec: polite.bytesPerSec }, 'snapshot: starting');
   return guarded(logger, async () => {
     const key = keyFromFlags(values);
     const store = openStore(source.store, storeSettings(values), defaultSnapshotLimits);
@@ -236,7 +237,7 @@ export async function snapshotMain(args: string[]): Promise<number> {
       const result = await runSnapshotJob({
         client, shard: source.shard, store, key, limits: defaultSnapshotLimits, databases: values.databases as number, logger,
         mark: values.mark as boolean, retainEntries: values['retain-entries'] as number, keep, keepDays: values['keep-days'] as number, force: values.force as boolean,
-        readFrom: polite.readFrom, readBytesPerSec: polite.readBytesPerSec,
+        readFrom: polite.readFrom, bytesPerSec: polite.bytesPerSec,
       });
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } finally {

@@ -11,8 +11,8 @@
 // or wrong node cannot make a snapshot that passes. If no follower answers, or it stays
 // behind, it reads from the leader instead (logged).
 //
-// `bytesPerSec` (0 = no limit) paces the reads, so a replay of a long log does not take the
-// disk and network from the log nodes in bursts.
+// The reads go through the job's Pace (pace.ts), the budget it shares with the snapshot's own
+// reads and writes, so a replay of a long log does not take the log nodes' disks in bursts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { LogClient } from '../../log-service/client/log-client.js';
@@ -20,13 +20,14 @@ import { LogError } from '../../log-service/errors.js';
 import type { LogEntry } from '../../log-service/state/types.js';
 import type { NodeStatus } from '../../log-service/wire/protocol.js';
 import { assert } from '../util/assert.js';
+import type { Pace } from './pace.js';
 
 export type ReadFrom = 'follower' | 'leader';
 
 export interface LogReaderOptions {
   readFrom: ReadFrom;
-  /** Pace of the replay's reads in payload bytes per second; 0 = as fast as the log serves. */
-  bytesPerSec: number;
+  /** The job's byte budget (payload bytes count); an unlimited one reads as fast as the log serves. */
+  pace: Pace;
   entriesMax: number;
   /** How long a follower behind the target may take to catch up before the leader is asked. */
   followerCatchUpMs: number;
@@ -34,9 +35,6 @@ export interface LogReaderOptions {
   followerPollMs: number;
   logger: Logger;
 }
-
-/** The smallest pace accepted: below it one read of a large entry would stall for minutes. */
-export const READ_BYTES_PER_SEC_MIN = 64 * 1024;
 
 /**
  * The follower to read from: a reachable node that is not the leader and has applied the most
@@ -63,15 +61,12 @@ export function pickFollower(nodes: string[], statuses: Array<NodeStatus | null>
 export class SnapshotLogReader {
   private node: string | null = null;
   private chosen = false;
-  private readonly startedAtMs = Date.now();
-  private bytesRead = 0;
   /** Where the reads went, for the result line: the follower's address, or 'leader'. */
   source: string = 'leader';
   /** Times it had to read from the leader although a follower was asked for. */
   fallbacks = 0;
 
   constructor(private readonly client: LogClient, private readonly logName: string, private readonly options: LogReaderOptions) {
-    assert(options.bytesPerSec === 0 || options.bytesPerSec >= READ_BYTES_PER_SEC_MIN, `bytesPerSec must be 0 or at least ${READ_BYTES_PER_SEC_MIN}`);
     assert(options.entriesMax >= 1, 'entriesMax must be >= 1');
     assert(options.followerCatchUpMs >= 0 && options.followerPollMs >= 1, 'follower timings must be positive');
   }
@@ -82,13 +77,13 @@ export class SnapshotLogReader {
    */
   async read(fromLsn: number, toLsn: number): Promise<LogEntry[]> {
     assert(fromLsn <= toLsn, `read from ${fromLsn} beyond the target ${toLsn}`);
-    await this.pace();
     if (!this.chosen) await this.choose(fromLsn);
-    const bytesMax = this.options.bytesPerSec > 0 ? this.options.bytesPerSec : undefined;
+    // Paced, one read asks for at most a second's worth.
+    const bytesMax = this.options.pace.limited ? this.options.pace.bytesPerSec : undefined;
     if (this.node !== null) {
       const entries = await this.readFollower(this.node, fromLsn, bytesMax);
       if (entries !== null) {
-        this.count(entries);
+        await this.pace(entries);
         return entries;
       }
       this.node = null;
@@ -96,7 +91,7 @@ export class SnapshotLogReader {
       this.fallbacks += 1;
     }
     const { entries } = await this.client.read(this.logName, fromLsn, { entriesMax: this.options.entriesMax, ...(bytesMax ? { bytesMax } : {}) });
-    this.count(entries);
+    await this.pace(entries);
     return entries;
   }
 
@@ -137,15 +132,10 @@ export class SnapshotLogReader {
     }
   }
 
-  private count(entries: LogEntry[]): void {
-    for (const entry of entries) this.bytesRead += entry.payload.length;
-  }
-
-  /** Waits until the bytes read so far fit the pace. */
-  private async pace(): Promise<void> {
-    if (this.options.bytesPerSec === 0) return;
-    const dueAtMs = this.startedAtMs + (this.bytesRead / this.options.bytesPerSec) * 1000;
-    const waitMs = dueAtMs - Date.now();
-    if (waitMs > 0) await sleep(waitMs);
+  /** Waits until the entries just read fit the pace (before they are applied). */
+  private async pace(entries: LogEntry[]): Promise<void> {
+    let bytes = 0;
+    for (const entry of entries) bytes += entry.payload.length;
+    await this.options.pace.take(bytes);
   }
 }

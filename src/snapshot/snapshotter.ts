@@ -18,6 +18,7 @@ import type { SnapshotLimits } from './limits.js';
 import { checkSnapshotAgainstLog } from './log-check.js';
 import { loadLatestSnapshot } from './loader.js';
 import { SnapshotLogReader, type ReadFrom } from './log-reader.js';
+import { Pace, pacedStore } from './pace.js';
 import { Progress } from './progress.js';
 import type { SnapshotStore } from './store.js';
 
@@ -41,8 +42,11 @@ export interface SnapshotJobOptions {
   force: boolean;
   /** Replay from a follower log node (default) or the leader (see log-reader.ts). */
   readFrom?: ReadFrom;
-  /** Pace of the replay's log reads in payload bytes per second; 0 (default) = no limit. */
-  readBytesPerSec?: number;
+  /**
+   * Pace of everything the job reads and writes — the newest snapshot, the log, the new snapshot
+   * and its read-back — in bytes per second; 0 (default) = no limit (see pace.ts).
+   */
+  bytesPerSec?: number;
 }
 
 export interface SnapshotJobResult {
@@ -68,7 +72,9 @@ export interface SnapshotJobResult {
 
 export async function runSnapshotJob(options: SnapshotJobOptions): Promise<SnapshotJobResult> {
   const startedAtMs = Date.now();
-  const { client, store, logger, limits } = options;
+  const { client, logger, limits } = options;
+  const pace = new Pace(options.bytesPerSec ?? 0);
+  const store = pacedStore(options.store, pace);
   assert(options.keep >= 1, 'keep must be >= 1');
   const logName = `shard-${options.shard}`;
   const tail = await client.tail(logName);
@@ -86,7 +92,7 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
   }
   const engine = base?.engine ?? new Engine({ databases: options.databases });
   const control = { epoch: base?.header.control?.epoch ?? 0, primary: base?.header.control?.primary ?? null };
-  const replayed = await replay(client, logName, engine, baseLsn, targetLsn, options, control);
+  const replayed = await replay(client, logName, engine, baseLsn, targetLsn, options, control, pace);
   const replayedChecksum = replayed.checksum ?? (baseLsn === 0 ? checksumHex(emptyChainChecksum) : base!.header.logChecksum);
   assert(replayedChecksum === targetChecksum, `log checksum at ${targetLsn} from the entries (${replayedChecksum}) differs from the tail's (${targetChecksum})`);
   if (base && replayed.changes === 0 && !options.force) {
@@ -155,10 +161,10 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Snaps
 /** Applies entries (fromLsn, toLsn] of the log to engine; returns the checksum at toLsn. */
 async function replay(
   client: LogClient, logName: string, engine: Engine, fromLsn: number, toLsn: number, options: SnapshotJobOptions,
-  control: NonNullable<SnapshotHeader['control']>,
+  control: NonNullable<SnapshotHeader['control']>, pace: Pace,
 ): Promise<{ entries: number; changes: number; checksum: string | null; source: string }> {
   const reader = new SnapshotLogReader(client, logName, {
-    readFrom: options.readFrom ?? 'follower', bytesPerSec: options.readBytesPerSec ?? 0, entriesMax: options.limits.replayEntriesMax,
+    readFrom: options.readFrom ?? 'follower', pace, entriesMax: options.limits.replayEntriesMax,
     followerCatchUpMs: options.limits.followerCatchUpMs, followerPollMs: options.limits.followerPollMs, logger: options.logger,
   });
   let applied = fromLsn;

@@ -75,7 +75,7 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
     expect(await infoField(primary.port, 'keel_epoch')).toBe(epoch);
 
     // --background: the work runs in its own session; this process relays its JSON line and code.
-    const background = await runKeel(['snapshot', '--dir', dir, '--background', '--force', '--read-from', 'leader', '--read-bytes-per-sec', '1mb']);
+    const background = await runKeel(['snapshot', '--dir', dir, '--background', '--force', '--read-from', 'leader', '--bytes-per-sec', '1mb']);
     expect(background.code, background.stderr).toBe(0);
     expect(background.json).toMatchObject({ status: 'written', shard, readFrom: 'leader' });
     expect(logLine(background.stderr, 'snapshot: starting')).toMatchObject({ nice: 19, autogroup: existsSync('/proc/self/autogroup') });
@@ -123,7 +123,7 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
       [['snapshot', '--log', '127.0.0.1:1', '--nice', '20'], /--nice must be in 0\.\.19/],
       [['snapshot', '--log', '127.0.0.1:1', '--nice', '-5'], /--nice must be in 0\.\.19/],
       [['snapshot', '--log', '127.0.0.1:1', '--read-from', 'primary'], /--read-from must be follower or leader/],
-      [['snapshot', '--log', '127.0.0.1:1', '--read-bytes-per-sec', '1kb'], /--read-bytes-per-sec must be 0 \(no limit\) or at least/],
+      [['snapshot', '--log', '127.0.0.1:1', '--bytes-per-sec', '1kb'], /--bytes-per-sec must be 0 \(no limit\) or at least/],
       [['snapshot', '--log', '127.0.0.1:1', '--shard', '-1'], /--shard must be a non-negative integer/],
       [['backup', '--dir', empty, '--to', tempDir(), '--nice', '99'], /--nice must be in 0\.\.19/],
     ];
