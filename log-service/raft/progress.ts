@@ -111,8 +111,14 @@ export class Progress {
     while (this.inflight.length > 0 && this.inflight[0]! <= index) this.inflight.shift();
   }
 
-  freeFirstInflight(): void {
-    this.inflight.shift();
+  /**
+   * Frees the oldest in-flight append if the follower's log (as it answered a heartbeat, held in
+   * memory, perhaps not yet written) does not reach it: that append was lost. One it received
+   * and is still writing (a stalled disk) keeps its slot, so heartbeat answers during a stall
+   * do not open the pipeline beyond inflightAppendsMax.
+   */
+  freeFirstInflightIfLost(followerLastIndex: number): void {
+    if (this.inflight.length > 0 && followerLastIndex < this.inflight[0]!) this.inflight.shift();
   }
 
   view(): PeerProgress {

@@ -266,8 +266,11 @@ export class RaftCore implements RaftCoreApi {
     const taken: RaftMessage[] = [];
     const kept: RaftMessage[] = [];
     for (const message of this.outbox) {
-      // A heartbeat's commit index counts only durable matches, and its answer claims nothing
-      // about the log; neither may carry a term that is not on disk yet.
+      // Neither may carry a term that is not on disk yet. Otherwise they are safe before the
+      // write: a heartbeat's commitIndex counts only durable matches; the in-memory
+      // leaderLastIndex / lastLogIndex they carry are used only as lower bounds (a catch-up
+      // target; data loss when below matchIndex; a lost append when below it) — never to
+      // advance matchIndex, which only an AppendEntriesResponse sent after the write does.
       const liveness = (message.type === 'Heartbeat' || message.type === 'HeartbeatResponse') && message.term === durableTerm;
       (liveness ? taken : kept).push(message);
     }
@@ -803,7 +806,7 @@ export class RaftCore implements RaftCoreApi {
         break;
       case 'replicate':
         // Appends may have been lost: free a slot so the pipeline cannot stall forever.
-        if (peerProgress.isPaused()) peerProgress.freeFirstInflight();
+        if (peerProgress.isPaused()) peerProgress.freeFirstInflightIfLost(message.lastLogIndex);
         break;
       case 'snapshot':
         if (this.tickCount - peerProgress.snapshotSentTick >= this.config.snapshotRetryTicks) {

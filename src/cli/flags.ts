@@ -70,6 +70,9 @@ function readConfigFile(path: string): Map<string, string> {
   return values;
 }
 
+/** Flags that were renamed: the old name gets a usage error naming the new one. */
+const renamedFlags: ReadonlyMap<string, string> = new Map([['read-bytes-per-sec', 'bytes-per-sec']]);
+
 export function parseFlags(specs: FlagSpec[], argv: string[], env: NodeJS.ProcessEnv = process.env): { values: FlagValues; positional: string[]; help: boolean } {
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
   const commandLine = new Map<string, string>();
@@ -82,6 +85,9 @@ export function parseFlags(specs: FlagSpec[], argv: string[], env: NodeJS.Proces
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const spec = byName.get(name);
+    if (!spec && renamedFlags.has(name) && byName.has(renamedFlags.get(name)!)) {
+      throw new UsageError(`--${name} was renamed to --${renamedFlags.get(name)} (see --help)`);
+    }
     if (!spec && name !== 'config') throw new UsageError(`unknown flag --${name} (see --help)`);
     if (eq !== -1) commandLine.set(name, arg.slice(eq + 1));
     else if (spec?.kind === 'bool' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('--') || !/^(yes|no|true|false|on|off|0|1)$/i.test(argv[i + 1]!))) commandLine.set(name, 'yes');

@@ -6,9 +6,9 @@
 // same work over a longer time, so the primary meets less of it at any moment. The decoding,
 // encoding and hashing of each byte happen as it passes, so they are paced along with it.
 //
-// The budget is a due time: after N bytes, the job may not be ahead of start + N / rate. A
-// stall (a slow disk, a busy CPU) is not made up for with a burst beyond one piece: the start
-// moves up when the job falls more than one second behind.
+// The budget is a due time: after N bytes, the job may not be ahead of start + N / rate. A job
+// that fell behind (a slow disk, a busy CPU) makes up at most one second's worth of bytes at
+// full speed: the start moves up when it falls more than one second behind.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '../util/assert.js';

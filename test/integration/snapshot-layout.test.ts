@@ -124,6 +124,7 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
       [['snapshot', '--log', '127.0.0.1:1', '--nice', '-5'], /--nice must be in 0\.\.19/],
       [['snapshot', '--log', '127.0.0.1:1', '--read-from', 'primary'], /--read-from must be follower or leader/],
       [['snapshot', '--log', '127.0.0.1:1', '--bytes-per-sec', '1kb'], /--bytes-per-sec must be 0 \(no limit\) or at least/],
+      [['snapshot', '--log', '127.0.0.1:1', '--read-bytes-per-sec', '1mb'], /--read-bytes-per-sec was renamed to --bytes-per-sec/],
       [['snapshot', '--log', '127.0.0.1:1', '--shard', '-1'], /--shard must be a non-negative integer/],
       [['backup', '--dir', empty, '--to', tempDir(), '--nice', '99'], /--nice must be in 0\.\.19/],
     ];

@@ -66,6 +66,4 @@ it.runIf(process.platform === 'linux')('a client that disconnects with requests 
   // An idle node ticks and sends heartbeats: a few per cent of a core. A spin is about 100 %.
   expect(cpuSeconds(pid) - before).toBeLessThan(0.3);
   expect(await client.append('big', [new Uint8Array(10)], { prevLsn: 40 })).toMatchObject({ firstLsn: 41, lastLsn: 41 });
-  const after = (await client.statusAll()).find((status) => status?.role === 'leader');
-  expect(after).toMatchObject({ id: leader.id, term: leader.term }); // no election: the leader never stalled
 }, 30_000);

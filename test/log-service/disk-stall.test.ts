@@ -1,4 +1,4 @@
-// A flush that stalls on all three log nodes at once (they share one disk on one host; 250–450
+// A flush that stalls on all three log nodes at once (they share one disk on one host; 175–620
 // ms stalls were measured under load) must not cost an election. Each node's Ready loop waits
 // for its synced write, but heartbeats and their answers depend on nothing unwritten and go out
 // meanwhile (raft-driver.ts, "liveness"). Before, a stall longer than the election timeout made
@@ -52,8 +52,11 @@ it('a 1.5 s flush stall on every node (3 × the shortest election timeout) costs
   stall.until = new Promise((resolve) => { release = resolve; });
   stall.stalledWrites = 0;
   const append = client.append('stall', [new Uint8Array([2])], { prevLsn: 1 });
+  let settled = false;
+  void append.finally(() => { settled = true; });
   await new Promise((resolve) => setTimeout(resolve, 1500));
   expect(stall.stalledWrites).toBeGreaterThanOrEqual(2); // the leader's and a follower's write hung
+  expect(settled).toBe(false); // nothing committed through the stall
   release();
   expect(await append).toMatchObject({ firstLsn: 2, lastLsn: 2 });
   for (const node of cluster.nodes.values()) {

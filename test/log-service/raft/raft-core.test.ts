@@ -168,6 +168,28 @@ describe('RaftCore replication', () => {
     expect((more[0] as AppendEntriesMessage).prevLogIndex).toBe(7);
   });
 
+  it('a heartbeat answer frees an in-flight slot only for an append the follower never got (not one it is still writing)', () => {
+    const group = electedGroup('a', { inflightAppendsMax: 2, appendEntriesMax: 1 });
+    group.deliverAll();
+    const a = group.core('a');
+    for (let index = 0; index < 6; index++) expect(a.propose(encode(`p${index}`)).ok).toBe(true);
+    const ready = a.ready()!;
+    const toB = ready.messages.filter((message): message is AppendEntriesMessage => message.type === 'AppendEntries' && message.to === 'b');
+    expect(toB.map((message) => message.prevLogIndex)).toEqual([1, 2]); // the pipeline is full
+    a.advance(ready);
+    const lastOfFirst = toB[0]!.prevLogIndex + 1;
+    const heartbeatAnswer = (lastLogIndex: number) => a.step({ type: 'HeartbeatResponse', from: 'b', to: 'a', term: a.status().term, lastLogIndex });
+    const appendsToB = () => drain(a).messages.filter((message) => message.type === 'AppendEntries' && message.to === 'b' && (message as AppendEntriesMessage).entries.length > 0);
+    // b holds both appends in memory (its disk is stalled): nothing more goes out.
+    heartbeatAnswer(lastOfFirst + 1);
+    heartbeatAnswer(lastOfFirst + 1);
+    expect(appendsToB()).toEqual([]);
+    expect(a.status().progress['b']!.inflightAppends).toBe(2);
+    // b's log stops short of the first append: it was lost, one slot frees, one append goes out.
+    heartbeatAnswer(lastOfFirst - 1);
+    expect(appendsToB()).toHaveLength(1);
+  });
+
   it('holds messages back until their Ready is advanced, and replaces a conflicting suffix', () => {
     const b = makeCore('b', abc, { hardState: { term: 1, votedFor: null, commitIndex: 1 }, snapshot: null, entries: entries([1, 1, 1]) });
     b.step({ type: 'AppendEntries', from: 'a', to: 'b', term: 2, prevLogIndex: 1, prevLogTerm: 1, entries: entries([2, 2], 2), leaderCommit: 1, leaderLastIndex: 3 });
