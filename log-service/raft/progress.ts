@@ -17,6 +17,8 @@ export class Progress {
   probeSent = false;
   /** replicate: last index of each unanswered append, oldest first. */
   inflight: number[] = [];
+  /** When a heartbeat answer last freed a slot of an append the follower had (see below). */
+  private heartbeatFreedTick = -Infinity;
   pendingSnapshotIndex = 0;
   snapshotSentTick = 0;
   /** Heard from within the current check-quorum window. */
@@ -112,13 +114,18 @@ export class Progress {
   }
 
   /**
-   * Frees the oldest in-flight append if the follower's log (as it answered a heartbeat, held in
-   * memory, perhaps not yet written) does not reach it: that append was lost. One it received
-   * and is still writing (a stalled disk) keeps its slot, so heartbeat answers during a stall
-   * do not open the pipeline beyond inflightAppendsMax.
+   * A heartbeat answer while the pipeline is full: frees the oldest in-flight append's slot at
+   * once if the follower's log (held in memory, perhaps not yet written) does not reach it — it
+   * was lost. If the follower has it, it is still writing it (a stalled disk) or its answer was
+   * lost: the slot is freed at most once per `everyTicks`, so heartbeat answers during a stall
+   * do not reopen the pipeline every heartbeat, and a lost answer still cannot stall it forever.
    */
-  freeFirstInflightIfLost(followerLastIndex: number): void {
-    if (this.inflight.length > 0 && followerLastIndex < this.inflight[0]!) this.inflight.shift();
+  freeFirstInflightOnHeartbeat(followerLastIndex: number, tick: number, everyTicks: number): void {
+    if (this.inflight.length === 0) return;
+    const lost = followerLastIndex < this.inflight[0]!;
+    if (!lost && tick - this.heartbeatFreedTick < everyTicks) return;
+    this.inflight.shift();
+    if (!lost) this.heartbeatFreedTick = tick;
   }
 
   view(): PeerProgress {

@@ -806,7 +806,7 @@ export class RaftCore implements RaftCoreApi {
         break;
       case 'replicate':
         // Appends may have been lost: free a slot so the pipeline cannot stall forever.
-        if (peerProgress.isPaused()) peerProgress.freeFirstInflightIfLost(message.lastLogIndex);
+        if (peerProgress.isPaused()) peerProgress.freeFirstInflightOnHeartbeat(message.lastLogIndex, this.tickCount, this.config.electionTicksMin);
         break;
       case 'snapshot':
         if (this.tickCount - peerProgress.snapshotSentTick >= this.config.snapshotRetryTicks) {

@@ -168,7 +168,7 @@ describe('RaftCore replication', () => {
     expect((more[0] as AppendEntriesMessage).prevLogIndex).toBe(7);
   });
 
-  it('a heartbeat answer frees an in-flight slot only for an append the follower never got (not one it is still writing)', () => {
+  it('a heartbeat answer frees an in-flight slot at once for an append the follower never got, and once per election timeout for one it holds', () => {
     const group = electedGroup('a', { inflightAppendsMax: 2, appendEntriesMax: 1 });
     group.deliverAll();
     const a = group.core('a');
@@ -180,12 +180,16 @@ describe('RaftCore replication', () => {
     const lastOfFirst = toB[0]!.prevLogIndex + 1;
     const heartbeatAnswer = (lastLogIndex: number) => a.step({ type: 'HeartbeatResponse', from: 'b', to: 'a', term: a.status().term, lastLogIndex });
     const appendsToB = () => drain(a).messages.filter((message) => message.type === 'AppendEntries' && message.to === 'b' && (message as AppendEntriesMessage).entries.length > 0);
-    // b holds both appends in memory (its disk is stalled): nothing more goes out.
+    // b holds both appends in memory (its disk is stalled, or its answers were lost): one slot
+    // frees (a lost answer must not stall the pipeline forever), then no more within an
+    // election timeout however many heartbeats b answers.
+    heartbeatAnswer(lastOfFirst + 1);
+    expect(appendsToB()).toHaveLength(1);
     heartbeatAnswer(lastOfFirst + 1);
     heartbeatAnswer(lastOfFirst + 1);
     expect(appendsToB()).toEqual([]);
     expect(a.status().progress['b']!.inflightAppends).toBe(2);
-    // b's log stops short of the first append: it was lost, one slot frees, one append goes out.
+    // b's log stops short of the first append: it was lost, a slot frees at once.
     heartbeatAnswer(lastOfFirst - 1);
     expect(appendsToB()).toHaveLength(1);
   });
