@@ -73,6 +73,12 @@ function readConfigFile(path: string): Map<string, string> {
 /** Flags that were renamed: the old name gets a usage error naming the new one. */
 const renamedFlags: ReadonlyMap<string, string> = new Map([['read-bytes-per-sec', 'bytes-per-sec']]);
 
+/** The new name of a renamed flag this command has, for the error about its old name. */
+function renamedTo(name: string, byName: ReadonlyMap<string, FlagSpec>): string | undefined {
+  const renamed = renamedFlags.get(name);
+  return renamed !== undefined && byName.has(renamed) ? renamed : undefined;
+}
+
 export function parseFlags(specs: FlagSpec[], argv: string[], env: NodeJS.ProcessEnv = process.env): { values: FlagValues; positional: string[]; help: boolean } {
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
   const commandLine = new Map<string, string>();
@@ -85,9 +91,8 @@ export function parseFlags(specs: FlagSpec[], argv: string[], env: NodeJS.Proces
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const spec = byName.get(name);
-    if (!spec && renamedFlags.has(name) && byName.has(renamedFlags.get(name)!)) {
-      throw new UsageError(`--${name} was renamed to --${renamedFlags.get(name)} (see --help)`);
-    }
+    const renamed = spec ? undefined : renamedTo(name, byName);
+    if (renamed) throw new UsageError(`--${name} was renamed to --${renamed} (see --help)`);
     if (!spec && name !== 'config') throw new UsageError(`unknown flag --${name} (see --help)`);
     if (eq !== -1) commandLine.set(name, arg.slice(eq + 1));
     else if (spec?.kind === 'bool' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('--') || !/^(yes|no|true|false|on|off|0|1)$/i.test(argv[i + 1]!))) commandLine.set(name, 'yes');
@@ -99,7 +104,9 @@ export function parseFlags(specs: FlagSpec[], argv: string[], env: NodeJS.Proces
   const configPath = commandLine.get('config') ?? env.KEEL_CONFIG;
   const fromFile = configPath ? readConfigFile(configPath) : new Map<string, string>();
   for (const name of fromFile.keys()) {
-    if (!byName.has(name)) throw new UsageError(`${configPath}: unknown setting '${name}'`);
+    if (byName.has(name)) continue;
+    const renamed = renamedTo(name, byName);
+    throw new UsageError(renamed ? `${configPath}: setting '${name}' was renamed to '${renamed}'` : `${configPath}: unknown setting '${name}'`);
   }
   const values: FlagValues = {};
   for (const spec of specs) {

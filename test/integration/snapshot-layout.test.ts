@@ -4,7 +4,7 @@
 // not fence the serving primary (MarkSnapshot takes no LSN), and bad flags are one-line errors.
 import { describe, expect, it } from 'vitest';
 import { logClusterForFile } from '../helpers/db-nodes.js';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKeel, tempDir, freePort } from '../helpers/server.js';
 import { writeLayout, type ClusterLayout } from '../../src/cluster/layout.js';
@@ -118,6 +118,8 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
 
   it('bad flags and a missing layout are one-line usage errors (exit 2)', async () => {
     const empty = tempDir();
+    const renamedInConfig = join(tempDir(), 'snapshot.conf');
+    writeFileSync(renamedInConfig, 'read-bytes-per-sec 1mb\n');
     const cases: Array<[string[], RegExp]> = [
       [['snapshot', '--dir', empty], /--log is required .* or --dir of a `keel up` cluster \(no .*cluster\.json\)/],
       [['snapshot', '--log', '127.0.0.1:1', '--nice', '20'], /--nice must be in 0\.\.19/],
@@ -125,6 +127,7 @@ describe('snapshot commands on a cluster layout (--dir)', () => {
       [['snapshot', '--log', '127.0.0.1:1', '--read-from', 'primary'], /--read-from must be follower or leader/],
       [['snapshot', '--log', '127.0.0.1:1', '--bytes-per-sec', '1kb'], /--bytes-per-sec must be 0 \(no limit\) or at least/],
       [['snapshot', '--log', '127.0.0.1:1', '--read-bytes-per-sec', '1mb'], /--read-bytes-per-sec was renamed to --bytes-per-sec/],
+      [['snapshot', '--log', '127.0.0.1:1', '--config', renamedInConfig], /setting 'read-bytes-per-sec' was renamed to 'bytes-per-sec'/],
       [['snapshot', '--log', '127.0.0.1:1', '--shard', '-1'], /--shard must be a non-negative integer/],
       [['backup', '--dir', empty, '--to', tempDir(), '--nice', '99'], /--nice must be in 0\.\.19/],
     ];
