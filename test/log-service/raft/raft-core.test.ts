@@ -189,6 +189,12 @@ describe('RaftCore replication', () => {
     heartbeatAnswer(lastOfFirst + 1);
     expect(appendsToB()).toEqual([]);
     expect(a.status().progress['b']!.inflightAppends).toBe(2);
+    // An election timeout later, an answer that still holds them frees one more (b's answer was
+    // lost, not merely late: without this b stayed behind for good — simulation seed 9014).
+    for (let tick = 0; tick < makeConfig('a', abc).electionTicksMin; tick++) a.tick();
+    expect(appendsToB()).toEqual([]); // ticks alone (heartbeats) open nothing
+    heartbeatAnswer(lastOfFirst + 2);
+    expect(appendsToB()).toHaveLength(1);
     // b's log stops short of the first append: it was lost, a slot frees at once.
     heartbeatAnswer(lastOfFirst - 1);
     expect(appendsToB()).toHaveLength(1);
