@@ -18,7 +18,7 @@ import type { SnapshotStore, StoredObject } from './store.js';
 export const PACE_BYTES_PER_SEC_MIN = 64 * 1024;
 /** Streams are paced in pieces of at most this many bytes (finer than the store's 1 MiB reads). */
 export const PACE_PIECE_BYTES = 64 * 1024;
-/** How far behind the pace a job may fall before the lost time is forgiven (no catch-up burst). */
+/** How far behind the pace a job may fall: the rest of the lost time is forgiven, so a catch-up burst lasts at most this long. */
 const CATCH_UP_MAX_MS = 1000;
 
 export class Pace {
