@@ -578,6 +578,10 @@ export class RaftDriver {
    * it meanwhile, it is dropped: the core sends the newer one after snapshotRetryTicks.
    */
   private sendMessage(message: RaftMessage): void {
+    if (message.type === 'RequestVoteResponse' && message.granted) {
+      // Rare, and what explains an election afterwards (who thought the leader was gone).
+      this.options.logger.info({ to: message.to, term: message.term, preVote: message.preVote }, 'vote granted');
+    }
     if (message.type !== 'InstallSnapshot' || message.data !== notYetSerialized) {
       this.options.send(message);
       return;

@@ -67,6 +67,9 @@ export class RaftCore implements RaftCoreApi {
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTicks = 0;
+  /** Numbers this node's (pre-)campaigns; answers echo it, and only the current round's count.
+   *  It starts at a random point, so an answer delayed across a restart matches nothing. */
+  private campaignRound: number;
   /** Votes of the current (pre-)campaign: id -> granted. */
   private votes = new Map<NodeId, boolean>();
   private progress = new Map<NodeId, Progress>();
@@ -107,6 +110,7 @@ export class RaftCore implements RaftCoreApi {
     this.lastHandedHardState = { ...persisted.hardState };
     this.votingEnabled = !config.votingDisabledUntilCaughtUp;
     this.resetRandomizedElectionTicks();
+    this.campaignRound = Math.floor(config.random() * 2 ** 31);
   }
 
   // ─── Driver inputs ───────────────────────────────────────────────────────────────────────
@@ -155,6 +159,7 @@ export class RaftCore implements RaftCoreApi {
           to: message.from,
           term: this.term,
           preVote: true,
+          round: message.round,
           granted: false,
         });
       }
@@ -418,6 +423,7 @@ export class RaftCore implements RaftCoreApi {
     this.votes.set(this.id, true);
     if (this.tallyAndAct(preVote)) return;
     const campaignTerm = preVote ? this.term + 1 : this.term;
+    this.campaignRound++;
     for (const peer of this.others) {
       this.send({
         type: 'RequestVote',
@@ -425,6 +431,7 @@ export class RaftCore implements RaftCoreApi {
         to: peer,
         term: campaignTerm,
         preVote,
+        round: this.campaignRound,
         lastLogIndex: this.log.lastIndex(),
         lastLogTerm: this.log.lastTerm(),
       });
@@ -472,11 +479,13 @@ export class RaftCore implements RaftCoreApi {
       to: message.from,
       term: granted ? message.term : this.term,
       preVote: message.preVote,
+      round: message.round,
       granted,
     });
   }
 
   private handleVoteResponse(message: RequestVoteResponseMessage): void {
+    if (message.round !== this.campaignRound) return; // an answer to an earlier round
     if (message.preVote) {
       if (this.role !== 'precandidate') return;
       if (message.granted && message.term !== this.term + 1) return;

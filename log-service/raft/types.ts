@@ -195,6 +195,9 @@ export interface RequestVoteMessage extends MessageBase {
   type: 'RequestVote';
   /** Pre-vote: term is the term the sender would campaign in; nobody changes state. */
   preVote: boolean;
+  /** The sender's campaign round, echoed in the answer: a pre-vote does not change the term,
+   *  so without it a grant held back in a stalled link would count in a later round. */
+  round: number;
   lastLogIndex: number;
   lastLogTerm: number;
 }
@@ -202,6 +205,8 @@ export interface RequestVoteMessage extends MessageBase {
 export interface RequestVoteResponseMessage extends MessageBase {
   type: 'RequestVoteResponse';
   preVote: boolean;
+  /** The round of the RequestVote answered. */
+  round: number;
   granted: boolean;
 }
 

@@ -38,8 +38,8 @@ const schemas: Schemas = {
   },
   Heartbeat: { ...base, commitIndex: 'count', commitTerm: 'count', leaderCommit: 'count', leaderLastIndex: 'count' },
   HeartbeatResponse: { ...base, lastLogIndex: 'count' },
-  RequestVote: { ...base, preVote: 'flag', lastLogIndex: 'count', lastLogTerm: 'count' },
-  RequestVoteResponse: { ...base, preVote: 'flag', granted: 'flag' },
+  RequestVote: { ...base, preVote: 'flag', round: 'count', lastLogIndex: 'count', lastLogTerm: 'count' },
+  RequestVoteResponse: { ...base, preVote: 'flag', round: 'count', granted: 'flag' },
   InstallSnapshot: {
     ...base, lastIncludedIndex: 'count', lastIncludedTerm: 'count', data: 'bytes', leaderCommit: 'count', leaderLastIndex: 'count',
   },

@@ -21,8 +21,8 @@ const valid: Record<RaftMessage['type'], RaftMessage> = {
   },
   Heartbeat: { ...base, type: 'Heartbeat', commitIndex: 4, commitTerm: 2, leaderCommit: 5, leaderLastIndex: 7 },
   HeartbeatResponse: { ...base, type: 'HeartbeatResponse', lastLogIndex: 7 },
-  RequestVote: { ...base, type: 'RequestVote', preVote: true, lastLogIndex: 7, lastLogTerm: 3 },
-  RequestVoteResponse: { ...base, type: 'RequestVoteResponse', preVote: false, granted: true },
+  RequestVote: { ...base, type: 'RequestVote', preVote: true, round: 12, lastLogIndex: 7, lastLogTerm: 3 },
+  RequestVoteResponse: { ...base, type: 'RequestVoteResponse', preVote: false, round: 12, granted: true },
   InstallSnapshot: {
     ...base, type: 'InstallSnapshot', lastIncludedIndex: 40, lastIncludedTerm: 3, data: bytes('state'), leaderCommit: 41, leaderLastIndex: 42,
   },

@@ -3,7 +3,7 @@
 // successful connect proves nothing about the peer.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,9 +69,10 @@ async function startProxy(targetPort: number): Promise<TestProxy> {
   };
 }
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+const cleanups: Array<(failed: boolean) => unknown> = [];
+afterEach(async ({ task }) => {
+  const failed = task.result?.state === 'fail';
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup(failed);
 });
 
 describe('peer links through a proxy', () => {
@@ -93,7 +94,9 @@ describe('peer links through a proxy', () => {
 });
 
 /** Three log-node processes; every peer link (from -> to) goes through its own proxy here. */
-async function startProxiedCluster(): Promise<{ client: LogClient; proxies: Map<string, TestProxy>; nodes: string[]; close(): Promise<void> }> {
+async function startProxiedCluster(): Promise<{
+  client: LogClient; proxies: Map<string, TestProxy>; nodes: string[]; elections(): string; close(): Promise<void>;
+}> {
   ensureBuilt();
   const ids = ['a', 'b', 'c'];
   const ports = await freePorts(3);
@@ -120,6 +123,12 @@ async function startProxiedCluster(): Promise<{ client: LogClient; proxies: Map<
   const client = new LogClient({ nodes, timings: { requestTimeoutMs: 2000, appendTimeoutMs: 8000 } });
   return {
     client, proxies, nodes,
+    /** Every node's logged role changes and vote grants, in time order (printed on failure). */
+    elections: () => ids
+      .flatMap((id) => readFileSync(join(root, `${id}.log`), 'utf8').split('\n'))
+      .filter((line) => line.includes('raft role changed') || line.includes('vote granted'))
+      .sort()
+      .join('\n'),
     async close() {
       client.close();
       for (const child of children) child.kill('SIGKILL');
@@ -143,7 +152,10 @@ async function waitForLeader(client: LogClient, timeoutMs: number): Promise<Node
 describe('three log nodes with every peer link through a proxy', () => {
   it('keep their leader; a stalled link costs a pre-vote, which status reports, and no term', async () => {
     const cluster = await startProxiedCluster();
-    cleanups.push(() => cluster.close());
+    cleanups.push(async (failed) => {
+      if (failed) console.error(`role changes and votes:\n${cluster.elections()}`);
+      await cluster.close();
+    });
     const leader = await waitForLeader(cluster.client, 20_000);
     await cluster.client.append('proxied', [Uint8Array.of(1)], { prevLsn: 0 });
 

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { RaftAssertionError, type AppendEntriesMessage, type RaftMessage, type SnapshotData } from '../../../log-service/raft/index.js';
+import { RaftAssertionError, type AppendEntriesMessage, type RaftCore, type RaftMessage, type SnapshotData } from '../../../log-service/raft/index.js';
 import { ManualGroup, drain, emptyPersisted, encode, entries, makeConfig, makeCore } from './core-harness.js';
 
 const abc = ['a', 'b', 'c'];
+
+/** The round of the newest RequestVote `core` has queued for `to` (its answer must echo it). */
+function roundAskedOf(core: RaftCore, to: string): number {
+  const requests = drain(core).messages.filter((message) => message.type === 'RequestVote' && message.to === to);
+  const newest = requests.at(-1);
+  if (newest?.type !== 'RequestVote') throw new Error(`no RequestVote queued for ${to}`);
+  return newest.round;
+}
 
 /** Elect `id` in a fresh 3-node ManualGroup by letting only it time out. */
 function electedGroup(id = 'a', overrides = {}): ManualGroup {
@@ -83,11 +91,41 @@ describe('RaftCore elections', () => {
     expect(leader.propose(encode('x'))).toEqual({ ok: false, code: 'NOT_LEADER', leaderId: null });
   });
 
+  it('pre-vote: a grant held back from an earlier round does not count in a later one', () => {
+    // c's inbound link stalls (bytes held, not lost): it keeps asking for pre-votes, and once
+    // b, briefly out of touch with the leader, grants one. Released seconds later, that grant
+    // must not send c into a real election: b and the leader have been in contact since.
+    const group = electedGroup('a');
+    group.deliverAll();
+    const c = group.core('c');
+    const nextPreVote = (): RaftMessage => {
+      for (let tick = 0; tick < 100; tick++) {
+        c.tick();
+        const request = drain(c).messages.find((message) => message.type === 'RequestVote' && message.to === 'b');
+        if (request) return request;
+      }
+      throw new Error('c asked for no pre-vote');
+    };
+    const first = nextPreVote();
+    expect(first).toMatchObject({ preVote: true, term: 2 });
+    const b = group.core('b');
+    for (let tick = 0; tick < 100 && b.status().leaderId !== null; tick++) b.tick(); // b loses touch
+    drain(b);
+    b.step(first);
+    const grant = drain(b).messages.find((message) => message.type === 'RequestVoteResponse')!;
+    expect(grant).toMatchObject({ to: 'c', preVote: true, granted: true });
+
+    nextPreVote(); // a later round; the grant of the first arrives only now
+    c.step(grant);
+    expect(c.status()).toMatchObject({ term: 1, campaignPhase: 'pre-vote' });
+    expect(drain(c).messages.filter((message) => message.type === 'RequestVote')).toEqual([]);
+  });
+
   it('a follower in contact with its leader ignores vote requests (leader lease)', () => {
     const group = electedGroup('a');
     group.deliverAll();
     const b = group.core('b');
-    b.step({ type: 'RequestVote', from: 'c', to: 'b', term: 5, preVote: false, lastLogIndex: 99, lastLogTerm: 9 });
+    b.step({ type: 'RequestVote', from: 'c', to: 'b', term: 5, preVote: false, round: 1, lastLogIndex: 99, lastLogTerm: 9 });
     expect(b.status().term).toBe(1);
     expect(drain(b).messages).toEqual([]);
   });
@@ -99,8 +137,8 @@ describe('RaftCore commit rule (Figure 8)', () => {
     const persisted = { hardState: { term: 2, votedFor: null, commitIndex: 1 }, snapshot: null, entries: entries([1, 2]) };
     const a = makeCore('a', abc, persisted);
     for (let tick = 0; tick < 100 && a.status().campaignPhase !== 'pre-vote'; tick++) a.tick();
-    a.step({ type: 'RequestVoteResponse', from: 'b', to: 'a', term: 3, preVote: true, granted: true });
-    a.step({ type: 'RequestVoteResponse', from: 'b', to: 'a', term: 3, preVote: false, granted: true });
+    a.step({ type: 'RequestVoteResponse', from: 'b', to: 'a', term: 3, preVote: true, round: roundAskedOf(a, 'b'), granted: true });
+    a.step({ type: 'RequestVoteResponse', from: 'b', to: 'a', term: 3, preVote: false, round: roundAskedOf(a, 'b'), granted: true });
     expect(a.status()).toMatchObject({ role: 'leader', term: 3, lastIndex: 3 });
     expect(a.entryAt(3)).toEqual({ index: 3, term: 3, data: null });
     drain(a);
@@ -313,7 +351,7 @@ describe('RaftCore voting disabled until caught up', () => {
     expect(wiped.status().votingEnabled).toBe(false);
     for (let tick = 0; tick < 200; tick++) wiped.tick();
     expect(drain(wiped).messages).toEqual([]); // never campaigned
-    wiped.step({ type: 'RequestVote', from: 'b', to: 'c', term: 2, preVote: false, lastLogIndex: 0, lastLogTerm: 0 });
+    wiped.step({ type: 'RequestVote', from: 'b', to: 'c', term: 2, preVote: false, round: 1, lastLogIndex: 0, lastLogTerm: 0 });
     const [answer] = drain(wiped).messages;
     expect(answer).toMatchObject({ type: 'RequestVoteResponse', granted: false });
     expect(wiped.status().votingEnabled).toBe(false);
@@ -340,7 +378,7 @@ describe('RaftCore voting disabled until caught up', () => {
     expect(c).toMatchObject({ lastIndex: 6, commitIndex: 6, appliedIndex: 6, votingEnabled: true, term: 1 });
     expect(group.applied.get('c')!.map((entry) => entry.index)).toEqual([1, 2, 3, 4, 5, 6]);
     // It cannot know whom it voted for in term 1 before the loss: no real vote in term 1.
-    group.core('c').step({ type: 'RequestVote', from: 'b', to: 'c', term: 1, preVote: false, lastLogIndex: 9, lastLogTerm: 1 });
+    group.core('c').step({ type: 'RequestVote', from: 'b', to: 'c', term: 1, preVote: false, round: 1, lastLogIndex: 9, lastLogTerm: 1 });
     expect(drain(group.core('c')).messages).toMatchObject([{ type: 'RequestVoteResponse', granted: false }]);
   });
 

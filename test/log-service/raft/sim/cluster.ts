@@ -547,9 +547,9 @@ export function describe(message: RaftMessage): string {
     case 'HeartbeatResponse':
       return `${head} last=${message.lastLogIndex}`;
     case 'RequestVote':
-      return `${head}${message.preVote ? ' pre' : ''} last=${message.lastLogIndex}@${message.lastLogTerm}`;
+      return `${head}${message.preVote ? ' pre' : ''} round=${message.round} last=${message.lastLogIndex}@${message.lastLogTerm}`;
     case 'RequestVoteResponse':
-      return `${head}${message.preVote ? ' pre' : ''} ${message.granted ? 'granted' : 'rejected'}`;
+      return `${head}${message.preVote ? ' pre' : ''} round=${message.round} ${message.granted ? 'granted' : 'rejected'}`;
     case 'InstallSnapshot':
       return `${head} through ${message.lastIncludedIndex}@${message.lastIncludedTerm}`;
   }

@@ -180,7 +180,7 @@ export class SafetyChecker {
     if (entry === null) violation(`${node.id} has commit index ${commitIndex} beyond its log`);
     const expected = this.committedKeys[commitIndex - 1];
     if (expected !== undefined && entryKey(entry) !== expected) {
-      violation(`${node.id} holds ${entryKey(entry)} at its commit index ${commitIndex}, committed there is ${expected}`);
+      violation(`State Machine Safety: ${node.id} holds ${entryKey(entry)} at its commit index ${commitIndex}, committed there is ${expected}`);
     }
   }
 }
