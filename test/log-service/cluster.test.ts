@@ -59,6 +59,41 @@ describe('log service cluster (in-process)', () => {
     expect((await client.tail('shard-1')).tailLsn).toBe(10);
   });
 
+  it('a Tail and a Read after an acknowledged append see it, also while state-machine snapshots come every few entries', async () => {
+    // Applying committed entries waits for the next batch when a synced write is under way,
+    // except when a state-machine snapshot is due: both paths must publish what they wrote.
+    cluster = await startInProcessCluster({ limits: { raftCompactEveryEntries: 3, raftCompactMarginEntries: 1 } });
+    const client = clientFor(cluster);
+    await cluster.leader();
+    // A steady load on another log, from another client: new entries keep arriving while
+    // earlier ones commit, so commits also come in Readies that have entries to sync.
+    const loader = clientFor(cluster);
+    let loading = true;
+    let loadPrevLsn = 0;
+    const load = Promise.all(Array.from({ length: 8 }, async () => {
+      while (loading) {
+        const prevLsn = loadPrevLsn++;
+        await loader.append('load', [text('x')], { prevLsn });
+      }
+    }));
+    const tails = new Map<string, number>();
+    for (let round = 0; round < 60; round++) {
+      const burst = Array.from({ length: 1 + (round % 3) }, (_, i) => `log-${(round + i) % 2}`);
+      const appended = await Promise.all(burst.map((log) => {
+        const prevLsn = tails.get(log) ?? 0;
+        tails.set(log, prevLsn + 1);
+        return client.append(log, [text(`${log}:${prevLsn + 1}`)], { prevLsn }).then((result) => ({ log, lsn: result.lastLsn }));
+      }));
+      for (const { log, lsn } of appended) {
+        expect((await client.tail(log)).tailLsn).toBeGreaterThanOrEqual(lsn);
+        const { entries } = await client.read(log, lsn, { entriesMax: 1 });
+        expect(entries.map(asText)).toEqual([`${log}:${lsn}`]);
+      }
+    }
+    loading = false;
+    await load;
+  });
+
   it('pipelines batches: when batch k is rejected, the batch chained on it is rejected too', async () => {
     cluster = await startInProcessCluster();
     const writer = clientFor(cluster);
