@@ -39,7 +39,7 @@ import type {
   SnapshotMeta,
 } from '../raft/types.js';
 import type { LogStore, StoreOp } from '../store/log-store.js';
-import { decodeLogCommand, encodeLogCommand, NamedLogs } from '../state/named-logs.js';
+import { decodeLogCommand, encodeLogCommand, NamedLogs, type Applied } from '../state/named-logs.js';
 import type { CommandOutcome, LogCommand, LogEntry, LogMeta } from '../state/types.js';
 import {
   appliedIndexOp,
@@ -54,6 +54,7 @@ import {
 import { Sweeper, type KeyRange } from './sweeper.js';
 import { raftEntryRange } from '../store/keys.js';
 import { StateCapture } from './state-capture.js';
+import { Speculation } from './speculation.js';
 
 export interface RaftDriverOptions {
   nodeId: string;
@@ -75,6 +76,7 @@ export interface RaftDriverOptions {
 
 interface PendingProposal {
   term: number;
+  command: LogCommand;
   resolve(outcome: CommandOutcome): void;
   reject(error: LogError): void;
   timer: NodeJS.Timeout;
@@ -89,6 +91,8 @@ export class RaftDriver {
   /** Metadata of what is already written to the store (reads must not run ahead of it). */
   private visible: Map<string, LogMeta>;
   private readonly pending = new Map<number, PendingProposal>();
+  /** This leader's apply of its proposals, done while they replicate (speculation.ts). */
+  private readonly speculation = new Speculation();
   /** The state machine at an applied index, for followers that need compacted entries. */
   private capture: StateCapture;
   private appliedIndex: number;
@@ -247,7 +251,7 @@ export class RaftDriver {
         this.pending.delete(result.index);
         reject(new LogError('QUORUM_UNAVAILABLE', `not committed within ${this.options.timings.commitTimeoutMs} ms; outcome unknown`));
       }, this.options.timings.commitTimeoutMs);
-      this.pending.set(result.index, { term: result.term, resolve, reject, timer });
+      this.pending.set(result.index, { term: result.term, command, resolve, reject, timer });
     });
   }
 
@@ -425,6 +429,11 @@ export class RaftDriver {
     // Reads follow only what is written (visible state and the read barrier).
     for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
     this.defer(applyOps, outcomes);
+    // A leader applies its new proposals ahead while the disks write (speculation.ts).
+    for (const entry of ready.entriesToPersist) {
+      const proposal = this.pending.get(entry.index);
+      if (proposal !== undefined && proposal.term === entry.term) this.speculation.run(entry.index, entry.term, proposal.command, this.logs);
+    }
     await write;
     this.durableTerm = this.lastHardState.term;
     const writeMs = performance.now() - writeStartedMs;
@@ -525,19 +534,27 @@ export class RaftDriver {
         outcomes.push({ entry, outcome: null });
         continue;
       }
+      const speculated = this.speculation.take(entry, logs);
+      if (speculated !== null) {
+        this.pushApplied(entry, speculated, ops, outcomes);
+        continue;
+      }
       const command = decodeLogCommand(entry.data);
       if (command === null) {
         this.options.logger.error({ index: entry.index }, 'undecodable command in the Raft log; applied as a no-op');
         outcomes.push({ entry, outcome: { ok: false, code: 'BAD_REQUEST', message: 'undecodable command' } });
         continue;
       }
-      const applied = logs.apply(command);
-      ops.push(...applied.ops);
-      outcomes.push({ entry, outcome: applied.outcome, ...(applied.changedLog ? { changedLog: applied.changedLog } : {}) });
-      if (applied.unreachable) this.unreachable.push({ index: entry.index, range: applied.unreachable });
+      this.pushApplied(entry, logs.apply(command), ops, outcomes);
     }
     if (outcomes.length > 0) ops.push(appliedIndexOp(this.appliedIndex));
     return outcomes;
+  }
+
+  private pushApplied(entry: RaftEntry, applied: Applied, ops: StoreOp[], outcomes: Array<{ entry: RaftEntry; outcome: CommandOutcome | null; changedLog?: string }>): void {
+    for (const op of applied.ops) ops.push(op);
+    outcomes.push({ entry, outcome: applied.outcome, ...(applied.changedLog ? { changedLog: applied.changedLog } : {}) });
+    if (applied.unreachable) this.unreachable.push({ index: entry.index, range: applied.unreachable });
   }
 
   private settleProposal(entry: RaftEntry, outcome: CommandOutcome | null): void {
@@ -564,6 +581,7 @@ export class RaftDriver {
     const last = this.lastRole;
     if (role === last.role && term === last.term && leaderId === last.leaderId) return;
     this.lastRole = { role, term, leaderId };
+    this.speculation.reset();
     this.options.logger.info({ role, term, leaderId }, 'raft role changed');
   }
 

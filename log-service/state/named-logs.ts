@@ -98,6 +98,21 @@ export class NamedLogs {
     return this.metas.get(log) ?? emptyLogMeta();
   }
 
+  /** The log's meta object itself (undefined if the log does not exist yet). */
+  peek(log: string): LogMeta | undefined {
+    return this.metas.get(log);
+  }
+
+  /** Installs a meta computed by apply() on a copy of this state (node/speculation.ts). */
+  adopt(log: string, meta: LogMeta): void {
+    this.metas.set(log, meta);
+  }
+
+  /** A copy sharing the (immutable) meta objects. */
+  clone(): NamedLogs {
+    return NamedLogs.fromMetas(this.metas);
+  }
+
   has(log: string): boolean {
     return this.metas.has(log);
   }
