@@ -76,7 +76,6 @@ export interface RaftDriverOptions {
 
 interface PendingProposal {
   term: number;
-  command: LogCommand;
   resolve(outcome: CommandOutcome): void;
   reject(error: LogError): void;
   timer: NodeJS.Timeout;
@@ -123,7 +122,9 @@ export class RaftDriver {
   /** Ranges made unreachable by applied entries whose writes are not yet visible. */
   private unreachable: Array<{ index: number; range: KeyRange }> = [];
   private readonly startupUnreachable: KeyRange[];
-  private readWaiters: Array<{ appliedTarget: number; term: number; resolve(): void; reject(error: LogError): void; timer: NodeJS.Timeout }> = [];
+  /** Reads waiting for the barrier; appliedTarget is null until this leader has committed an
+   *  entry of its term (only then is its commit index the cluster's). */
+  private readWaiters: Array<{ appliedTarget: number | null; term: number; resolve(): void; reject(error: LogError): void; timer: NodeJS.Timeout }> = [];
   private failure: Error | null = null;
   /** The role, term and leader last logged (every change is logged: elections are rare). */
   private lastRole: { role: string; term: number; leaderId: string | null } = { role: '', term: -1, leaderId: null };
@@ -248,37 +249,43 @@ export class RaftDriver {
     this.schedule();
     return new Promise<CommandOutcome>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(result.index);
+        // The index may hold a later proposal by now (a new term reused it): only our own.
+        if (this.pending.get(result.index)?.timer === timer) this.pending.delete(result.index);
         reject(new LogError('QUORUM_UNAVAILABLE', `not committed within ${this.options.timings.commitTimeoutMs} ms; outcome unknown`));
       }, this.options.timings.commitTimeoutMs);
-      this.pending.set(result.index, { term: result.term, command, resolve, reject, timer });
+      this.pending.set(result.index, { term: result.term, resolve, reject, timer });
     });
   }
 
   /**
-   * Waits until this leader's applied state includes everything committed when the read
-   * arrived, and it has committed an entry of its own term (so it knows the true commit
-   * index). Check-quorum bounds how long a deposed leader can still pass this (one election
-   * timeout): a read relying on it can be that stale during a partition, never more.
+   * Waits until this leader's written state includes everything committed when the read
+   * arrived (ReadIndex): the commit index then, once the leader has committed an entry of its
+   * own term (before that its commit index may lag the cluster's, so the target is fixed when
+   * it does). The target does not move with later commits: under a pipelined load the commit
+   * index always runs ahead of what is written, and chasing it doubled Tail latency.
+   * Check-quorum bounds how long a deposed leader can still pass this (one election timeout):
+   * a read relying on it can be that stale during a partition, never more.
    */
   readBarrier(): Promise<void> {
     const status = this.core.status();
     if (status.role !== 'leader') return Promise.reject(new LogError('NOT_LEADER', 'not the leader', { leaderId: status.leaderId }));
-    if (this.readBarrierPassed(status.commitIndex, status.term)) return Promise.resolve();
+    const appliedTarget = this.readTarget(status.term);
+    if (appliedTarget !== null && this.visibleAppliedIndex >= appliedTarget) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.readWaiters = this.readWaiters.filter((waiter) => waiter.timer !== timer);
         reject(new LogError('QUORUM_UNAVAILABLE', 'leader could not confirm its commit index in time'));
       }, this.options.timings.commitTimeoutMs);
-      this.readWaiters.push({ appliedTarget: status.commitIndex, term: status.term, resolve, reject, timer });
+      this.readWaiters.push({ appliedTarget, term: status.term, resolve, reject, timer });
     });
   }
 
-  private readBarrierPassed(appliedTarget: number, term: number): boolean {
+  /** The commit index, if this node leads `term` and has committed an entry of it; else null. */
+  private readTarget(term: number): number | null {
     const status = this.core.status();
-    if (status.role !== 'leader' || status.term !== term) return false;
+    if (status.role !== 'leader' || status.term !== term) return null;
     const committedTerm = status.commitIndex === status.snapshotIndex ? status.snapshotTerm : this.core.entryAt(status.commitIndex)?.term;
-    return committedTerm === term && this.visibleAppliedIndex >= Math.max(appliedTarget, status.commitIndex);
+    return committedTerm === term ? status.commitIndex : null;
   }
 
   private checkReadWaiters(): void {
@@ -290,7 +297,8 @@ export class RaftDriver {
         waiter.reject(new LogError('NOT_LEADER', 'lost leadership', { leaderId: status.leaderId }));
         return false;
       }
-      if (!this.readBarrierPassed(waiter.appliedTarget, waiter.term)) return true;
+      waiter.appliedTarget ??= this.readTarget(waiter.term);
+      if (waiter.appliedTarget === null || this.visibleAppliedIndex < waiter.appliedTarget) return true;
       clearTimeout(waiter.timer);
       waiter.resolve();
       return false;
@@ -429,10 +437,12 @@ export class RaftDriver {
     // Reads follow only what is written (visible state and the read barrier).
     for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
     this.defer(applyOps, outcomes);
-    // A leader applies its new proposals ahead while the disks write (speculation.ts).
+    // A leader applies its new proposals ahead while the disks write (speculation.ts), from
+    // the entry as replicated (decoded, as every node will apply it).
     for (const entry of ready.entriesToPersist) {
-      const proposal = this.pending.get(entry.index);
-      if (proposal !== undefined && proposal.term === entry.term) this.speculation.run(entry.index, entry.term, proposal.command, this.logs);
+      if (entry.data === null || this.pending.get(entry.index)?.term !== entry.term) continue;
+      const command = decodeLogCommand(entry.data);
+      if (command !== null) this.speculation.run(entry.index, entry.term, command, this.logs);
     }
     await write;
     this.durableTerm = this.lastHardState.term;
