@@ -501,6 +501,13 @@ export class RaftDriver {
     if (this.deferredOps.length === 0) return [];
     ops.unshift(...this.deferredOps);
     this.deferredOps = [];
+    // The wake-up armed for these writes is moot now; the Ready loop arms the next one (for
+    // later deferred writes or a held commit broadcast) when it runs out of Readies. Left
+    // armed, it woke every node about every applyWriteDelayMs under a steady load, for nothing.
+    if (this.deferredTimer !== null) {
+      clearTimeout(this.deferredTimer);
+      this.deferredTimer = null;
+    }
     const changed = [...this.deferredChangedLogs];
     this.deferredChangedLogs.clear();
     return changed;
