@@ -11,9 +11,8 @@
 // (tens of microseconds per entry on a cold cache) is not between a follower and its disk.
 // The deferred writes are never needed for safety (a restart re-applies the Raft log from the
 // stored applied index); reads, subscriptions and the state-machine snapshot follow only what
-// is written. Likewise a leader does not send a
-// message round only to tell followers of a new commit index: it waits up to
-// commitBroadcastDelayMs for entries (or a heartbeat) to carry it.
+// is written. Likewise a leader does not send a message round only to tell followers of a new
+// commit index: it waits up to commitBroadcastDelayMs for entries (or a heartbeat) to carry it.
 //
 // Liveness while a write is in flight: the Ready loop waits for each synced write before it
 // takes the next Ready, and a leader's heartbeats and a follower's answers to them would wait
@@ -72,6 +71,13 @@ export interface RaftDriverOptions {
   /** The core re-enabled voting after a replacement node caught up. */
   onVotingEnabled(): void;
   random?: () => number;
+}
+
+/** A committed entry as applied: its outcome (null for a no-op) and the log it changed. */
+interface AppliedEntry {
+  entry: RaftEntry;
+  outcome: CommandOutcome | null;
+  changedLog?: string;
 }
 
 interface PendingProposal {
@@ -269,7 +275,7 @@ export class RaftDriver {
   readBarrier(): Promise<void> {
     const status = this.core.status();
     if (status.role !== 'leader') return Promise.reject(new LogError('NOT_LEADER', 'not the leader', { leaderId: status.leaderId }));
-    const appliedTarget = this.readTarget(status.term);
+    const appliedTarget = this.readTarget(status, status.term);
     if (appliedTarget !== null && this.visibleAppliedIndex >= appliedTarget) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -281,8 +287,7 @@ export class RaftDriver {
   }
 
   /** The commit index, if this node leads `term` and has committed an entry of it; else null. */
-  private readTarget(term: number): number | null {
-    const status = this.core.status();
+  private readTarget(status: RaftStatus, term: number): number | null {
     if (status.role !== 'leader' || status.term !== term) return null;
     const committedTerm = status.commitIndex === status.snapshotIndex ? status.snapshotTerm : this.core.entryAt(status.commitIndex)?.term;
     return committedTerm === term ? status.commitIndex : null;
@@ -297,7 +302,7 @@ export class RaftDriver {
         waiter.reject(new LogError('NOT_LEADER', 'lost leadership', { leaderId: status.leaderId }));
         return false;
       }
-      waiter.appliedTarget ??= this.readTarget(waiter.term);
+      waiter.appliedTarget ??= this.readTarget(status, waiter.term);
       if (waiter.appliedTarget === null || this.visibleAppliedIndex < waiter.appliedTarget) return true;
       clearTimeout(waiter.timer);
       waiter.resolve();
@@ -540,8 +545,8 @@ export class RaftDriver {
     entries: readonly RaftEntry[],
     logs: NamedLogs,
     ops: StoreOp[],
-  ): Array<{ entry: RaftEntry; outcome: CommandOutcome | null; changedLog?: string }> {
-    const outcomes: Array<{ entry: RaftEntry; outcome: CommandOutcome | null; changedLog?: string }> = [];
+  ): AppliedEntry[] {
+    const outcomes: AppliedEntry[] = [];
     for (const entry of entries) {
       if (entry.index <= this.appliedIndex) continue; // re-delivered after a restart: already in the store
       assert(entry.index === this.appliedIndex + 1, `applying entry ${entry.index} after ${this.appliedIndex}`);
@@ -568,7 +573,7 @@ export class RaftDriver {
     return outcomes;
   }
 
-  private pushApplied(entry: RaftEntry, applied: Applied, ops: StoreOp[], outcomes: Array<{ entry: RaftEntry; outcome: CommandOutcome | null; changedLog?: string }>): void {
+  private pushApplied(entry: RaftEntry, applied: Applied, ops: StoreOp[], outcomes: AppliedEntry[]): void {
     for (const op of applied.ops) ops.push(op);
     outcomes.push({ entry, outcome: applied.outcome, ...(applied.changedLog ? { changedLog: applied.changedLog } : {}) });
     if (applied.unreachable) this.unreachable.push({ index: entry.index, range: applied.unreachable });
