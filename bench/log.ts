@@ -71,6 +71,8 @@ interface Row {
   p99Ms: number;
   cpuMicrosPerEntry: number;
   systemShare: number;
+  /** This process's CPU (the client library and the appenders) per entry. */
+  clientCpuMicrosPerEntry: number;
 }
 
 async function runAppenders(client: LogClient, log: string, appenders: number): Promise<{ entries: number; seconds: number; latencies: number[] }> {
@@ -111,17 +113,20 @@ async function main(): Promise<void> {
     console.log(`the same round trip to another process (p50): ${crossProcessRoundTripMs.toFixed(3)} ms (an append crosses processes 6 times)`);
     console.log(`p50 goal at 1 appender: <= 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms; throughput goal at 64: >= 50000 entries/s`);
     console.log(`${rounds} round(s) over the appender counts, interleaved; a row is the round with the median entries/s, [min–max] over the rounds`);
-    console.log('appenders  entries/s   p50 ms   p99 ms   node CPU µs/entry (3 nodes, % in kernel)   entries/s range');
+    console.log('appenders  entries/s   p50 ms   p99 ms   node CPU µs/entry (3 nodes, % in kernel)   client CPU µs/entry   entries/s range');
     const samples = new Map<number, Row[]>(concurrencies.map((appenders) => [appenders, []]));
     for (let round = 0; round < rounds; round++) {
       for (const appenders of concurrencies) {
         const cpuBefore = cpuSeconds(processes);
+        const clientCpuBefore = process.cpuUsage();
         const { entries, seconds, latencies } = await runAppenders(client, `bench-${appenders}-${round}`, appenders);
+        const clientCpu = process.cpuUsage(clientCpuBefore);
         const cpuAfter = cpuSeconds(processes);
         const cpuSecondsUsed = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
         samples.get(appenders)!.push({
           appenders, entriesPerSecond: Math.round(entries / seconds), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99),
           cpuMicrosPerEntry: (cpuSecondsUsed * 1e6) / entries, systemShare: (cpuAfter.system - cpuBefore.system) / cpuSecondsUsed,
+          clientCpuMicrosPerEntry: (clientCpu.user + clientCpu.system) / entries,
         });
       }
     }
@@ -130,7 +135,7 @@ async function main(): Promise<void> {
       const byRate = samples.get(appenders)!.sort((a, b) => a.entriesPerSecond - b.entriesPerSecond);
       const row = { ...byRate[Math.floor(byRate.length / 2)]!, entriesPerSecondMin: byRate[0]!.entriesPerSecond, entriesPerSecondMax: byRate[byRate.length - 1]!.entriesPerSecond };
       results.push(row);
-      console.log(`${String(appenders).padStart(9)}  ${String(row.entriesPerSecond).padStart(9)}  ${row.p50Ms.toFixed(3).padStart(7)}  ${row.p99Ms.toFixed(3).padStart(7)}   ${row.cpuMicrosPerEntry.toFixed(0).padStart(6)} (${(row.systemShare * 100).toFixed(0)}% sys)                  [${row.entriesPerSecondMin}–${row.entriesPerSecondMax}]`);
+      console.log(`${String(appenders).padStart(9)}  ${String(row.entriesPerSecond).padStart(9)}  ${row.p50Ms.toFixed(3).padStart(7)}  ${row.p99Ms.toFixed(3).padStart(7)}   ${row.cpuMicrosPerEntry.toFixed(0).padStart(6)} (${(row.systemShare * 100).toFixed(0)}% sys)                  ${row.clientCpuMicrosPerEntry.toFixed(0).padStart(6)}              [${row.entriesPerSecondMin}–${row.entriesPerSecondMax}]`);
     }
     // Each goal is judged on its own row, whatever KEEL_BENCH_APPENDERS selected.
     const one = results.find((row) => row.appenders === 1);
