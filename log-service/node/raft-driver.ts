@@ -12,7 +12,8 @@
 // The deferred writes are never needed for safety (a restart re-applies the Raft log from the
 // stored applied index); reads, subscriptions and the state-machine snapshot follow only what
 // is written. Likewise a leader does not send a message round only to tell followers of a new
-// commit index: it waits up to commitBroadcastDelayMs for entries (or a heartbeat) to carry it.
+// commit index: it waits up to commitBroadcastDelayMs for entries (or a heartbeat) to carry it
+// (commit-hold.ts).
 //
 // Liveness while a write is in flight: the Ready loop waits for each synced write before it
 // takes the next Ready, and a leader's heartbeats and a follower's answers to them would wait
@@ -54,6 +55,7 @@ import { Sweeper, type KeyRange } from './sweeper.js';
 import { raftEntryRange } from '../store/keys.js';
 import { StateCapture } from './state-capture.js';
 import { Speculation } from './speculation.js';
+import { CommitBroadcastHold } from './commit-hold.js';
 
 export interface RaftDriverOptions {
   nodeId: string;
@@ -122,7 +124,7 @@ export class RaftDriver {
   /** Wakes the Ready loop when deferred writes or a held commit broadcast are due. */
   private deferredTimer: NodeJS.Timeout | null = null;
   private deferredWakeAtMs = 0;
-  private commitHeldSinceMs: number | null = null;
+  private readonly commitHold: CommitBroadcastHold;
   /** Deletes, in the background, stored keys that trims and compactions made unreachable. */
   private readonly sweeper: Sweeper;
   /** Ranges made unreachable by applied entries whose writes are not yet visible. */
@@ -147,6 +149,7 @@ export class RaftDriver {
     this.storedSnapshotIndex = loaded.snapshot?.index ?? 0;
     this.lastHardState = { term: loaded.hardState.term, votedFor: loaded.hardState.votedFor };
     this.durableTerm = loaded.hardState.term;
+    this.commitHold = new CommitBroadcastHold(timings.commitBroadcastDelayMs);
     this.sweeper = new Sweeper(options.store, limits.sweepKeysPerBatch, timings.sweepPauseMs, options.logger);
     this.startupUnreachable = unreachableRanges(loaded);
     const entryBytesMax = raftEntryBytesMax(limits);
@@ -338,7 +341,8 @@ export class RaftDriver {
     try {
       for (;;) {
         if (this.pendingCompaction) await this.writeCompaction();
-        const ready = this.core.ready({ holdCommitBroadcast: this.holdCommitBroadcast() });
+        const ready = this.core.ready({ holdCommitBroadcast: this.commitHold.shouldHold(this.core.commitBroadcastHeld(), performance.now()) });
+        this.commitHold.noteReadyTaken(this.core.commitBroadcastHeld());
         if (!ready) {
           if (this.stopped) break;
           const writeWaitMs = this.deferredOps.length === 0 ? Infinity : this.deferredSinceMs + this.options.timings.applyWriteDelayMs - performance.now();
@@ -347,7 +351,7 @@ export class RaftDriver {
             this.afterAdvance();
             continue;
           }
-          const commitWaitMs = this.commitHeldSinceMs === null ? Infinity : this.commitHeldSinceMs + this.options.timings.commitBroadcastDelayMs - performance.now();
+          const commitWaitMs = this.commitHold.dueInMs(performance.now());
           const waitMs = Math.min(writeWaitMs, commitWaitMs);
           if (waitMs !== Infinity) this.wakeWithin(waitMs);
           break;
@@ -486,19 +490,6 @@ export class RaftDriver {
       this.deferredTimer = null;
       this.schedule();
     }, Math.max(0, waitMs));
-  }
-
-  /** Whether a leader's commit-only broadcast should wait (for entries to ride with). */
-  private holdCommitBroadcast(): boolean {
-    if (!this.core.commitBroadcastHeld()) {
-      this.commitHeldSinceMs = null;
-      return false;
-    }
-    const now = performance.now();
-    this.commitHeldSinceMs ??= now;
-    if (now - this.commitHeldSinceMs < this.options.timings.commitBroadcastDelayMs) return true;
-    this.commitHeldSinceMs = null;
-    return false;
   }
 
   /** Moves the deferred writes to the front of ops; returns the logs they change. */
