@@ -150,8 +150,8 @@ export async function startBenchRedis(cleanup: Cleanup, label: string, args: str
   return { label, port };
 }
 
-/** Any server process, stopped by the cleanup; resolves once it accepts connections on port. */
-export async function startBenchProcess(cleanup: Cleanup, label: string, command: string, args: string[], port: number): Promise<void> {
+/** Any server process, stopped by the cleanup; resolves with its pid once it accepts connections on port. */
+export async function startBenchProcess(cleanup: Cleanup, label: string, command: string, args: string[], port: number): Promise<number> {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = tracked(child);
   cleanup.add(label, () => stopChild(child, exited));
@@ -161,4 +161,5 @@ export async function startBenchProcess(cleanup: Cleanup, label: string, command
     if (Date.now() > deadline) throw new Error(`${label} not accepting connections after ${processStartMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  return child.pid!;
 }

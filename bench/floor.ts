@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import RedisParser from 'redis-parser';
 import { LevelLogStore } from '../log-service/store/level-store.js';
 import { Cleanup, startBenchProcess, startBenchRedis } from './bench-processes.js';
-import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, median, medianWithRange, percentile } from './machine-costs.js';
+import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, median, medianWithRange, percentile, processCpuSeconds } from './machine-costs.js';
 import { findTool, formatTable, runRedisBenchmark } from './redis-benchmark.js';
 import { freePort } from '../test/helpers/server.js';
 
@@ -173,9 +173,10 @@ async function runPrimary(port: number, leaderPort: number, framesInFlightMax: n
 
 // ---- the log alone, driven from this process -------------------------------------------------
 
-interface LogRow { appenders: number; entriesPerSecond: number; p50Ms: number }
+interface LogRow { appenders: number; entriesPerSecond: number; p50Ms: number; cpuMicrosPerEntry: number }
 
-async function runLogClient(leaderPort: number, appenders: number): Promise<LogRow> {
+/** Appends through the floor's log; CPU is that of logPids (the three log processes), per entry. */
+async function runLogClient(leaderPort: number, logPids: readonly number[], appenders: number): Promise<LogRow> {
   const socket = await connectTo(leaderPort);
   const held = new Map<number, Array<() => void>>();
   let turn: Array<() => void> = [];
@@ -200,33 +201,41 @@ async function runLogClient(leaderPort: number, appenders: number): Promise<LogR
   const latencies: number[] = [];
   const warmEnd = performance.now() + 500;
   const end = warmEnd + logRunMs;
+  let cpuBefore = null as { user: number; system: number } | null; // set by the first append after the warm-up
   await Promise.all(Array.from({ length: appenders }, async () => {
     while (performance.now() < end) {
       const start = performance.now();
+      if (start >= warmEnd) cpuBefore ??= processCpuSeconds(logPids);
       await append();
       if (start >= warmEnd) latencies.push(performance.now() - start);
     }
   }));
+  const cpuAfter = processCpuSeconds(logPids);
   socket.destroy();
   latencies.sort((a, b) => a - b);
-  return { appenders, entriesPerSecond: Math.round(latencies.length / (logRunMs / 1000)), p50Ms: percentile(latencies, 50) };
+  const cpuSeconds = cpuBefore === null ? NaN : cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
+  return {
+    appenders, entriesPerSecond: Math.round(latencies.length / (logRunMs / 1000)), p50Ms: percentile(latencies, 50),
+    cpuMicrosPerEntry: (cpuSeconds * 1e6) / latencies.length,
+  };
 }
 
 // ---- orchestration --------------------------------------------------------------------------
 
-async function startFloor(cleanup: Cleanup): Promise<{ leaderPort: number; primaryPorts: { pipelined: number; oneInFlight: number } }> {
+async function startFloor(cleanup: Cleanup): Promise<{ leaderPort: number; logPids: number[]; primaryPorts: { pipelined: number; oneInFlight: number } }> {
   const root = mkdtempSync(join(tmpdir(), 'keel-bench-floor-'));
   cleanup.add(`directory ${root}`, () => rmSync(root, { recursive: true, force: true }));
   const [leaderPort, followerB, followerC, pipelined, oneInFlight] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const self = import.meta.filename;
+  const logPids: number[] = [];
   for (const [id, port] of [['b', followerB], ['c', followerC]] as const) {
-    await startBenchProcess(cleanup, `floor log follower ${id}`, process.execPath, [self, '--role', 'follower', '--port', String(port), '--dir', join(root, id)], port);
+    logPids.push(await startBenchProcess(cleanup, `floor log follower ${id}`, process.execPath, [self, '--role', 'follower', '--port', String(port), '--dir', join(root, id)], port));
   }
-  await startBenchProcess(cleanup, 'floor log leader', process.execPath, [self, '--role', 'leader', '--port', String(leaderPort), '--dir', join(root, 'a'), '--followers', `${followerB},${followerC}`], leaderPort);
+  logPids.push(await startBenchProcess(cleanup, 'floor log leader', process.execPath, [self, '--role', 'leader', '--port', String(leaderPort), '--dir', join(root, 'a'), '--followers', `${followerB},${followerC}`], leaderPort));
   for (const [port, framesInFlightMax] of [[pipelined, 0], [oneInFlight, 1]] as const) {
     await startBenchProcess(cleanup, `floor primary (frames in flight ${framesInFlightMax || 'unbounded'})`, process.execPath, [self, '--role', 'primary', '--port', String(port), '--leader', String(leaderPort), '--in-flight', String(framesInFlightMax)], port);
   }
-  return { leaderPort, primaryPorts: { pipelined, oneInFlight } };
+  return { leaderPort, logPids, primaryPorts: { pipelined, oneInFlight } };
 }
 
 async function orchestrate(): Promise<void> {
@@ -243,7 +252,7 @@ async function orchestrate(): Promise<void> {
     const budgetMs = 2 * (syncMs + 2 * roundTripMs);
     console.log(`local synced LevelDB write (p50) ${syncMs.toFixed(3)} ms; loopback round trip (p50) ${roundTripMs.toFixed(3)} ms in one process, ${crossProcessMs.toFixed(3)} ms to another`);
 
-    const { leaderPort, primaryPorts } = await startFloor(cleanup);
+    const { leaderPort, logPids, primaryPorts } = await startFloor(cleanup);
     const redisTool = findTool('redis-benchmark');
     const redis = redisTool ? await startBenchRedis(cleanup, 'redis, appendfsync always', ['--appendonly', 'yes', '--appendfsync', 'always']) : null;
     if (!redis) console.log('redis-benchmark is not installed (apt-get install redis-tools redis-server): the primary rows are skipped');
@@ -253,8 +262,8 @@ async function orchestrate(): Promise<void> {
     const set1 = { floor: [] as number[], redis: [] as number[] };
     const set50 = { floor: [] as number[], floorOneInFlight: [] as number[], redis: [] as number[] };
     for (let round = 0; round < rounds; round++) {
-      one.push(await runLogClient(leaderPort, 1));
-      many.push(await runLogClient(leaderPort, 64));
+      one.push(await runLogClient(leaderPort, logPids, 1));
+      many.push(await runLogClient(leaderPort, logPids, 64));
       if (!redis) continue;
       for (const [port, into] of [[primaryPorts.pipelined, 'floor'], [redis.port, 'redis']] as const) {
         set1[into].push(runRedisBenchmark(port, ['-t', 'set', '-c', '1', '-n', '5000'])[0]!.p50Ms);
@@ -270,6 +279,10 @@ async function orchestrate(): Promise<void> {
     const rows: string[][] = [
       ['log, 1 appender: p50', `${medianWithRange(one.map((row) => row.p50Ms), 3)} ms`, `≤ 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms`, p50One <= budgetMs ? 'reachable' : 'out of reach'],
       ['log, 64 appenders: entries/s', medianWithRange(many.map((row) => row.entriesPerSecond), 0), '≥ 50000', rateMany >= 50_000 ? 'reachable' : 'out of reach'],
+      // No goal of its own: the same figure as bench:log's "node CPU µs/entry", so the two
+      // runs say how much CPU keel's own work adds per entry.
+      ['log, 1 appender: CPU µs/entry (3 log processes)', medianWithRange(one.map((row) => row.cpuMicrosPerEntry), 0), '—', 'bench:log prints keel\'s'],
+      ['log, 64 appenders: CPU µs/entry', medianWithRange(many.map((row) => row.cpuMicrosPerEntry), 1), '—', 'bench:log prints keel\'s'],
     ];
     if (redis) {
       const ratios1 = set1.floor.map((value, i) => value / set1.redis[i]!);

@@ -7,13 +7,12 @@
 // entries/s with 64 appenders.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LogClient } from '../log-service/client/log-client.js';
 import { freePortRange } from '../src/cluster/ports.js';
-import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, percentile } from './machine-costs.js';
+import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, percentile, processCpuSeconds } from './machine-costs.js';
 
 const entryBytes = 100;
 const runMs = Number(process.env.KEEL_BENCH_RUN_MS ?? 3000);
@@ -27,22 +26,6 @@ if (concurrencies.some((n) => !Number.isInteger(n) || n < 1 || n > 4096)) throw 
 async function freePorts(count: number): Promise<number[]> {
   const base = await freePortRange('127.0.0.1', count);
   return Array.from({ length: count }, (_, i) => base + i);
-}
-
-/** CPU seconds (user, system) used so far by the given processes (Linux /proc), or NaN. */
-function cpuSeconds(processes: ChildProcess[]): { user: number; system: number } {
-  try {
-    let user = 0;
-    let system = 0;
-    for (const child of processes) {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      user += Number(fields[11]);
-      system += Number(fields[12]);
-    }
-    return { user: user / 100, system: system / 100 }; // USER_HZ
-  } catch {
-    return { user: NaN, system: NaN };
-  }
 }
 
 async function startCluster(root: string): Promise<{ nodes: string[]; processes: ChildProcess[] }> {
@@ -117,11 +100,12 @@ async function main(): Promise<void> {
     const samples = new Map<number, Row[]>(concurrencies.map((appenders) => [appenders, []]));
     for (let round = 0; round < rounds; round++) {
       for (const appenders of concurrencies) {
-        const cpuBefore = cpuSeconds(processes);
+        const pids = processes.map((child) => child.pid!);
+        const cpuBefore = processCpuSeconds(pids);
         const clientCpuBefore = process.cpuUsage();
         const { entries, seconds, latencies } = await runAppenders(client, `bench-${appenders}-${round}`, appenders);
         const clientCpu = process.cpuUsage(clientCpuBefore);
-        const cpuAfter = cpuSeconds(processes);
+        const cpuAfter = processCpuSeconds(pids);
         const cpuSecondsUsed = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
         samples.get(appenders)!.push({
           appenders, entriesPerSecond: Math.round(entries / seconds), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99),

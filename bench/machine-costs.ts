@@ -3,6 +3,7 @@
 // one. bench:log and bench:floor state their goals in these units, measured in the same run.
 
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { LevelLogStore } from '../log-service/store/level-store.js';
 import { raftEntryKey } from '../log-service/store/keys.js';
@@ -87,5 +88,21 @@ export async function measureCrossProcessRoundTripMs(entryBytes: number): Promis
     return p50;
   } finally {
     echo.kill();
+  }
+}
+
+/** CPU seconds (user, system; all threads) used so far by the given processes (Linux /proc), or NaN. */
+export function processCpuSeconds(pids: readonly number[]): { user: number; system: number } {
+  try {
+    let user = 0;
+    let system = 0;
+    for (const pid of pids) {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      user += Number(fields[11]);
+      system += Number(fields[12]);
+    }
+    return { user: user / 100, system: system / 100 }; // USER_HZ
+  } catch {
+    return { user: NaN, system: NaN };
   }
 }
