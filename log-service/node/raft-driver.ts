@@ -6,12 +6,10 @@
 //
 // Committed entries are applied in memory at once (their proposers hear then), but their
 // state-machine writes are never written on their own: they wait up to applyWriteDelayMs and
-// ride in the next Raft write, so an append costs each node one write, not two. A Ready with
-// entries to sync starts its write before it applies its committed entries, so applying
-// (tens of microseconds per entry on a cold cache) is not between a follower and its disk.
-// The deferred writes are never needed for safety (a restart re-applies the Raft log from the
-// stored applied index); reads, subscriptions and the state-machine snapshot follow only what
-// is written. Likewise a leader does not send a message round only to tell followers of a new
+// ride in the next Raft write, so an append costs each node one write, not two
+// (deferred-writes.ts). A Ready with entries to sync starts its write before it applies its
+// committed entries, so applying (tens of microseconds per entry on a cold cache) is not
+// between a follower and its disk. Likewise a leader does not send a message round only to tell followers of a new
 // commit index: it waits up to commitBroadcastDelayMs for entries (or a heartbeat) to carry it
 // (commit-hold.ts).
 //
@@ -56,6 +54,7 @@ import { raftEntryRange } from '../store/keys.js';
 import { StateCapture } from './state-capture.js';
 import { Speculation } from './speculation.js';
 import { CommitBroadcastHold } from './commit-hold.js';
+import { DeferredWrites } from './deferred-writes.js';
 
 export interface RaftDriverOptions {
   nodeId: string;
@@ -118,12 +117,10 @@ export class RaftDriver {
   private votingWasEnabled: boolean;
   private tickTimer: NodeJS.Timeout | null = null;
   /** State-machine writes of applied entries not yet written (they go first in the next batch). */
-  private deferredOps: StoreOp[] = [];
-  private readonly deferredChangedLogs = new Set<string>();
-  private deferredSinceMs = 0;
+  private readonly deferred: DeferredWrites;
   /** Wakes the Ready loop when deferred writes or a held commit broadcast are due. */
-  private deferredTimer: NodeJS.Timeout | null = null;
-  private deferredWakeAtMs = 0;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeAtMs = 0;
   private readonly commitHold: CommitBroadcastHold;
   /** Deletes, in the background, stored keys that trims and compactions made unreachable. */
   private readonly sweeper: Sweeper;
@@ -150,6 +147,7 @@ export class RaftDriver {
     this.lastHardState = { term: loaded.hardState.term, votedFor: loaded.hardState.votedFor };
     this.durableTerm = loaded.hardState.term;
     this.commitHold = new CommitBroadcastHold(timings.commitBroadcastDelayMs);
+    this.deferred = new DeferredWrites(timings.applyWriteDelayMs);
     this.sweeper = new Sweeper(options.store, limits.sweepKeysPerBatch, timings.sweepPauseMs, options.logger);
     this.startupUnreachable = unreachableRanges(loaded);
     const entryBytesMax = raftEntryBytesMax(limits);
@@ -199,7 +197,7 @@ export class RaftDriver {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
-    if (this.deferredTimer) clearTimeout(this.deferredTimer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     while (this.processing) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.capture.retire();
     await this.sweeper.stop();
@@ -345,7 +343,7 @@ export class RaftDriver {
         this.commitHold.noteReadyTaken(this.core.commitBroadcastHeld());
         if (!ready) {
           if (this.stopped) break;
-          const writeWaitMs = this.deferredOps.length === 0 ? Infinity : this.deferredSinceMs + this.options.timings.applyWriteDelayMs - performance.now();
+          const writeWaitMs = this.deferred.dueInMs(performance.now());
           if (writeWaitMs <= 0) {
             await this.writeDeferred([], false);
             this.afterAdvance();
@@ -420,9 +418,8 @@ export class RaftDriver {
     // a Ready with nothing to sync. They go in this batch with a snapshot install (the install
     // replaces the state they apply to) and when a state-machine snapshot is due (it reads the
     // store, so it waits for a batch that leaves nothing deferred; under a steady load every
-    // other synced batch does). Deferred writes go first in the batch: unsynced batches are
-    // ordered before every later synced one in LevelDB's log, so they cannot survive a crash
-    // without their predecessors, and the applied state and applied index on disk always agree.
+    // other synced batch does). Deferred writes go first in the batch (DeferredWrites.takeInto
+    // says why).
     const applyInBatch = installed || this.compactionDue(this.appliedIndex + ready.committedEntries.length);
     const batchOutcomes = applyInBatch ? this.applyCommitted(ready.committedEntries, logs, ops) : [];
     const writtenMetas = this.metasOf(logs, [...this.takeDeferred(ops), ...changedLogsOf(batchOutcomes)]);
@@ -474,39 +471,32 @@ export class RaftDriver {
 
   /** State-machine writes (and the logs they change) that wait for the next batch. */
   private defer(ops: readonly StoreOp[], outcomes: ReadonlyArray<{ changedLog?: string }>): void {
-    if (ops.length === 0) return;
-    if (this.deferredOps.length === 0) this.deferredSinceMs = performance.now();
-    for (const op of ops) this.deferredOps.push(op);
-    for (const log of changedLogsOf(outcomes)) this.deferredChangedLogs.add(log);
+    this.deferred.add(ops, changedLogsOf(outcomes), performance.now());
   }
 
   /** Runs the Ready loop again within waitMs (an earlier wake-up already armed stays). */
   private wakeWithin(waitMs: number): void {
     const wakeAtMs = performance.now() + Math.max(0, waitMs);
-    if (this.deferredTimer !== null && this.deferredWakeAtMs <= wakeAtMs) return;
-    if (this.deferredTimer !== null) clearTimeout(this.deferredTimer);
-    this.deferredWakeAtMs = wakeAtMs;
-    this.deferredTimer = setTimeout(() => {
-      this.deferredTimer = null;
+    if (this.wakeTimer !== null && this.wakeAtMs <= wakeAtMs) return;
+    if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
+    this.wakeAtMs = wakeAtMs;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
       this.schedule();
     }, Math.max(0, waitMs));
   }
 
   /** Moves the deferred writes to the front of ops; returns the logs they change. */
   private takeDeferred(ops: StoreOp[]): string[] {
-    if (this.deferredOps.length === 0) return [];
-    ops.unshift(...this.deferredOps);
-    this.deferredOps = [];
+    if (this.deferred.isEmpty) return [];
     // The wake-up armed for these writes is moot now; the Ready loop arms the next one (for
     // later deferred writes or a held commit broadcast) when it runs out of Readies. Left
     // armed, it woke every node about every applyWriteDelayMs under a steady load, for nothing.
-    if (this.deferredTimer !== null) {
-      clearTimeout(this.deferredTimer);
-      this.deferredTimer = null;
+    if (this.wakeTimer !== null) {
+      clearTimeout(this.wakeTimer);
+      this.wakeTimer = null;
     }
-    const changed = [...this.deferredChangedLogs];
-    this.deferredChangedLogs.clear();
-    return changed;
+    return this.deferred.takeInto(ops);
   }
 
   /** Writes the deferred state-machine writes (with ops after them) and makes them visible. */
@@ -607,7 +597,7 @@ export class RaftDriver {
       this.options.onVotingEnabled();
     }
     // The state-machine snapshot reads the store: only once every applied write is in it.
-    if (this.deferredOps.length === 0 && this.compactionDue(this.appliedIndex)) this.takeSnapshot();
+    if (this.deferred.isEmpty && this.compactionDue(this.appliedIndex)) this.takeSnapshot();
   }
 
   /** Whether the state machine, applied up to appliedIndex, is due for a snapshot. */
