@@ -10,5 +10,15 @@ import { join } from 'node:path';
 export default function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), 'keel-tests-'));
   process.env.TMPDIR = root;
-  return () => rmSync(root, { recursive: true, force: true });
+  return () => {
+    // Vitest tears down before it closes its workers, and processes the last tests started
+    // may still be shutting down (a child outlives its parent by up to orphanExitMs, 3 s,
+    // writing as it goes): a removal can meet a file created meanwhile. Retry for ~7 s
+    // (ENOTEMPTY is retried with a growing pause), and never fail a run over a leftover.
+    try {
+      rmSync(root, { recursive: true, force: true, maxRetries: 8, retryDelay: 200 });
+    } catch (error) {
+      console.warn(`test run: could not remove ${root}: ${(error as Error).message}`);
+    }
+  };
 }
