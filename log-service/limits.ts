@@ -69,6 +69,12 @@ export interface LogTimings {
    * or with a heartbeat), instead of a message round of its own per commit.
    */
   commitBroadcastDelayMs: number;
+  /**
+   * A leader sends the followers a commit does not wait for (all but quorum − 1) their
+   * AppendEntries at most this late, together; a follower a commit waits for that leaves one
+   * unanswered this long is replaced (node/lazy-followers.ts).
+   */
+  lazyFollowerDelayMs: number;
   /** Pause between two background batches deleting trimmed or compacted keys. */
   sweepPauseMs: number;
   /** A synced write slower than this is logged (warn): a stalled disk, seen from the node. */
@@ -120,6 +126,7 @@ export const defaultLogTimings: LogTimings = Object.freeze({
   reconnectBackoffMaxMs: 1000,
   applyWriteDelayMs: 2,
   commitBroadcastDelayMs: 2,
+  lazyFollowerDelayMs: 20,
   sweepPauseMs: 2,
   slowSyncWarnMs: 100,
 });
@@ -169,4 +176,5 @@ export function assertLogTimings(timings: LogTimings): void {
   assert(timings.commitTimeoutMs < timings.appendTimeoutMs, 'appendTimeoutMs must exceed commitTimeoutMs');
   assert(timings.applyWriteDelayMs < timings.tickMs, 'applyWriteDelayMs must be < tickMs (it delays reads and subscriptions)');
   assert(timings.commitBroadcastDelayMs < timings.tickMs, 'commitBroadcastDelayMs must be < tickMs (it delays followers\' reads and subscriptions)');
+  assert(timings.lazyFollowerDelayMs < timings.tickMs, 'lazyFollowerDelayMs must be < tickMs (it bounds how long a stalled follower holds commits)');
 }

@@ -55,6 +55,7 @@ import { StateCapture } from './state-capture.js';
 import { Speculation } from './speculation.js';
 import { CommitBroadcastHold } from './commit-hold.js';
 import { DeferredWrites } from './deferred-writes.js';
+import { LazyFollowers } from './lazy-followers.js';
 
 export interface RaftDriverOptions {
   nodeId: string;
@@ -122,6 +123,9 @@ export class RaftDriver {
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAtMs = 0;
   private readonly commitHold: CommitBroadcastHold;
+  /** The followers a commit does not wait for, and their held AppendEntries (lazy-followers.ts). */
+  private readonly lazy: LazyFollowers;
+  private lazyTimer: NodeJS.Timeout | null = null;
   /** Deletes, in the background, stored keys that trims and compactions made unreachable. */
   private readonly sweeper: Sweeper;
   /** Ranges made unreachable by applied entries whose writes are not yet visible. */
@@ -148,6 +152,14 @@ export class RaftDriver {
     this.durableTerm = loaded.hardState.term;
     this.commitHold = new CommitBroadcastHold(timings.commitBroadcastDelayMs);
     this.deferred = new DeferredWrites(timings.applyWriteDelayMs);
+    const followers = options.peerIds.filter((id) => id !== options.nodeId);
+    this.lazy = new LazyFollowers(
+      followers,
+      Math.floor(options.peerIds.length / 2),
+      timings.lazyFollowerDelayMs,
+      // A live follower answers a heartbeat every heartbeatTicks: three missed ones is unhealthy.
+      3 * timings.heartbeatTicks * timings.tickMs,
+    );
     this.sweeper = new Sweeper(options.store, limits.sweepKeysPerBatch, timings.sweepPauseMs, options.logger);
     this.startupUnreachable = unreachableRanges(loaded);
     const entryBytesMax = raftEntryBytesMax(limits);
@@ -198,6 +210,7 @@ export class RaftDriver {
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
     while (this.processing) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.capture.retire();
     await this.sweeper.stop();
@@ -210,6 +223,7 @@ export class RaftDriver {
 
   step(message: RaftMessage): void {
     if (this.stopped) return;
+    if (message.type === 'AppendEntriesResponse' || message.type === 'HeartbeatResponse') this.lazy.noteAnswer(message.from, performance.now());
     this.core.step(message);
     this.sendLivenessWhileProcessing();
     this.schedule();
@@ -585,6 +599,7 @@ export class RaftDriver {
     if (role === last.role && term === last.term && leaderId === last.leaderId) return;
     this.lastRole = { role, term, leaderId };
     this.speculation.reset();
+    if (role !== 'leader') this.lazy.takeAll(); // a past term's AppendEntries: nobody needs them
     this.options.logger.info({ role, term, leaderId }, 'raft role changed');
   }
 
@@ -630,6 +645,32 @@ export class RaftDriver {
    * it meanwhile, it is dropped: the core sends the newer one after snapshotRetryTicks.
    */
   private sendMessage(message: RaftMessage): void {
+    if (message.type === 'AppendEntries' && message.entries.length > 0) {
+      const nowMs = performance.now();
+      if (this.lazy.shouldHold(message.to, nowMs)) {
+        this.lazy.hold(message, nowMs);
+        this.armLazyTimer();
+        return;
+      }
+    }
+    for (const earlier of this.lazy.takeFor(message.to)) this.sendNow(earlier);
+    this.sendNow(message);
+  }
+
+  /** Sends what lazy followers were held back from once it is due (see lazy-followers.ts). */
+  private armLazyTimer(): void {
+    if (this.lazyTimer !== null) return;
+    const dueMs = this.lazy.dueInMs(performance.now());
+    if (dueMs === Infinity) return;
+    this.lazyTimer = setTimeout(() => {
+      this.lazyTimer = null;
+      if (this.stopped) return;
+      for (const message of this.lazy.takeDue(performance.now())) this.sendNow(message);
+      this.armLazyTimer();
+    }, Math.max(0, dueMs));
+  }
+
+  private sendNow(message: RaftMessage): void {
     if (message.type === 'RequestVoteResponse' && message.granted) {
       // Rare, and what explains an election afterwards (who thought the leader was gone).
       this.options.logger.info({ to: message.to, term: message.term, preVote: message.preVote }, 'vote granted');

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { LazyFollowers } from '../../log-service/node/lazy-followers.js';
+import type { RaftMessage } from '../../log-service/raft/types.js';
+
+const append = (to: string, index: number): RaftMessage => ({
+  type: 'AppendEntries', from: 'a', to, term: 1, prevLogIndex: index - 1, prevLogTerm: 1,
+  entries: [{ index, term: 1, data: null }], leaderCommit: 0, leaderLastIndex: index,
+});
+
+/** Three nodes: leader a, followers b and c; a commit needs one of them; 20 ms delay, 150 ms health. */
+function threeNodes(): LazyFollowers {
+  const lazy = new LazyFollowers(['c', 'b'], 1, 20, 150);
+  lazy.noteAnswer('b', 0);
+  lazy.noteAnswer('c', 0);
+  return lazy;
+}
+
+describe('lazy followers', () => {
+  it('hold nothing until quorum − 1 followers have answered (a new leader knows of none)', () => {
+    const lazy = new LazyFollowers(['b', 'c'], 1, 20, 150);
+    expect(lazy.shouldHold('b', 0)).toBe(false);
+    expect(lazy.shouldHold('c', 0)).toBe(false);
+    lazy.noteAnswer('c', 1);
+    expect(lazy.eagerFollowers(1)).toEqual(['c']);
+    expect(lazy.shouldHold('b', 1)).toBe(true);
+  });
+
+  it('wait for the first healthy follower in id order, and hold the others\' appends for the delay', () => {
+    const lazy = threeNodes();
+    expect(lazy.eagerFollowers(10)).toEqual(['b']);
+    expect(lazy.shouldHold('b', 10)).toBe(false);
+    expect(lazy.shouldHold('c', 10)).toBe(true);
+    lazy.hold(append('c', 1), 10);
+    lazy.hold(append('c', 2), 15);
+    expect(lazy.dueInMs(15)).toBe(15);
+    expect(lazy.takeDue(29)).toEqual([]);
+    expect(lazy.takeDue(30).map((message) => message.type === 'AppendEntries' && message.entries[0]!.index)).toEqual([1, 2]);
+    expect(lazy.dueInMs(30)).toBe(Infinity);
+  });
+
+  it('give a follower its held appends, in order, before any other message to it', () => {
+    const lazy = threeNodes();
+    lazy.hold(append('c', 1), 10);
+    lazy.hold(append('c', 2), 11);
+    expect(lazy.takeFor('b')).toEqual([]);
+    expect(lazy.takeFor('c').map((message) => message.type === 'AppendEntries' && message.entries[0]!.index)).toEqual([1, 2]);
+    expect(lazy.takeAll()).toEqual([]);
+  });
+
+  it('stop holding when the eager follower stops answering: the next healthy one takes its place', () => {
+    const lazy = threeNodes();
+    lazy.noteAnswer('c', 140);
+    expect(lazy.shouldHold('c', 140)).toBe(true);
+    // b's last answer was at 0: at 151 it is unhealthy, and c is the one a commit waits for.
+    expect(lazy.eagerFollowers(151)).toEqual(['c']);
+    expect(lazy.shouldHold('c', 151)).toBe(false);
+    expect(lazy.shouldHold('b', 151)).toBe(true);
+    // Neither answers any more: fewer healthy followers than a commit needs, nothing is held.
+    expect(lazy.shouldHold('b', 300)).toBe(false);
+    expect(lazy.shouldHold('c', 300)).toBe(false);
+  });
+
+  it('in a five-node cluster wait for two followers and hold the other two', () => {
+    const lazy = new LazyFollowers(['b', 'c', 'd', 'e'], 2, 20, 150);
+    for (const peer of ['b', 'c', 'd', 'e']) lazy.noteAnswer(peer, 0);
+    expect(lazy.eagerFollowers(1)).toEqual(['b', 'c']);
+    expect(['b', 'c', 'd', 'e'].map((peer) => lazy.shouldHold(peer, 1))).toEqual([false, false, true, true]);
+  });
+});
