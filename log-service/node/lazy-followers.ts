@@ -7,18 +7,24 @@
 // (log-service README, Performance).
 //
 // The followers a commit waits for ("eager") are the first quorum − 1 in id order among the
-// healthy ones (those that answered an AppendEntries or a heartbeat within healthyMs), so the
-// choice is stable while nothing fails. Nothing is held unless every eager follower is
-// healthy: when one stops answering, within healthyMs the lazy followers get every message at
-// once (held ones at the latest after the delay). Delaying a message is always safe in Raft;
-// the delay bounds how far a lazy follower lags and what a failed eager one costs a commit.
+// healthy ones, so the choice is stable while nothing fails. Healthy means both: it answered
+// something (an AppendEntries or a heartbeat) within healthyMs, so it is up; and it has left
+// no AppendEntries or InstallSnapshot unanswered for delayMs, so it is storing what it is sent
+// (a follower whose disk stalls still answers heartbeats at once). Nothing is held unless
+// quorum − 1 followers are healthy. So when an eager follower stalls or stops, the next healthy
+// one takes its place after about the delay, and until then a commit waits at most the delay
+// (the held messages leave by then). Delaying a message is always safe in Raft; the delay
+// bounds how far a lazy follower lags and what a failing eager one costs a commit.
 //
 // Pure (the clock is passed in): the driver sends and arms the timer (lazy-followers.test.ts).
 
 import type { RaftMessage } from '../raft/types.js';
 
 export class LazyFollowers {
+  private readonly followers: readonly string[];
   private readonly lastAnswerMs = new Map<string, number>();
+  /** Per follower, the AppendEntries (last index) and InstallSnapshots sent and not yet answered, oldest first. */
+  private readonly unanswered = new Map<string, Array<{ index: number; sentMs: number }>>();
   private held: RaftMessage[] = [];
   private heldSinceMs = 0;
 
@@ -28,7 +34,7 @@ export class LazyFollowers {
    * last answer is.
    */
   constructor(
-    private readonly followers: readonly string[],
+    followers: readonly string[],
     private readonly quorumFollowers: number,
     private readonly delayMs: number,
     private readonly healthyMs: number,
@@ -47,9 +53,29 @@ export class LazyFollowers {
     this.held.push(message);
   }
 
-  /** peer answered an AppendEntries or a heartbeat. */
-  noteAnswer(peer: string, nowMs: number): void {
+  /** A message left for peer: AppendEntries with entries and InstallSnapshot await an answer. */
+  noteSent(message: RaftMessage, nowMs: number): void {
+    let index: number;
+    if (message.type === 'AppendEntries' && message.entries.length > 0) index = message.entries[message.entries.length - 1]!.index;
+    else if (message.type === 'InstallSnapshot') index = message.lastIncludedIndex;
+    else return;
+    const pending = this.unanswered.get(message.to);
+    if (pending) pending.push({ index, sentMs: nowMs });
+    else this.unanswered.set(message.to, [{ index, sentMs: nowMs }]);
+  }
+
+  /**
+   * peer answered: a heartbeat (matchIndex null), or an AppendEntries or InstallSnapshot with
+   * what it now holds (a refusal answers everything sent: the leader probes again).
+   */
+  noteAnswer(peer: string, matchIndex: number | null, nowMs: number): void {
     this.lastAnswerMs.set(peer, nowMs);
+    if (matchIndex === null) return;
+    const pending = this.unanswered.get(peer);
+    if (!pending) return;
+    const stillOpen = pending.filter((sent) => sent.index > matchIndex);
+    if (stillOpen.length === 0) this.unanswered.delete(peer);
+    else this.unanswered.set(peer, stillOpen);
   }
 
   /** Milliseconds until the held messages are due (Infinity when none are held). */
@@ -70,7 +96,14 @@ export class LazyFollowers {
     return taken;
   }
 
-  takeAll(): RaftMessage[] {
+  /** A new role or term: what was held and awaited belongs to the last one. */
+  reset(): void {
+    this.held = [];
+    this.unanswered.clear();
+    this.lastAnswerMs.clear();
+  }
+
+  private takeAll(): RaftMessage[] {
     const taken = this.held;
     this.held = [];
     return taken;
@@ -78,6 +111,12 @@ export class LazyFollowers {
 
   /** The healthy followers a commit waits for now (fewer than quorumFollowers: hold nothing). */
   eagerFollowers(nowMs: number): string[] {
-    return this.followers.filter((peer) => nowMs - (this.lastAnswerMs.get(peer) ?? -Infinity) <= this.healthyMs).slice(0, this.quorumFollowers);
+    return this.followers.filter((peer) => this.isHealthy(peer, nowMs)).slice(0, this.quorumFollowers);
+  }
+
+  private isHealthy(peer: string, nowMs: number): boolean {
+    if (nowMs - (this.lastAnswerMs.get(peer) ?? -Infinity) > this.healthyMs) return false;
+    const oldest = this.unanswered.get(peer)?.[0];
+    return oldest === undefined || nowMs - oldest.sentMs < this.delayMs;
   }
 }

@@ -223,8 +223,10 @@ export class RaftDriver {
 
   step(message: RaftMessage): void {
     if (this.stopped) return;
-    if (message.type === 'AppendEntriesResponse' || message.type === 'HeartbeatResponse') this.lazy.noteAnswer(message.from, performance.now());
+    if (message.type === 'AppendEntriesResponse') this.lazy.noteAnswer(message.from, message.success ? message.matchIndex : Infinity, performance.now());
+    if (message.type === 'HeartbeatResponse') this.lazy.noteAnswer(message.from, null, performance.now());
     this.core.step(message);
+    this.noteRoleChange(); // a deposed leader drops what it held for its followers at once
     this.sendLivenessWhileProcessing();
     this.schedule();
   }
@@ -599,7 +601,7 @@ export class RaftDriver {
     if (role === last.role && term === last.term && leaderId === last.leaderId) return;
     this.lastRole = { role, term, leaderId };
     this.speculation.reset();
-    if (role !== 'leader') this.lazy.takeAll(); // a past term's AppendEntries: nobody needs them
+    this.lazy.reset(); // a past term's AppendEntries: nobody needs them
     this.options.logger.info({ role, term, leaderId }, 'raft role changed');
   }
 
@@ -671,6 +673,7 @@ export class RaftDriver {
   }
 
   private sendNow(message: RaftMessage): void {
+    this.lazy.noteSent(message, performance.now());
     if (message.type === 'RequestVoteResponse' && message.granted) {
       // Rare, and what explains an election afterwards (who thought the leader was gone).
       this.options.logger.info({ to: message.to, term: message.term, preVote: message.preVote }, 'vote granted');

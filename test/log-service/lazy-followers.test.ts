@@ -6,12 +6,13 @@ const append = (to: string, index: number): RaftMessage => ({
   type: 'AppendEntries', from: 'a', to, term: 1, prevLogIndex: index - 1, prevLogTerm: 1,
   entries: [{ index, term: 1, data: null }], leaderCommit: 0, leaderLastIndex: index,
 });
+const indexOf = (message: RaftMessage) => (message.type === 'AppendEntries' ? message.entries[0]!.index : -1);
 
 /** Three nodes: leader a, followers b and c; a commit needs one of them; 20 ms delay, 150 ms health. */
 function threeNodes(): LazyFollowers {
   const lazy = new LazyFollowers(['c', 'b'], 1, 20, 150);
-  lazy.noteAnswer('b', 0);
-  lazy.noteAnswer('c', 0);
+  lazy.noteAnswer('b', null, 0);
+  lazy.noteAnswer('c', null, 0);
   return lazy;
 }
 
@@ -20,7 +21,7 @@ describe('lazy followers', () => {
     const lazy = new LazyFollowers(['b', 'c'], 1, 20, 150);
     expect(lazy.shouldHold('b', 0)).toBe(false);
     expect(lazy.shouldHold('c', 0)).toBe(false);
-    lazy.noteAnswer('c', 1);
+    lazy.noteAnswer('c', null, 1);
     expect(lazy.eagerFollowers(1)).toEqual(['c']);
     expect(lazy.shouldHold('b', 1)).toBe(true);
   });
@@ -34,7 +35,7 @@ describe('lazy followers', () => {
     lazy.hold(append('c', 2), 15);
     expect(lazy.dueInMs(15)).toBe(15);
     expect(lazy.takeDue(29)).toEqual([]);
-    expect(lazy.takeDue(30).map((message) => message.type === 'AppendEntries' && message.entries[0]!.index)).toEqual([1, 2]);
+    expect(lazy.takeDue(30).map(indexOf)).toEqual([1, 2]);
     expect(lazy.dueInMs(30)).toBe(Infinity);
   });
 
@@ -43,13 +44,13 @@ describe('lazy followers', () => {
     lazy.hold(append('c', 1), 10);
     lazy.hold(append('c', 2), 11);
     expect(lazy.takeFor('b')).toEqual([]);
-    expect(lazy.takeFor('c').map((message) => message.type === 'AppendEntries' && message.entries[0]!.index)).toEqual([1, 2]);
-    expect(lazy.takeAll()).toEqual([]);
+    expect(lazy.takeFor('c').map(indexOf)).toEqual([1, 2]);
+    expect(lazy.dueInMs(12)).toBe(Infinity);
   });
 
-  it('stop holding when the eager follower stops answering: the next healthy one takes its place', () => {
+  it('replace an eager follower that stops answering altogether', () => {
     const lazy = threeNodes();
-    lazy.noteAnswer('c', 140);
+    lazy.noteAnswer('c', null, 140);
     expect(lazy.shouldHold('c', 140)).toBe(true);
     // b's last answer was at 0: at 151 it is unhealthy, and c is the one a commit waits for.
     expect(lazy.eagerFollowers(151)).toEqual(['c']);
@@ -60,9 +61,40 @@ describe('lazy followers', () => {
     expect(lazy.shouldHold('c', 300)).toBe(false);
   });
 
+  it('replace an eager follower that answers heartbeats but leaves appends unanswered for the delay (a stalled disk)', () => {
+    const lazy = threeNodes();
+    lazy.noteSent(append('b', 1), 10);
+    lazy.noteSent(append('b', 2), 12);
+    lazy.noteAnswer('b', null, 25); // a heartbeat answered at once
+    expect(lazy.eagerFollowers(29)).toEqual(['b']);
+    expect(lazy.eagerFollowers(30)).toEqual(['c']); // append 1 unanswered for 20 ms
+    lazy.noteAnswer('b', 1, 31); // append 1 stored; append 2 (sent at 12) is open for 19 ms
+    expect(lazy.eagerFollowers(31)).toEqual(['b']);
+    expect(lazy.eagerFollowers(32)).toEqual(['c']);
+    lazy.noteAnswer('b', 2, 33);
+    expect(lazy.eagerFollowers(33)).toEqual(['b']);
+  });
+
+  it('count an unanswered InstallSnapshot like an append, and a refusal as an answer to everything sent', () => {
+    const lazy = threeNodes();
+    lazy.noteSent({ type: 'InstallSnapshot', from: 'a', to: 'b', term: 1, lastIncludedIndex: 50, lastIncludedTerm: 1, data: new Uint8Array(0) } as RaftMessage, 10);
+    expect(lazy.eagerFollowers(30)).toEqual(['c']);
+    lazy.noteAnswer('b', Infinity, 31); // refused: the leader probes again
+    expect(lazy.eagerFollowers(31)).toEqual(['b']);
+  });
+
+  it('forget what was held and awaited when the role or term changes', () => {
+    const lazy = threeNodes();
+    lazy.hold(append('c', 1), 10);
+    lazy.noteSent(append('b', 1), 10);
+    lazy.reset();
+    expect(lazy.dueInMs(11)).toBe(Infinity);
+    expect(lazy.eagerFollowers(11)).toEqual([]); // nobody has answered in this role yet
+  });
+
   it('in a five-node cluster wait for two followers and hold the other two', () => {
     const lazy = new LazyFollowers(['b', 'c', 'd', 'e'], 2, 20, 150);
-    for (const peer of ['b', 'c', 'd', 'e']) lazy.noteAnswer(peer, 0);
+    for (const peer of ['b', 'c', 'd', 'e']) lazy.noteAnswer(peer, null, 0);
     expect(lazy.eagerFollowers(1)).toEqual(['b', 'c']);
     expect(['b', 'c', 'd', 'e'].map((peer) => lazy.shouldHold(peer, 1))).toEqual([false, false, true, true]);
   });
