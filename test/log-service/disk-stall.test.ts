@@ -8,25 +8,17 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LogClient } from '../../log-service/client/log-client.js';
-import type { LogStore, StoreOp } from '../../log-service/store/log-store.js';
+import type { LogStore } from '../../log-service/store/log-store.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { gateSyncs } from './helpers/sync-gate.js';
 
 const stall = { until: Promise.resolve(), stalledWrites: 0 };
 
 /** The store, with every synced batch held while a stall is on (unsynced ones pass). */
 function stallable(store: LogStore): LogStore {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      if (property !== 'batch') return Reflect.get(target, property, receiver) as unknown;
-      return async (ops: readonly StoreOp[], options: { sync: boolean }) => {
-        if (options.sync) {
-          const held = stall.until;
-          stall.stalledWrites += 1;
-          await held;
-        }
-        return target.batch(ops, options);
-      };
-    },
+  return gateSyncs(store, () => {
+    stall.stalledWrites += 1;
+    return stall.until;
   });
 }
 

@@ -7,9 +7,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { LogClient } from '../../log-service/client/log-client.js';
-import type { LogStore, StoreOp } from '../../log-service/store/log-store.js';
+import type { LogStore } from '../../log-service/store/log-store.js';
 import { waitFor } from './helpers/wait.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { gateSyncs } from './helpers/sync-gate.js';
 
 const text = (value: string) => Uint8Array.from(Buffer.from(value));
 const timings = { tickMs: 200, lazyFollowerDelayMs: 150 };
@@ -18,15 +19,7 @@ const delayMs = timings.lazyFollowerDelayMs;
 /** Synced writes of the node named in `stall.id` wait while `stall.until` is pending. */
 const stall: { id: string | null; until: Promise<void> } = { id: null, until: Promise.resolve() };
 function stallable(id: string, store: LogStore): LogStore {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      if (property !== 'batch') return Reflect.get(target, property, receiver) as unknown;
-      return async (ops: readonly StoreOp[], options: { sync: boolean }) => {
-        if (options.sync && stall.id === id) await stall.until;
-        return target.batch(ops, options);
-      };
-    },
-  });
+  return gateSyncs(store, () => (stall.id === id ? stall.until : Promise.resolve()));
 }
 
 /** A cluster and a client for one test, closed after it. */
