@@ -98,9 +98,9 @@ async function main(): Promise<void> {
     console.log(`${rounds} round(s) over the appender counts, interleaved; a row is the round with the median entries/s, [min–max] over the rounds`);
     console.log('appenders  entries/s   p50 ms   p99 ms   node CPU µs/entry (3 nodes, % in kernel)   client CPU µs/entry   entries/s range');
     const samples = new Map<number, Row[]>(concurrencies.map((appenders) => [appenders, []]));
+    const pids = processes.map((child) => child.pid!);
     for (let round = 0; round < rounds; round++) {
       for (const appenders of concurrencies) {
-        const pids = processes.map((child) => child.pid!);
         const cpuBefore = processCpuSeconds(pids);
         const clientCpuBefore = process.cpuUsage();
         const { entries, seconds, latencies } = await runAppenders(client, `bench-${appenders}-${round}`, appenders);

@@ -642,9 +642,9 @@ export class RaftDriver {
   }
 
   /**
-   * Sends a Raft message. An InstallSnapshot leaves once its capture is serialized (off the
-   * Ready loop; to the follower that is only a slower network). If a newer capture replaced
-   * it meanwhile, it is dropped: the core sends the newer one after snapshotRetryTicks.
+   * Sends a Raft message, or holds an AppendEntries carrying entries for a follower a commit
+   * does not wait for (lazy-followers.ts). What is held for a follower goes before anything
+   * else sent to it.
    */
   private sendMessage(message: RaftMessage): void {
     if (message.type === 'AppendEntries' && message.entries.length > 0) {
@@ -672,6 +672,11 @@ export class RaftDriver {
     }, Math.max(0, dueMs));
   }
 
+  /**
+   * Sends a Raft message now. An InstallSnapshot leaves once its capture is serialized (off the
+   * Ready loop; to the follower that is only a slower network). If a newer capture replaced
+   * it meanwhile, it is dropped: the core sends the newer one after snapshotRetryTicks.
+   */
   private sendNow(message: RaftMessage): void {
     this.lazy.noteSent(message, performance.now());
     if (message.type === 'RequestVoteResponse' && message.granted) {
