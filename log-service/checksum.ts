@@ -18,6 +18,20 @@ export function chainChecksum(previous: Uint8Array, lsn: number, payload: Uint8A
   return new Uint8Array(digest.buffer, digest.byteOffset, checksumBytes);
 }
 
+/**
+ * The running checksums of consecutive entries from `firstLsn` on, chained from `previous`
+ * (the checksum at firstLsn - 1), packed checksumBytes each in LSN order.
+ */
+export function chainChecksums(previous: Uint8Array, firstLsn: number, payloads: readonly Uint8Array[]): Uint8Array {
+  const packed = new Uint8Array(payloads.length * checksumBytes);
+  let checksum = previous;
+  payloads.forEach((payload, i) => {
+    checksum = chainChecksum(checksum, firstLsn + i, payload);
+    packed.set(checksum, i * checksumBytes);
+  });
+  return packed;
+}
+
 export function isChecksum(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array && value.length === checksumBytes;
 }

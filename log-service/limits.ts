@@ -44,6 +44,12 @@ export interface LogLimits {
   peerQueueBytesMax: number;
   /** Most trimmed or compacted keys deleted in one background batch (see node/sweeper.ts). */
   sweepKeysPerBatch: number;
+  /**
+   * Bytes of checksum chains a leader keeps for its followers, and a follower for entries it
+   * has not applied yet; the oldest go beyond it (those entries are hashed again). See
+   * node/chain-hints.ts. One peer message carries at most this many bytes of them.
+   */
+  chainHintBytesMax: number;
 }
 
 export interface LogTimings {
@@ -103,6 +109,7 @@ export const defaultLogLimits: LogLimits = Object.freeze({
   raftInflightAppendsMax: 16,
   peerQueueBytesMax: 64 * 1024 * 1024,
   sweepKeysPerBatch: 512,
+  chainHintBytesMax: 1024 * 1024,
 });
 
 /** Bytes of one Raft payload carrying a full Append batch (payloads plus command overhead). */
@@ -150,7 +157,7 @@ export function assertLogLimits(limits: LogLimits): void {
   assert(limits.connectionQueueBytesMax >= limits.frameBytesMax, 'connectionQueueBytesMax must hold one full frame');
   assert(limits.inFlightBatchesMax <= limits.connectionRequestsMax, 'inFlightBatchesMax must be <= connectionRequestsMax');
   assert(limits.raftCompactMarginEntries < limits.raftCompactEveryEntries, 'raftCompactMarginEntries must be < raftCompactEveryEntries');
-  assert(2 * raftEntryBytesMax(limits) + frameOverheadBytes <= limits.peerFrameBytesMax, 'an AppendEntries of two full batches must fit peerFrameBytesMax');
+  assert(2 * raftEntryBytesMax(limits) + limits.chainHintBytesMax + frameOverheadBytes <= limits.peerFrameBytesMax, 'an AppendEntries of two full batches and chainHintBytesMax of checksum chains must fit peerFrameBytesMax');
   assert(limits.peerQueueBytesMax >= limits.peerFrameBytesMax / 4, 'peerQueueBytesMax must hold several large Raft messages');
 }
 

@@ -72,7 +72,7 @@ export class LogNode {
         identity: () => node?.identityAnswer() ?? { clusterId: null, hasData: false, starting: true },
         driver: () => node?.driver ?? null,
       },
-      (message) => node?.driver?.step(message),
+      (message, hints) => node?.driver?.step(message, hints),
     );
     node = new LogNode(config, limits, timings, store, server);
     try {
@@ -95,6 +95,11 @@ export class LogNode {
 
   status(): NodeStatus {
     return this.server.status();
+  }
+
+  /** How this node's applied appends got their checksums (node/chain-hints.ts); null while starting. */
+  checksumWork(): { appendsHashed: number; chainsTaken: number } | null {
+    return this.driver?.checksumWork ?? null;
   }
 
   async close(): Promise<void> {
@@ -162,7 +167,7 @@ export class LogNode {
         timings,
         votingDisabledUntilCaughtUp: identity.catchingUp,
         createCore: (raftConfig, persisted) => new RaftCore(raftConfig, persisted),
-        send: (message) => transport.send(message),
+        send: (message, hints) => transport.send(message, hints),
         logger: config.logger,
         onLogChanged: (log) => this.server.logChanged(log),
         onVotingEnabled: () => void this.markCaughtUp(),

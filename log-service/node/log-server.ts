@@ -22,6 +22,7 @@ import {
 } from '../wire/protocol.js';
 import type { RaftDriver } from './raft-driver.js';
 import { parseAddress } from './address.js';
+import { checkChainHints, type ChainHint } from './chain-hints.js';
 
 export interface LogServerContext {
   nodeId: string;
@@ -163,7 +164,7 @@ export class LogServer {
   private readonly connections = new Set<ClientConnection>();
   private readonly subscriptionsByLog = new Map<string, Set<Subscription>>();
 
-  constructor(readonly context: LogServerContext, private readonly onRaftMessage: (message: RaftMessage) => void) {
+  constructor(readonly context: LogServerContext, private readonly onRaftMessage: (message: RaftMessage, hints: readonly ChainHint[]) => void) {
     this.server = createServer((socket) => {
       const connection = new ClientConnection(socket, this);
       this.connections.add(connection);
@@ -263,13 +264,14 @@ export class LogServer {
       if (!connection.isPeer) return; // not from a greeted peer: ignore
       // The core trusts the shape of what it is given: a malformed message must never reach it.
       const message = checkRaftMessage(frame.message);
-      if (typeof message === 'string') {
-        this.context.logger.warn({ peer: connection.peerId, reason: message }, 'malformed Raft message from a peer: dropped, closing the link');
+      const hints = frame.hints === undefined ? [] : checkChainHints(frame.hints, this.context.limits.chainHintBytesMax);
+      if (typeof message === 'string' || typeof hints === 'string') {
+        this.context.logger.warn({ peer: connection.peerId, reason: typeof message === 'string' ? message : hints }, 'malformed Raft message from a peer: dropped, closing the link');
         connection.connection.close();
         return;
       }
       if (message.from !== connection.peerId || message.to !== this.context.nodeId) return; // misaddressed: ignore
-      this.onRaftMessage(message);
+      this.onRaftMessage(message, hints);
       return;
     }
     if (frame.op === 'credit' && typeof frame.sub === 'number' && typeof frame.entries === 'number') {

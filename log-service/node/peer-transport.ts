@@ -12,7 +12,7 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { RaftMessage } from '../raft/types.js';
 import { FramedConnection } from '../wire/connection.js';
-import type { PeerHello, RaftFrame } from '../wire/protocol.js';
+import type { PeerHello, RaftFrame, WireChainHint } from '../wire/protocol.js';
 import { parseAddress } from './address.js';
 
 export interface PeerTransportOptions {
@@ -41,13 +41,13 @@ class PeerLink {
     this.connect();
   }
 
-  send(message: RaftMessage): void {
+  send(message: RaftMessage, hints?: WireChainHint[]): void {
     const connection = this.connection;
     if (!connection || connection.isClosed || connection.queuedBytes > this.options.peerQueueBytesMax) {
       this.droppedMessages += 1;
       return;
     }
-    const frame: RaftFrame = { op: 'raft', message };
+    const frame: RaftFrame = hints === undefined ? { op: 'raft', message } : { op: 'raft', message, hints };
     try {
       connection.send(frame, this.options.peerFrameBytesMax);
     } catch (error) {
@@ -108,8 +108,8 @@ export class PeerTransport {
     for (const [id, address] of options.peers) this.links.set(id, new PeerLink(id, address, options));
   }
 
-  send(message: RaftMessage): void {
-    this.links.get(message.to)?.send(message);
+  send(message: RaftMessage, hints?: WireChainHint[]): void {
+    this.links.get(message.to)?.send(message, hints);
   }
 
   close(): void {

@@ -53,6 +53,8 @@ import { Sweeper, type KeyRange } from './sweeper.js';
 import { raftEntryRange } from '../store/keys.js';
 import { StateCapture } from './state-capture.js';
 import { Speculation } from './speculation.js';
+import { ChainHintInbox, ChainHintOutbox, type ChainHint } from './chain-hints.js';
+import type { WireChainHint } from '../wire/protocol.js';
 import { CommitBroadcastHold } from './commit-hold.js';
 import { DeferredWrites } from './deferred-writes.js';
 import { LazyFollowers } from './lazy-followers.js';
@@ -66,7 +68,8 @@ export interface RaftDriverOptions {
   timings: LogTimings;
   votingDisabledUntilCaughtUp: boolean;
   createCore(config: RaftConfig, persisted: PersistedState): RaftCoreApi;
-  send(message: RaftMessage): void;
+  /** Sends a Raft message to its peer, with checksum chains for it (chain-hints.ts) if any. */
+  send(message: RaftMessage, hints?: WireChainHint[]): void;
   logger: Logger;
   /** A log's committed tail or trim point moved. */
   onLogChanged(log: string): void;
@@ -100,6 +103,11 @@ export class RaftDriver {
   private readonly pending = new Map<number, PendingProposal>();
   /** This leader's apply of its proposals, done while they replicate (speculation.ts). */
   private readonly speculation = new Speculation();
+  /** Checksum chains of that apply, for the followers; and those received, as a follower (chain-hints.ts). */
+  private readonly chainsOut: ChainHintOutbox;
+  private readonly chainsIn: ChainHintInbox;
+  /** Appends this node applied hashing their payloads, and taking a leader's chain (for tests). */
+  readonly checksumWork = { appendsHashed: 0, chainsTaken: 0 };
   /** The state machine at an applied index, for followers that need compacted entries. */
   private capture: StateCapture;
   private appliedIndex: number;
@@ -153,6 +161,8 @@ export class RaftDriver {
     this.commitHold = new CommitBroadcastHold(timings.commitBroadcastDelayMs);
     this.deferred = new DeferredWrites(timings.applyWriteDelayMs);
     const followers = options.peerIds.filter((id) => id !== options.nodeId);
+    this.chainsOut = new ChainHintOutbox(followers, limits.chainHintBytesMax);
+    this.chainsIn = new ChainHintInbox(limits.chainHintBytesMax);
     this.lazy = new LazyFollowers(
       followers,
       Math.floor(options.peerIds.length / 2),
@@ -221,8 +231,9 @@ export class RaftDriver {
     }
   }
 
-  step(message: RaftMessage): void {
+  step(message: RaftMessage, chains: readonly ChainHint[] = []): void {
     if (this.stopped) return;
+    if (chains.length > 0) this.chainsIn.add(chains);
     if (message.type === 'AppendEntriesResponse') this.lazy.noteAnswer(message.from, message.success ? message.matchIndex : Infinity, performance.now());
     if (message.type === 'HeartbeatResponse') this.lazy.noteAnswer(message.from, null, performance.now());
     this.core.step(message);
@@ -464,7 +475,12 @@ export class RaftDriver {
     for (const entry of ready.entriesToPersist) {
       if (entry.data === null || this.pending.get(entry.index)?.term !== entry.term) continue;
       const command = decodeLogCommand(entry.data);
-      if (command !== null) this.speculation.run(entry.index, entry.term, command, this.logs);
+      if (command === null) continue;
+      // Its checksum chain goes to each follower with the next message (chain-hints.ts).
+      const { chain } = this.speculation.run(entry.index, entry.term, command, this.logs);
+      if (chain === undefined) continue;
+      this.chainsOut.add({ index: entry.index, term: entry.term, ...chain });
+      this.checksumWork.appendsHashed += 1;
     }
     await write;
     this.durableTerm = this.lastHardState.term;
@@ -564,7 +580,10 @@ export class RaftDriver {
         outcomes.push({ entry, outcome: { ok: false, code: 'BAD_REQUEST', message: 'undecodable command' } });
         continue;
       }
-      this.pushApplied(entry, logs.apply(command), ops, outcomes);
+      const applied = logs.apply(command, this.chainsIn.take(entry.index, entry.term));
+      if (applied.hashed === true) this.checksumWork.appendsHashed += 1;
+      if (applied.hashed === false) this.checksumWork.chainsTaken += 1;
+      this.pushApplied(entry, applied, ops, outcomes);
     }
     if (outcomes.length > 0) ops.push(appliedIndexOp(this.appliedIndex));
     return outcomes;
@@ -601,6 +620,7 @@ export class RaftDriver {
     if (role === last.role && term === last.term && leaderId === last.leaderId) return;
     this.lastRole = { role, term, leaderId };
     this.speculation.reset();
+    this.chainsOut.reset();
     this.lazy.reset(); // a past term's AppendEntries: nobody needs them
     this.options.logger.info({ role, term, leaderId }, 'raft role changed');
   }
@@ -682,6 +702,10 @@ export class RaftDriver {
     if (message.type === 'RequestVoteResponse' && message.granted) {
       // Rare, and what explains an election afterwards (who thought the leader was gone).
       this.options.logger.info({ to: message.to, term: message.term, preVote: message.preVote }, 'vote granted');
+    }
+    if (message.type === 'AppendEntries' || message.type === 'Heartbeat') {
+      this.options.send(message, this.chainsOut.takeFor(message.to));
+      return;
     }
     if (message.type !== 'InstallSnapshot' || message.data !== notYetSerialized) {
       this.options.send(message);

@@ -32,8 +32,8 @@ export class Speculation {
   private term = 0;
   private readonly results = new Map<number, Speculated>();
 
-  /** Applies a command this leader proposed at (index, term) to the state ahead of commit. */
-  run(index: number, term: number, command: LogCommand, appliedState: NamedLogs): void {
+  /** Applies a command this leader proposed at (index, term) to the state ahead of commit; returns the result. */
+  run(index: number, term: number, command: LogCommand, appliedState: NamedLogs): Applied {
     if (this.logs === null || this.term !== term) {
       this.reset();
       this.logs = appliedState.clone();
@@ -42,6 +42,7 @@ export class Speculation {
     const before = this.logs.peek(command.log);
     const applied = this.logs.apply(command);
     this.results.set(index, { term, log: command.log, before, after: this.logs.peek(command.log), applied });
+    return applied;
   }
 
   /**

@@ -34,18 +34,14 @@ export interface AppendedBatch {
   writerId: string;
   batchSeq: number;
   payloads: readonly Uint8Array[];
-  checksums: readonly Uint8Array[];
+  /** The running checksum after each entry, checksumBytes each, in LSN order. */
+  checksums: Uint8Array;
 }
 
 export function encodeEntryRecord(batch: AppendedBatch): Uint8Array {
-  assert(batch.payloads.length > 0 && batch.payloads.length === batch.checksums.length, 'a record holds one checksum per entry');
-  const checksums = Buffer.allocUnsafe(batch.checksums.length * checksumBytes);
-  batch.checksums.forEach((checksum, i) => {
-    assert(checksum.length === checksumBytes, 'checksum of the wrong size');
-    checksums.set(checksum, i * checksumBytes);
-  });
+  assert(batch.payloads.length > 0 && batch.payloads.length * checksumBytes === batch.checksums.length, 'a record holds one checksum per entry');
   const record: BatchRecord = {
-    r: recordFormatVersion, firstLsn: batch.firstLsn, writerId: batch.writerId, batchSeq: batch.batchSeq, payloads: [...batch.payloads], checksums,
+    r: recordFormatVersion, firstLsn: batch.firstLsn, writerId: batch.writerId, batchSeq: batch.batchSeq, payloads: [...batch.payloads], checksums: batch.checksums,
   };
   return encode(record);
 }

@@ -3,7 +3,7 @@
 // the store operations that the driver writes, in the same sync batch as the applied index.
 
 import { assert } from '../assert.js';
-import { chainChecksum, emptyChainChecksum, isChecksum, sameChecksum } from '../checksum.js';
+import { chainChecksums, checksumBytes, emptyChainChecksum, isChecksum, sameChecksum } from '../checksum.js';
 import { decode, encode } from '../codec.js';
 import type { StoreOp } from '../store/log-store.js';
 import { logEntryKey, logEntryRange, logMetaKey } from '../store/keys.js';
@@ -33,6 +33,19 @@ export interface Applied {
    * driver deletes them in the background once `ops` are written (node/sweeper.ts).
    */
   unreachable?: { gte: Uint8Array; lt: Uint8Array };
+  /** An applied append's checksum chain (a leader sends it to its followers: node/chain-hints.ts). */
+  chain?: ChecksumChain;
+  /** Whether this apply hashed the payloads itself (false: it took the given chain). */
+  hashed?: boolean;
+}
+
+/**
+ * The running checksums of an append's entries (`checksums`, checksumBytes each, in LSN order)
+ * and the log's checksum they chain from (`basis`, the one at prevLsn).
+ */
+export interface ChecksumChain {
+  basis: Uint8Array;
+  checksums: Uint8Array;
 }
 
 export function encodeLogCommand(command: LogCommand): Uint8Array {
@@ -130,13 +143,17 @@ export class NamedLogs {
     return this.metas.size;
   }
 
-  apply(command: LogCommand): Applied {
-    if (command.t === 'append') return this.applyAppend(command);
+  /**
+   * Applies a command. `chain`, if given, is the append's checksum chain as its leader computed
+   * it: taken instead of hashing when it chains from this log's checksum and covers every entry.
+   */
+  apply(command: LogCommand, chain?: ChecksumChain): Applied {
+    if (command.t === 'append') return this.applyAppend(command, chain);
     if (command.t === 'trim') return this.applyTrim(command);
     return this.applyMarkSnapshot(command);
   }
 
-  private applyAppend(command: AppendCommand): Applied {
+  private applyAppend(command: AppendCommand, given: ChecksumChain | undefined): Applied {
     const meta = this.meta(command.log);
     if (command.prevLsn !== meta.tailLsn || (command.prevChecksum !== undefined && !sameChecksum(command.prevChecksum, meta.checksum))) {
       return { outcome: { ok: false, code: 'LOG_CONFLICT', tailLsn: meta.tailLsn }, ops: [] };
@@ -147,15 +164,16 @@ export class NamedLogs {
     if (command.snapshotLsn !== undefined && command.snapshotLsn > command.prevLsn) {
       return { outcome: { ok: false, code: 'BAD_REQUEST', message: 'snapshotLsn above prevLsn' }, ops: [] };
     }
-    const checksums: Uint8Array[] = [];
-    let checksum = meta.checksum;
-    let lsn = meta.tailLsn;
-    for (const payload of command.payloads) {
-      lsn += 1;
-      checksum = chainChecksum(checksum, lsn, payload);
-      checksums.push(checksum);
-    }
-    const record = encodeEntryRecord({ firstLsn: meta.tailLsn + 1, writerId: command.writerId, batchSeq: command.batchSeq, payloads: command.payloads, checksums });
+    const firstLsn = meta.tailLsn + 1;
+    const lsn = meta.tailLsn + command.payloads.length;
+    // A chain from this very checksum is what hashing would give: the chain is a function of
+    // the checksum it starts from, the LSNs and the payloads. Taking it changes only the cost.
+    const usable = given !== undefined && given.checksums.length === command.payloads.length * checksumBytes && sameChecksum(given.basis, meta.checksum);
+    const checksums = usable ? given.checksums : chainChecksums(meta.checksum, firstLsn, command.payloads);
+    // A copy (not Buffer's slice, a view): the chain may be a view into a received frame,
+    // which a meta must not keep alive.
+    const checksum = Uint8Array.from(checksums.subarray(checksums.length - checksumBytes));
+    const record = encodeEntryRecord({ firstLsn, writerId: command.writerId, batchSeq: command.batchSeq, payloads: command.payloads, checksums });
     const ops: StoreOp[] = [{ type: 'put', key: logEntryKey(command.log, lsn), value: record }];
     const next: LogMeta = {
       ...meta,
@@ -165,8 +183,8 @@ export class NamedLogs {
     };
     this.metas.set(command.log, next);
     ops.push({ type: 'put', key: logMetaKey(command.log), value: encodeLogMeta(next) });
-    const outcome: AppendOutcome = { ok: true, firstLsn: meta.tailLsn + 1, lastLsn: lsn, checksum };
-    return { outcome, ops, changedLog: command.log };
+    const outcome: AppendOutcome = { ok: true, firstLsn, lastLsn: lsn, checksum };
+    return { outcome, ops, changedLog: command.log, chain: { basis: meta.checksum, checksums }, hashed: !usable };
   }
 
   private applyMarkSnapshot(command: MarkSnapshotCommand): Applied {

@@ -34,9 +34,14 @@ export interface PeerHello {
   clusterId: string;
 }
 
+/** A checksum chain on the wire (node/chain-hints.ts): [index, term, basis, checksums]. */
+export type WireChainHint = [number, number, Uint8Array, Uint8Array];
+
 export interface RaftFrame {
   op: 'raft';
   message: RaftMessage;
+  /** Checksum chains of entries the leader applied ahead (node/chain-hints.ts), on its messages. */
+  hints?: WireChainHint[];
 }
 
 export interface AppendResult {

@@ -12,6 +12,8 @@ import { MemoryLogStore } from '../../log-service/store/memory-store.js';
 
 const bytes = (text: string) => Uint8Array.from(Buffer.from(text));
 const checksum = (n: number) => new Uint8Array(16).fill(n);
+/** Running checksums packed as a record stores them. */
+const packed = (...values: number[]) => Buffer.concat(values.map(checksum));
 
 function formatOneEntry(lsn: number): LogEntry {
   return { v: entryFormatVersion, lsn, writerId: 'old', batchSeq: lsn, payload: bytes(`old${lsn}`), checksum: checksum(lsn) };
@@ -19,13 +21,13 @@ function formatOneEntry(lsn: number): LogEntry {
 
 describe('entry records', () => {
   it('round-trip a batch: LSNs, payloads, writer, batch sequence and each checksum', () => {
-    const record = encodeEntryRecord({ firstLsn: 7, writerId: 'w', batchSeq: 3, payloads: [bytes('a'), bytes('bb')], checksums: [checksum(1), checksum(2)] });
+    const record = encodeEntryRecord({ firstLsn: 7, writerId: 'w', batchSeq: 3, payloads: [bytes('a'), bytes('bb')], checksums: packed(1, 2) });
     const entries = decodeEntryRecord(record);
     expect(entries.map((e) => [e.v, e.lsn, e.writerId, e.batchSeq, Buffer.from(e.payload).toString(), e.checksum[0]])).toEqual([
       [entryFormatVersion, 7, 'w', 3, 'a', 1],
       [entryFormatVersion, 8, 'w', 3, 'bb', 2],
     ]);
-    expect(() => encodeEntryRecord({ firstLsn: 1, writerId: 'w', batchSeq: 1, payloads: [bytes('a')], checksums: [] })).toThrow(/checksum/);
+    expect(() => encodeEntryRecord({ firstLsn: 1, writerId: 'w', batchSeq: 1, payloads: [bytes('a')], checksums: packed() })).toThrow(/checksum/);
   });
 
   it('refuse a corrupt or unknown record instead of returning garbage', () => {
@@ -62,7 +64,7 @@ describe('entry records', () => {
     expect(() => installSnapshotOps({ index: 5, term: 1, data: short })).toThrow(/end at 2/);
     // Only the first record may start below where the log starts: a later one must not overlap.
     const batch = (firstLsn: number, count: number) => encodeEntryRecord({
-      firstLsn, writerId: 'w', batchSeq: 1, payloads: Array.from({ length: count }, () => bytes('x')), checksums: Array.from({ length: count }, () => checksum(1)),
+      firstLsn, writerId: 'w', batchSeq: 1, payloads: Array.from({ length: count }, () => bytes('x')), checksums: packed(...Array.from({ length: count }, () => 1)),
     });
     const overlap = encode({ logs: [{ name: 'L', meta, records: [[2, batch(1, 2)], [3, batch(2, 2)]] }] });
     expect(() => installSnapshotOps({ index: 5, term: 1, data: overlap })).toThrow(/gap or overlap at 3/);

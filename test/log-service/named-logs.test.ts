@@ -99,6 +99,32 @@ describe('NamedLogs', () => {
     expect(decodeLogCommand(encodeLogCommand({ t: 'nope' } as unknown as LogCommand))).toBeNull();
   });
 
+  it("takes a leader's checksum chain only when it chains from the log's own checksum at prevLsn", () => {
+    const leader = new NamedLogs();
+    leader.apply(append('s', 0, ['a']));
+    const next = append('s', 1, ['b', 'c']);
+    const chain = leader.apply(next).chain!;
+    const c1 = referenceChecksum(new Uint8Array(16), 1, payload('a'));
+    const c2 = referenceChecksum(c1, 2, payload('b'));
+    expect(Buffer.from(chain.basis)).toEqual(c1);
+    expect(Buffer.from(chain.checksums)).toEqual(Buffer.concat([c2, referenceChecksum(c2, 3, payload('c'))]));
+    const follower = () => {
+      const logs = new NamedLogs();
+      logs.apply(append('s', 0, ['a']));
+      return logs;
+    };
+    const plain = follower().apply(next);
+    expect(plain.hashed).toBe(true);
+    // From the right checksum: the same outcome and the same stored bytes as hashing, unhashed.
+    expect(follower().apply(next, chain)).toEqual({ ...plain, hashed: false });
+    // From the right checksum, other checksums: taken as given (the path that skips hashing).
+    const marked = Uint8Array.from(chain.checksums).fill(7, 16);
+    expect(follower().apply(next, { basis: chain.basis, checksums: marked }).outcome).toMatchObject({ ok: true, checksum: new Uint8Array(16).fill(7) });
+    // From another checksum, or not one per entry: ignored, the node hashes.
+    expect(follower().apply(next, { basis: new Uint8Array(16).fill(1), checksums: marked })).toEqual(plain);
+    expect(follower().apply(next, { basis: chain.basis, checksums: marked.subarray(16) })).toEqual(plain);
+  });
+
   it('is deterministic: replicas applying the same commands agree on every outcome and checksum', () => {
     const command = fc.oneof(
       fc.record({ t: fc.constant('append' as const), log: fc.constantFrom('a', 'b'), prevLsn: fc.integer({ min: 0, max: 8 }), writerId: fc.constant('w'), batchSeq: fc.nat(), payloads: fc.array(fc.uint8Array({ maxLength: 4 }), { minLength: 1, maxLength: 3 }), snapshotLsn: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }) }),
@@ -109,12 +135,15 @@ describe('NamedLogs', () => {
       fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
         const one = new NamedLogs();
         const two = new NamedLogs();
+        const leader = new NamedLogs();
         for (const c of commands) {
           const clean = JSON.parse(JSON.stringify(c, (_k, v) => (v instanceof Uint8Array ? [...v] : v)));
           if (clean.payloads) clean.payloads = clean.payloads.map((p: number[]) => Uint8Array.from(p));
           if (clean.info) clean.info = Uint8Array.from(clean.info);
           const a = one.apply(c as LogCommand);
-          const b = two.apply(decodeLogCommand(encodeLogCommand(clean))!);
+          // The second replica takes the checksum chains a leader applying ahead computed.
+          const chain = leader.apply(c as LogCommand).chain;
+          const b = two.apply(decodeLogCommand(encodeLogCommand(clean))!, chain);
           expect(a.outcome).toEqual(b.outcome);
         }
         for (const log of ['a', 'b']) {

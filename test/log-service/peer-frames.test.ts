@@ -86,12 +86,14 @@ describe('malformed Raft frames from a peer connection', () => {
     const header = { type: 'AppendEntries', from: leader.id, to: targetId, term: target.term + 1, leaderCommit: 0, leaderLastIndex: 0 };
     const attacks = [
       // Entries that are not entries, more of them than the commit index (the core read .term of one).
-      { ...header, prevLogIndex: 0, prevLogTerm: 0, entries: new Array(target.commitIndex + 10).fill(null) },
+      { op: 'raft', message: { ...header, prevLogIndex: 0, prevLogTerm: 0, entries: new Array(target.commitIndex + 10).fill(null) } },
       // The audit's frame: entries is a string, matching our last entry (the core read .term of 'x'.index).
-      { ...header, prevLogIndex: target.commitIndex, prevLogTerm: leader.term, entries: 'x' },
+      { op: 'raft', message: { ...header, prevLogIndex: target.commitIndex, prevLogTerm: leader.term, entries: 'x' } },
+      // A well-formed message with checksum chains that are not (node/chain-hints.ts).
+      { op: 'raft', message: { type: 'HeartbeatResponse', from: leader.id, to: targetId, term: target.term, lastLogIndex: 0 }, hints: [[1, 1, text('short'), text('x')]] },
     ];
 
-    for (const message of attacks) {
+    for (const frame of attacks) {
       const link = new RawLink(targetAddress);
       const identity = await link.request<IdentityResult>('identity');
       expect(identity).toMatchObject({ nodeId: targetId });
@@ -100,8 +102,8 @@ describe('malformed Raft frames from a peer connection', () => {
       // Still open after the hello: the node took us for a peer.
       await expect(link.request<NodeStatus>('status')).resolves.toMatchObject({ id: targetId });
       // Two bad frames in one write: the first closes the link, the second is never looked at.
-      link.connection.send({ op: 'raft', message });
-      link.connection.send({ op: 'raft', message });
+      link.connection.send(frame);
+      link.connection.send(frame);
       expect(await link.closedWithin(3000)).toBe(true);
       // Closed by the node, which is still running (not by its death).
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -127,6 +129,7 @@ describe('malformed Raft frames from a peer connection', () => {
     expect(warnings.map((w) => w.reason)).toEqual([
       'AppendEntries.entries entry 0 is not a map',
       'AppendEntries.entries must be an array',
+      'a hint has a bad basis',
     ]);
     expect(warnings.every((w) => w.peer === leader.id)).toBe(true);
   }, 60_000);
