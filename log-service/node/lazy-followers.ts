@@ -16,9 +16,49 @@
 // (the held messages leave by then). Delaying a message is always safe in Raft; the delay
 // bounds how far a lazy follower lags and what a failing eager one costs a commit.
 //
+// Held AppendEntries leave merged where they chain (mergeAppends): one message, one synced
+// write and one answer per delay instead of one per round.
+//
 // Pure (the clock is passed in): the driver sends and arms the timer (lazy-followers.test.ts).
 
-import type { RaftMessage } from '../raft/types.js';
+import type { AppendEntriesMessage, RaftMessage } from '../raft/types.js';
+
+/**
+ * Merges each AppendEntries into the one before it to the same peer when its entries follow on
+ * (same term, prevLogIndex/prevLogTerm at that one's last entry), up to entriesMax entries and
+ * bytesMax bytes of entry data per message; other messages keep their order. A merged message
+ * is what the leader would have sent had it sent later: valid Raft, answered once (the leader
+ * frees every AppendEntries in flight up to the answer's matchIndex).
+ */
+export function mergeAppends(messages: readonly RaftMessage[], entriesMax: number, bytesMax: number): RaftMessage[] {
+  const merged: RaftMessage[] = [];
+  /** Per peer: its last message in `merged`, if that is an AppendEntries that may grow. */
+  const open = new Map<string, { at: number; bytes: number }>();
+  for (const message of messages) {
+    const last = open.get(message.to);
+    if (message.type === 'AppendEntries' && message.entries.length > 0) {
+      const bytes = entryBytes(message);
+      const previous = last === undefined ? undefined : (merged[last.at] as AppendEntriesMessage);
+      const tail = previous?.entries[previous.entries.length - 1];
+      if (previous !== undefined && tail !== undefined && last !== undefined && previous.term === message.term
+        && message.prevLogIndex === tail.index && message.prevLogTerm === tail.term
+        && previous.entries.length + message.entries.length <= entriesMax && last.bytes + bytes <= bytesMax) {
+        merged[last.at] = { ...previous, entries: [...previous.entries, ...message.entries], leaderCommit: Math.max(previous.leaderCommit, message.leaderCommit), leaderLastIndex: message.leaderLastIndex };
+        last.bytes += bytes;
+        continue;
+      }
+      open.set(message.to, { at: merged.length, bytes });
+    } else {
+      open.delete(message.to);
+    }
+    merged.push(message);
+  }
+  return merged;
+}
+
+function entryBytes(message: AppendEntriesMessage): number {
+  return message.entries.reduce((sum, entry) => sum + (entry.data?.length ?? 0), 0);
+}
 
 export class LazyFollowers {
   private readonly followers: readonly string[];

@@ -57,7 +57,7 @@ import { ChainHintInbox, ChainHintOutbox, type ChainHint } from './chain-hints.j
 import type { WireChainHint } from '../wire/protocol.js';
 import { CommitBroadcastHold } from './commit-hold.js';
 import { DeferredWrites } from './deferred-writes.js';
-import { LazyFollowers } from './lazy-followers.js';
+import { LazyFollowers, mergeAppends } from './lazy-followers.js';
 
 export interface RaftDriverOptions {
   nodeId: string;
@@ -134,6 +134,8 @@ export class RaftDriver {
   /** The followers a commit does not wait for, and their held AppendEntries (lazy-followers.ts). */
   private readonly lazy: LazyFollowers;
   private lazyTimer: NodeJS.Timeout | null = null;
+  /** The core's bounds of one AppendEntries, which merged held ones keep to (lazy-followers.ts). */
+  private readonly appendBounds: { entriesMax: number; bytesMax: number };
   /** Deletes, in the background, stored keys that trims and compactions made unreachable. */
   private readonly sweeper: Sweeper;
   /** Ranges made unreachable by applied entries whose writes are not yet visible. */
@@ -201,6 +203,7 @@ export class RaftDriver {
       appliedIndex: loaded.appliedIndex,
     };
     this.core = options.createCore(config, persisted);
+    this.appendBounds = { entriesMax: config.appendEntriesMax, bytesMax: config.appendBytesMax };
     this.votingWasEnabled = this.core.status().votingEnabled;
   }
 
@@ -675,8 +678,14 @@ export class RaftDriver {
         return;
       }
     }
-    for (const earlier of this.lazy.takeFor(message.to)) this.sendNow(earlier);
+    this.sendHeld(this.lazy.takeFor(message.to));
     this.sendNow(message);
+  }
+
+  /** Sends held AppendEntries, merged where they chain (lazy-followers.ts). */
+  private sendHeld(held: readonly RaftMessage[]): void {
+    if (held.length === 0) return;
+    for (const message of mergeAppends(held, this.appendBounds.entriesMax, this.appendBounds.bytesMax)) this.sendNow(message);
   }
 
   /** Sends what lazy followers were held back from once it is due (see lazy-followers.ts). */
@@ -687,7 +696,7 @@ export class RaftDriver {
     this.lazyTimer = setTimeout(() => {
       this.lazyTimer = null;
       if (this.stopped) return;
-      for (const message of this.lazy.takeDue(performance.now())) this.sendNow(message);
+      this.sendHeld(this.lazy.takeDue(performance.now()));
       this.armLazyTimer();
     }, Math.max(0, dueMs));
   }

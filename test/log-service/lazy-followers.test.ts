@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LazyFollowers } from '../../log-service/node/lazy-followers.js';
+import { LazyFollowers, mergeAppends } from '../../log-service/node/lazy-followers.js';
 import type { RaftMessage } from '../../log-service/raft/types.js';
 
 const append = (to: string, index: number): RaftMessage => ({
@@ -97,5 +97,43 @@ describe('lazy followers', () => {
     for (const peer of ['b', 'c', 'd', 'e']) lazy.noteAnswer(peer, null, 0);
     expect(lazy.eagerFollowers(1)).toEqual(['b', 'c']);
     expect(['b', 'c', 'd', 'e'].map((peer) => lazy.shouldHold(peer, 1))).toEqual([false, false, true, true]);
+  });
+});
+
+describe('mergeAppends', () => {
+  const entry = (index: number, term = 1, bytes = 10) => ({ index, term, data: new Uint8Array(bytes) });
+  const appendOf = (to: string, prevLogIndex: number, prevLogTerm: number, entries: ReturnType<typeof entry>[], leaderCommit = 0, term = 1): RaftMessage => ({
+    type: 'AppendEntries', from: 'a', to, term, prevLogIndex, prevLogTerm, entries, leaderCommit, leaderLastIndex: entries[entries.length - 1]!.index,
+  });
+  const shape = (messages: RaftMessage[]) => messages.map((m) => (m.type === 'AppendEntries'
+    ? `${m.to}:${m.prevLogIndex}>${m.entries.map((e) => e.index).join(',')}@${m.leaderCommit}/${m.leaderLastIndex}`
+    : `${m.to}:${m.type}`));
+
+  it('merges AppendEntries to one peer whose entries follow on, keeping the latest commit and last index', () => {
+    const held = [appendOf('c', 4, 1, [entry(5), entry(6)], 3), appendOf('c', 6, 1, [entry(7)], 5), appendOf('c', 7, 1, [entry(8)], 6)];
+    expect(shape(mergeAppends(held, 100, 1000))).toEqual(['c:4>5,6,7,8@6/8']);
+  });
+
+  it('keeps apart what does not follow on: a gap, another term, a message between, another peer', () => {
+    const held: RaftMessage[] = [
+      appendOf('c', 4, 1, [entry(5)]),
+      appendOf('c', 6, 1, [entry(7)]), // gap: 6 missing
+      appendOf('c', 7, 2, [entry(8, 2)]), // prevLogTerm 2, but 7 has term 1
+      { type: 'Heartbeat', from: 'a', to: 'd', term: 1, commitIndex: 0, commitTerm: 0, leaderCommit: 0, leaderLastIndex: 8 },
+      appendOf('d', 4, 1, [entry(5)]),
+      { type: 'Heartbeat', from: 'a', to: 'd', term: 1, commitIndex: 0, commitTerm: 0, leaderCommit: 0, leaderLastIndex: 8 },
+      appendOf('d', 5, 1, [entry(6)]), // follows on, but after a message to d
+      appendOf('c', 8, 2, [entry(9, 2)], 0, 2), // follows on, but from the leader of another term
+    ];
+    expect(shape(mergeAppends(held, 100, 1000))).toEqual(['c:4>5@0/5', 'c:6>7@0/7', 'c:7>8@0/8', 'd:Heartbeat', 'd:4>5@0/5', 'd:Heartbeat', 'd:5>6@0/6', 'c:8>9@0/9']);
+    // With peers interleaved, each peer's own chain still merges.
+    const interleaved = [appendOf('c', 0, 0, [entry(1)]), appendOf('d', 0, 0, [entry(1)]), appendOf('c', 1, 1, [entry(2)]), appendOf('d', 1, 1, [entry(2)])];
+    expect(shape(mergeAppends(interleaved, 100, 1000))).toEqual(['c:0>1,2@0/2', 'd:0>1,2@0/2']);
+  });
+
+  it('keeps each merged message within the entry and byte bounds of one AppendEntries', () => {
+    const held = [1, 2, 3, 4, 5].map((i) => appendOf('c', i - 1, i === 1 ? 0 : 1, [entry(i, 1, 10)]));
+    expect(shape(mergeAppends(held, 2, 1000))).toEqual(['c:0>1,2@0/2', 'c:2>3,4@0/4', 'c:4>5@0/5']);
+    expect(shape(mergeAppends(held, 100, 30))).toEqual(['c:0>1,2,3@0/3', 'c:3>4,5@0/5']);
   });
 });
