@@ -480,7 +480,7 @@ export class RaftDriver {
       const command = decodeLogCommand(entry.data);
       if (command === null) continue;
       // Its checksum chain goes to each follower with the next message (chain-hints.ts).
-      const { chain } = this.speculation.run(entry.index, entry.term, command, this.logs);
+      const { chain } = this.speculation.run(entry.index, entry.term, command, this.logs, entry.data);
       if (chain === undefined) continue;
       this.chainsOut.add({ index: entry.index, term: entry.term, ...chain });
       this.checksumWork.appendsHashed += 1;
@@ -583,7 +583,8 @@ export class RaftDriver {
         outcomes.push({ entry, outcome: { ok: false, code: 'BAD_REQUEST', message: 'undecodable command' } });
         continue;
       }
-      const applied = logs.apply(command, this.chainsIn.take(entry.index, entry.term));
+      const chain = this.chainsIn.take(entry.index, entry.term);
+      const applied = logs.apply(command, chain === undefined ? { encoded: entry.data } : { encoded: entry.data, chain });
       if (applied.hashed === true) this.checksumWork.appendsHashed += 1;
       if (applied.hashed === false) this.checksumWork.chainsTaken += 1;
       this.pushApplied(entry, applied, ops, outcomes);

@@ -33,14 +33,14 @@ export class Speculation {
   private readonly results = new Map<number, Speculated>();
 
   /** Applies a command this leader proposed at (index, term) to the state ahead of commit; returns the result. */
-  run(index: number, term: number, command: LogCommand, appliedState: NamedLogs): Applied {
+  run(index: number, term: number, command: LogCommand, appliedState: NamedLogs, encoded?: Uint8Array): Applied {
     if (this.logs === null || this.term !== term) {
       this.reset();
       this.logs = appliedState.clone();
       this.term = term;
     }
     const before = this.logs.peek(command.log);
-    const applied = this.logs.apply(command);
+    const applied = this.logs.apply(command, encoded === undefined ? {} : { encoded });
     this.results.set(index, { term, log: command.log, before, after: this.logs.peek(command.log), applied });
     return applied;
   }

@@ -144,16 +144,18 @@ export class NamedLogs {
   }
 
   /**
-   * Applies a command. `chain`, if given, is the append's checksum chain as its leader computed
-   * it: taken instead of hashing when it chains from this log's checksum and covers every entry.
+   * Applies a command. `given.encoded` is the command's bytes as the Raft log carries them
+   * (stored in the entry record as they are; encoded here when not given). `given.chain` is an
+   * append's checksum chain as its leader computed it: taken instead of hashing when it chains
+   * from this log's checksum and covers every entry.
    */
-  apply(command: LogCommand, chain?: ChecksumChain): Applied {
-    if (command.t === 'append') return this.applyAppend(command, chain);
+  apply(command: LogCommand, given: { encoded?: Uint8Array; chain?: ChecksumChain } = {}): Applied {
+    if (command.t === 'append') return this.applyAppend(command, given.encoded, given.chain);
     if (command.t === 'trim') return this.applyTrim(command);
     return this.applyMarkSnapshot(command);
   }
 
-  private applyAppend(command: AppendCommand, given: ChecksumChain | undefined): Applied {
+  private applyAppend(command: AppendCommand, encoded: Uint8Array | undefined, given: ChecksumChain | undefined): Applied {
     const meta = this.meta(command.log);
     if (command.prevLsn !== meta.tailLsn || (command.prevChecksum !== undefined && !sameChecksum(command.prevChecksum, meta.checksum))) {
       return { outcome: { ok: false, code: 'LOG_CONFLICT', tailLsn: meta.tailLsn }, ops: [] };
@@ -173,7 +175,7 @@ export class NamedLogs {
     // A copy (not Buffer's slice, a view): the chain may be a view into a received frame,
     // which a meta must not keep alive.
     const checksum = Uint8Array.from(checksums.subarray(checksums.length - checksumBytes));
-    const record = encodeEntryRecord({ firstLsn, writerId: command.writerId, batchSeq: command.batchSeq, payloads: command.payloads, checksums });
+    const record = encodeEntryRecord({ firstLsn, command: encoded ?? encodeLogCommand(command), entryCount: command.payloads.length, checksums });
     const ops: StoreOp[] = [{ type: 'put', key: logEntryKey(command.log, lsn), value: record }];
     const next: LogMeta = {
       ...meta,
