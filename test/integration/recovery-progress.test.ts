@@ -49,7 +49,9 @@ describe('recovery progress', () => {
     await redis.connect();
     expect(await redis.call('SAVE')).toBe('OK');
     redis.disconnect();
-    await writeSequentially(primary.port, 'after', 1500);
+    // Twice as many after: the replay below must outlast one progress interval (1 s) on a
+    // fast log service too (1,511 entries took 965 ms once, and logged no progress line).
+    await writeSequentially(primary.port, 'after', 3000);
     const tail = (await fixture.logClient.tail('shard-4')).tailLsn;
     await primary.stop();
 
