@@ -23,9 +23,11 @@ export interface ChainHint extends ChecksumChain {
 }
 
 
-/** Bytes a hint counts for against chainHintBytesMax (the two numbers and headers included). */
+/** Bytes a hint counts for against chainHintBytesMax beyond its two buffers (numbers, headers). */
+const hintOverheadBytes = 32;
+
 export function hintBytes(hint: ChecksumChain): number {
-  return hint.basis.length + hint.checksums.length + 32;
+  return hint.basis.length + hint.checksums.length + hintOverheadBytes;
 }
 
 /** Leader side: the chains of its proposals, each sent once to each follower. */
@@ -52,7 +54,10 @@ export class ChainHintOutbox {
     const last = this.hints[this.hints.length - 1];
     if (last === undefined || last.index <= after) return undefined;
     const wire: WireChainHint[] = [];
-    for (const hint of this.hints) if (hint.index > after) wire.push([hint.index, hint.term, hint.basis, hint.checksums]);
+    for (let i = this.firstAfter(after); i < this.hints.length; i++) {
+      const hint = this.hints[i]!;
+      wire.push([hint.index, hint.term, hint.basis, hint.checksums]);
+    }
     this.sentThrough.set(follower, last.index);
     this.dropSentToAll();
     return wire;
@@ -69,6 +74,18 @@ export class ChainHintOutbox {
     return this.hints.length;
   }
 
+  /** The position of the first chain of an index above `index` (chains are in index order). */
+  private firstAfter(index: number): number {
+    let low = 0;
+    let high = this.hints.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.hints[middle]!.index <= index) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   private dropSentToAll(): void {
     let sentToAll = Infinity;
     for (const id of this.followerIds) sentToAll = Math.min(sentToAll, this.sentThrough.get(id) ?? 0);
@@ -78,7 +95,7 @@ export class ChainHintOutbox {
 
 /** Follower side: chains received for entries not yet applied. */
 export class ChainHintInbox {
-  /** By index; received in index order from one leader. */
+  /** By index, in arrival order. */
   private readonly hints = new Map<number, ChainHint>();
   private bytes = 0;
 
@@ -102,10 +119,9 @@ export class ChainHintInbox {
    */
   take(index: number, term: number): ChecksumChain | undefined {
     const hint = this.hints.get(index);
-    for (const key of this.hints.keys()) {
-      if (key > index) break; // kept in arrival order, which is index order (a stale one waits for eviction)
-      this.remove(key);
-    }
+    // Usually the first few (arrival order is index order), but a deposed leader's chains for
+    // higher indexes may sit in front of a new leader's: look at all of them (bounded in bytes).
+    for (const key of [...this.hints.keys()]) if (key <= index) this.remove(key);
     return hint !== undefined && hint.term === term ? hint : undefined;
   }
 
@@ -121,7 +137,11 @@ export class ChainHintInbox {
   }
 }
 
-/** Validates received wire hints: the chains, or why they are malformed. */
+/**
+ * Validates received wire hints: the chains, or why they are malformed. Chains beyond bytesMax
+ * are dropped (they only save work). Each is copied out of the received frame, which a kept
+ * chain would otherwise keep alive.
+ */
 export function checkChainHints(value: unknown, bytesMax: number): ChainHint[] | string {
   if (!Array.isArray(value)) return 'hints are not an array';
   const hints: ChainHint[] = [];
@@ -132,10 +152,8 @@ export function checkChainHints(value: unknown, bytesMax: number): ChainHint[] |
     if (!Number.isSafeInteger(index) || (index as number) < 1 || !Number.isSafeInteger(term) || (term as number) < 1) return 'a hint has a bad index or term';
     if (!(basis instanceof Uint8Array) || basis.length !== checksumBytes) return 'a hint has a bad basis';
     if (!(checksums instanceof Uint8Array) || checksums.length === 0 || checksums.length % checksumBytes !== 0) return 'a hint has bad checksums';
-    const hint: ChainHint = { index: index as number, term: term as number, basis, checksums };
-    bytes += hintBytes(hint);
-    if (bytes > bytesMax) return `hints exceed ${bytesMax} bytes`;
-    hints.push(hint);
+    bytes += basis.length + checksums.length + hintOverheadBytes;
+    if (bytes <= bytesMax) hints.push({ index: index as number, term: term as number, basis: Uint8Array.from(basis), checksums: Uint8Array.from(checksums) });
   }
   return hints;
 }

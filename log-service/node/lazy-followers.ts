@@ -33,7 +33,7 @@ import type { AppendEntriesMessage, RaftMessage } from '../raft/types.js';
 export function mergeAppends(messages: readonly RaftMessage[], entriesMax: number, bytesMax: number): RaftMessage[] {
   const merged: RaftMessage[] = [];
   /** Per peer: its last message in `merged`, if that is an AppendEntries that may grow. */
-  const open = new Map<string, { at: number; bytes: number }>();
+  const open = new Map<string, { at: number; bytes: number; owned: boolean }>();
   for (const message of messages) {
     const last = open.get(message.to);
     if (message.type === 'AppendEntries' && message.entries.length > 0) {
@@ -43,11 +43,17 @@ export function mergeAppends(messages: readonly RaftMessage[], entriesMax: numbe
       if (previous !== undefined && tail !== undefined && last !== undefined && previous.term === message.term
         && message.prevLogIndex === tail.index && message.prevLogTerm === tail.term
         && previous.entries.length + message.entries.length <= entriesMax && last.bytes + bytes <= bytesMax) {
-        merged[last.at] = { ...previous, entries: [...previous.entries, ...message.entries], leaderCommit: Math.max(previous.leaderCommit, message.leaderCommit), leaderLastIndex: message.leaderLastIndex };
+        // A copy the first time (held messages are not ours to change), then grown in place.
+        const grown = last.owned ? previous : { ...previous, entries: [...previous.entries] };
+        for (const entry of message.entries) grown.entries.push(entry);
+        grown.leaderCommit = Math.max(previous.leaderCommit, message.leaderCommit);
+        grown.leaderLastIndex = message.leaderLastIndex;
+        merged[last.at] = grown;
+        last.owned = true;
         last.bytes += bytes;
         continue;
       }
-      open.set(message.to, { at: merged.length, bytes });
+      open.set(message.to, { at: merged.length, bytes, owned: false });
     } else {
       open.delete(message.to);
     }

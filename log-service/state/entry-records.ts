@@ -85,5 +85,6 @@ function fieldsOf(record: CommandRecord): FieldsRecord {
   const command = decode(record.command) as Record<string, unknown>;
   assert(command !== null && typeof command === 'object' && command.t === 'append', 'corrupt log entry record command');
   assert(typeof command.writerId === 'string' && isLsn(command.batchSeq), 'corrupt log entry record command');
+  assert(command.prevLsn === record.firstLsn - 1, 'log entry record command of another position');
   return { r: 2, firstLsn: record.firstLsn, writerId: command.writerId, batchSeq: command.batchSeq, payloads: command.payloads as Uint8Array[], checksums: record.checksums };
 }

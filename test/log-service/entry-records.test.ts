@@ -43,6 +43,8 @@ describe('entry records', () => {
     const trim = encodeLogCommand({ t: 'trim', log: 'L', beforeLsn: 1 });
     expect(() => decodeEntryRecord(encode({ r: 3, firstLsn: 1, command: trim, checksums: packed(1) }))).toThrow(/command/);
     expect(() => decodeEntryRecord(encode({ r: 3, firstLsn: 1, command: 'x', checksums: packed(1) }))).toThrow(/command/);
+    const elsewhere = encodeLogCommand({ t: 'append', log: 'L', prevLsn: 4, writerId: 'w', batchSeq: 1, payloads: [bytes('a')] });
+    expect(() => decodeEntryRecord(encode({ r: 3, firstLsn: 1, command: elsewhere, checksums: packed(1) }))).toThrow(/another position/);
   });
 
   it('read records of both earlier formats next to those written now', async () => {

@@ -112,6 +112,7 @@ describe('mergeAppends', () => {
   it('merges AppendEntries to one peer whose entries follow on, keeping the latest commit and last index', () => {
     const held = [appendOf('c', 4, 1, [entry(5), entry(6)], 3), appendOf('c', 6, 1, [entry(7)], 5), appendOf('c', 7, 1, [entry(8)], 6)];
     expect(shape(mergeAppends(held, 100, 1000))).toEqual(['c:4>5,6,7,8@6/8']);
+    expect(shape(held)).toEqual(['c:4>5,6@3/6', 'c:6>7@5/7', 'c:7>8@6/8']); // the held messages are not changed
   });
 
   it('keeps apart what does not follow on: a gap, another term, a message between, another peer', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RaftAssertionError, type AppendEntriesMessage, type RaftCore, type RaftMessage, type SnapshotData } from '../../../log-service/raft/index.js';
+import { mergeAppends } from '../../../log-service/node/lazy-followers.js';
 import { ManualGroup, drain, emptyPersisted, encode, entries, makeConfig, makeCore } from './core-harness.js';
 
 const abc = ['a', 'b', 'c'];
@@ -204,6 +205,27 @@ describe('RaftCore replication', () => {
     const more = drain(a).messages.filter((message) => message.type === 'AppendEntries' && message.to === 'b');
     expect(more.length).toBe(1);
     expect((more[0] as AppendEntriesMessage).prevLogIndex).toBe(7);
+  });
+
+  it('pipelined appends merged as a lazy follower gets them (mergeAppends): stored alike, and one answer frees every slot', () => {
+    const group = electedGroup('a', { inflightAppendsMax: 3, appendEntriesMax: 2 });
+    group.deliverAll();
+    const a = group.core('a');
+    for (let index = 0; index < 20; index++) expect(a.propose(encode(`p${index}`)).ok).toBe(true);
+    const ready = a.ready()!;
+    const toB = ready.messages.filter((message): message is AppendEntriesMessage => message.type === 'AppendEntries' && message.to === 'b');
+    a.advance(ready);
+    const merged = mergeAppends(toB, 10, 1 << 20);
+    expect(merged).toHaveLength(1);
+    const b = group.core('b');
+    b.step(merged[0]!);
+    const answer = drain(b);
+    expect(answer.readies.flatMap((r) => r.entriesToPersist.map((entry) => entry.index))).toEqual([2, 3, 4, 5, 6, 7]);
+    for (const message of answer.messages) a.step(message);
+    expect(a.status().progress['b']!.matchIndex).toBe(7);
+    // All three slots free: three more appends go out, from where the merged one ended.
+    const more = drain(a).messages.filter((message): message is AppendEntriesMessage => message.type === 'AppendEntries' && message.to === 'b');
+    expect(more.map((message) => message.prevLogIndex)).toEqual([7, 9, 11]);
   });
 
   it('a heartbeat answer frees an in-flight slot at once for an append the follower never got, and once per election timeout for one it holds', () => {
