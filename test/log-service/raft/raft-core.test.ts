@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RaftAssertionError, type AppendEntriesMessage, type RaftCore, type RaftMessage, type SnapshotData } from '../../../log-service/raft/index.js';
+import { RaftAssertionError, type AppendEntriesMessage, type RaftCore, type RaftMessage, type Ready, type SnapshotData } from '../../../log-service/raft/index.js';
 import { mergeAppends } from '../../../log-service/node/lazy-followers.js';
 import { ManualGroup, drain, emptyPersisted, encode, entries, makeConfig, makeCore } from './core-harness.js';
 
@@ -22,6 +22,22 @@ function electedGroup(id = 'a', overrides = {}): ManualGroup {
   }
   expect(group.leaders()).toEqual([id]);
   return group;
+}
+
+/**
+ * Leader a of a fresh group (its followers in replicate state) takes `count` proposals in one
+ * Ready: that Ready, advanced, and the AppendEntries it sends b.
+ */
+function proposeToPipeline(overrides: object, count: number): { group: ManualGroup; a: RaftCore; ready: Ready; toB: AppendEntriesMessage[] } {
+  const group = electedGroup('a', overrides);
+  group.deliverAll();
+  const a = group.core('a');
+  expect(a.status().progress['b']!.state).toBe('replicate');
+  for (let index = 0; index < count; index++) expect(a.propose(encode(`p${index}`)).ok).toBe(true);
+  const ready = a.ready()!;
+  const toB = ready.messages.filter((message): message is AppendEntriesMessage => message.type === 'AppendEntries' && message.to === 'b');
+  a.advance(ready);
+  return { group, a, ready, toB };
 }
 
 describe('RaftCore configuration', () => {
@@ -183,19 +199,12 @@ describe('RaftCore replication', () => {
   });
 
   it('pipelines at most inflightAppendsMax appends per follower and batches waiting proposals', () => {
-    const group = electedGroup('a', { inflightAppendsMax: 3, appendEntriesMax: 2 });
-    group.deliverAll();
-    const a = group.core('a');
-    expect(a.status().progress['b']!.state).toBe('replicate');
-    for (let index = 0; index < 20; index++) expect(a.propose(encode(`p${index}`)).ok).toBe(true);
+    const { group, a, ready, toB } = proposeToPipeline({ inflightAppendsMax: 3, appendEntriesMax: 2 }, 20);
     // Group commit: all 20 proposals go into one Ready (one persist).
-    const ready = a.ready()!;
     expect(ready.entriesToPersist.length).toBe(20);
-    const toB = ready.messages.filter((message): message is AppendEntriesMessage => message.type === 'AppendEntries' && message.to === 'b');
     expect(toB.length).toBe(3); // pipelined, bounded
     expect(toB.map((message) => message.prevLogIndex)).toEqual([1, 3, 5]);
     expect(toB.every((message) => message.entries.length === 2)).toBe(true);
-    a.advance(ready);
     expect(a.status().progress['b']!.inflightAppends).toBe(3);
     // One answer frees one slot: exactly one more append goes out.
     const b = group.core('b');
@@ -208,13 +217,7 @@ describe('RaftCore replication', () => {
   });
 
   it('pipelined appends merged as a lazy follower gets them (mergeAppends): stored alike, and one answer frees every slot', () => {
-    const group = electedGroup('a', { inflightAppendsMax: 3, appendEntriesMax: 2 });
-    group.deliverAll();
-    const a = group.core('a');
-    for (let index = 0; index < 20; index++) expect(a.propose(encode(`p${index}`)).ok).toBe(true);
-    const ready = a.ready()!;
-    const toB = ready.messages.filter((message): message is AppendEntriesMessage => message.type === 'AppendEntries' && message.to === 'b');
-    a.advance(ready);
+    const { group, a, toB } = proposeToPipeline({ inflightAppendsMax: 3, appendEntriesMax: 2 }, 20);
     const merged = mergeAppends(toB, 10, 1 << 20);
     expect(merged).toHaveLength(1);
     const b = group.core('b');
@@ -229,14 +232,8 @@ describe('RaftCore replication', () => {
   });
 
   it('a heartbeat answer frees an in-flight slot at once for an append the follower never got, and once per election timeout for one it holds', () => {
-    const group = electedGroup('a', { inflightAppendsMax: 2, appendEntriesMax: 1 });
-    group.deliverAll();
-    const a = group.core('a');
-    for (let index = 0; index < 6; index++) expect(a.propose(encode(`p${index}`)).ok).toBe(true);
-    const ready = a.ready()!;
-    const toB = ready.messages.filter((message): message is AppendEntriesMessage => message.type === 'AppendEntries' && message.to === 'b');
+    const { a, toB } = proposeToPipeline({ inflightAppendsMax: 2, appendEntriesMax: 1 }, 6);
     expect(toB.map((message) => message.prevLogIndex)).toEqual([1, 2]); // the pipeline is full
-    a.advance(ready);
     const lastOfFirst = toB[0]!.prevLogIndex + 1;
     const heartbeatAnswer = (lastLogIndex: number) => a.step({ type: 'HeartbeatResponse', from: 'b', to: 'a', term: a.status().term, lastLogIndex });
     const appendsToB = () => drain(a).messages.filter((message) => message.type === 'AppendEntries' && message.to === 'b' && (message as AppendEntriesMessage).entries.length > 0);
