@@ -22,7 +22,6 @@ export interface ChainHint extends ChecksumChain {
   term: number;
 }
 
-
 /** Bytes a hint counts for against chainHintBytesMax beyond its two buffers (numbers, headers). */
 const hintOverheadBytes = 32;
 
