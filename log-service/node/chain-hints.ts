@@ -151,7 +151,7 @@ export function checkChainHints(value: unknown, bytesMax: number): ChainHint[] |
     if (!Number.isSafeInteger(index) || (index as number) < 1 || !Number.isSafeInteger(term) || (term as number) < 1) return 'a hint has a bad index or term';
     if (!(basis instanceof Uint8Array) || basis.length !== checksumBytes) return 'a hint has a bad basis';
     if (!(checksums instanceof Uint8Array) || checksums.length === 0 || checksums.length % checksumBytes !== 0) return 'a hint has bad checksums';
-    bytes += basis.length + checksums.length + hintOverheadBytes;
+    bytes += hintBytes({ basis, checksums });
     if (bytes <= bytesMax) hints.push({ index: index as number, term: term as number, basis: Uint8Array.from(basis), checksums: Uint8Array.from(checksums) });
   }
   return hints;

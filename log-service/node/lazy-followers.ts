@@ -40,7 +40,7 @@ export function mergeAppends(messages: readonly RaftMessage[], entriesMax: numbe
       const bytes = entryBytes(message);
       const previous = last === undefined ? undefined : (merged[last.at] as AppendEntriesMessage);
       const tail = previous?.entries[previous.entries.length - 1];
-      if (previous !== undefined && tail !== undefined && last !== undefined && previous.term === message.term
+      if (last !== undefined && previous !== undefined && tail !== undefined && previous.term === message.term
         && message.prevLogIndex === tail.index && message.prevLogTerm === tail.term
         && previous.entries.length + message.entries.length <= entriesMax && last.bytes + bytes <= bytesMax) {
         // A copy the first time (held messages are not ours to change), then grown in place.

@@ -37,7 +37,8 @@ import type {
   SnapshotMeta,
 } from '../raft/types.js';
 import type { LogStore, StoreOp } from '../store/log-store.js';
-import { decodeLogCommand, encodeLogCommand, NamedLogs, type Applied } from '../state/named-logs.js';
+import { decodeLogCommand, encodeLogCommand } from '../state/log-commands.js';
+import { NamedLogs, type Applied } from '../state/named-logs.js';
 import type { CommandOutcome, LogCommand, LogEntry, LogMeta } from '../state/types.js';
 import {
   appliedIndexOp,

@@ -18,6 +18,7 @@
 import { assert } from '../assert.js';
 import { checksumBytes } from '../checksum.js';
 import { decode, encode } from '../codec.js';
+import { decodeLogCommand } from './log-commands.js';
 import { entryFormatVersion, isLsn, type LogEntry } from './types.js';
 
 /** Format of a stored record: 1 = one LogEntry; 2 = one Append's fields; 3 = one Append's command bytes (written now). */
@@ -26,7 +27,7 @@ export const recordFormatVersion = 3;
 interface CommandRecord {
   r: 3;
   firstLsn: number;
-  /** The encoded Append command (state/named-logs.ts encodeLogCommand) as in the Raft log. */
+  /** The encoded Append command (log-commands.ts) as in the Raft log. */
   command: Uint8Array;
   /** The running checksum after each entry, checksumBytes each, in LSN order. */
   checksums: Uint8Array;
@@ -81,10 +82,8 @@ export function decodeEntryRecord(bytes: Uint8Array): LogEntry[] {
 
 /** A format-3 record's entries as the fields a format-2 record holds. */
 function fieldsOf(record: CommandRecord): FieldsRecord {
-  assert(record.command instanceof Uint8Array, 'corrupt log entry record command');
-  const command = decode(record.command) as Record<string, unknown>;
-  assert(command !== null && typeof command === 'object' && command.t === 'append', 'corrupt log entry record command');
-  assert(typeof command.writerId === 'string' && isLsn(command.batchSeq), 'corrupt log entry record command');
+  const command = record.command instanceof Uint8Array ? decodeLogCommand(record.command) : null;
+  assert(command !== null && command.t === 'append', 'corrupt log entry record command');
   assert(command.prevLsn === record.firstLsn - 1, 'log entry record command of another position');
-  return { r: 2, firstLsn: record.firstLsn, writerId: command.writerId, batchSeq: command.batchSeq, payloads: command.payloads as Uint8Array[], checksums: record.checksums };
+  return { r: 2, firstLsn: record.firstLsn, writerId: command.writerId, batchSeq: command.batchSeq, payloads: command.payloads, checksums: record.checksums };
 }

@@ -3,11 +3,12 @@
 // the store operations that the driver writes, in the same sync batch as the applied index.
 
 import { assert } from '../assert.js';
-import { chainChecksums, checksumBytes, emptyChainChecksum, isChecksum, sameChecksum } from '../checksum.js';
+import { chainChecksums, checksumBytes, emptyChainChecksum, sameChecksum } from '../checksum.js';
 import { decode, encode } from '../codec.js';
 import type { StoreOp } from '../store/log-store.js';
 import { logEntryKey, logEntryRange, logMetaKey } from '../store/keys.js';
 import { encodeEntryRecord } from './entry-records.js';
+import { encodeLogCommand } from './log-commands.js';
 import {
   isLsn,
   type AppendCommand,
@@ -46,39 +47,6 @@ export interface Applied {
 export interface ChecksumChain {
   basis: Uint8Array;
   checksums: Uint8Array;
-}
-
-export function encodeLogCommand(command: LogCommand): Uint8Array {
-  return encode(command);
-}
-
-/** Decodes a Raft payload; a malformed one (never produced by a correct node) is null. */
-export function decodeLogCommand(bytes: Uint8Array): LogCommand | null {
-  let value: unknown;
-  try {
-    value = decode(bytes);
-  } catch {
-    return null;
-  }
-  if (!value || typeof value !== 'object') return null;
-  const command = value as Record<string, unknown>;
-  if (typeof command.log !== 'string') return null;
-  if (command.t === 'append') {
-    if (!isLsn(command.prevLsn) || typeof command.writerId !== 'string' || !isLsn(command.batchSeq)) return null;
-    if (!Array.isArray(command.payloads) || !command.payloads.every((p) => p instanceof Uint8Array)) return null;
-    if (command.snapshotLsn !== undefined && !isLsn(command.snapshotLsn)) return null;
-    if (command.prevChecksum !== undefined && !isChecksum(command.prevChecksum)) return null;
-    return command as unknown as AppendCommand;
-  }
-  if (command.t === 'trim') {
-    if (!isLsn(command.beforeLsn)) return null;
-    return command as unknown as TrimCommand;
-  }
-  if (command.t === 'mark-snapshot') {
-    if (!isLsn(command.snapshotLsn) || !(command.info instanceof Uint8Array)) return null;
-    return command as unknown as MarkSnapshotCommand;
-  }
-  return null;
 }
 
 export function encodeLogMeta(meta: LogMeta): Uint8Array {
@@ -172,8 +140,7 @@ export class NamedLogs {
     // the checksum it starts from, the LSNs and the payloads. Taking it changes only the cost.
     const usable = given !== undefined && given.checksums.length === command.payloads.length * checksumBytes && sameChecksum(given.basis, meta.checksum);
     const checksums = usable ? given.checksums : chainChecksums(meta.checksum, firstLsn, command.payloads);
-    // A copy (not Buffer's slice, a view): the chain may be a view into a received frame,
-    // which a meta must not keep alive.
+    // A copy (not Buffer's slice, a view): the meta keeps its 16 bytes, not the whole chain.
     const checksum = Uint8Array.from(checksums.subarray(checksums.length - checksumBytes));
     const record = encodeEntryRecord({ firstLsn, command: encoded ?? encodeLogCommand(command), entryCount: command.payloads.length, checksums });
     const ops: StoreOp[] = [{ type: 'put', key: logEntryKey(command.log, lsn), value: record }];

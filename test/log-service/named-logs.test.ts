@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { chainChecksum, emptyChainChecksum } from '../../log-service/checksum.js';
-import { decodeLogCommand, encodeLogCommand, NamedLogs } from '../../log-service/state/named-logs.js';
+import { decodeLogCommand, encodeLogCommand } from '../../log-service/state/log-commands.js';
+import { NamedLogs } from '../../log-service/state/named-logs.js';
 import type { LogCommand } from '../../log-service/state/types.js';
 import { logEntryRange } from '../../log-service/store/keys.js';
 
