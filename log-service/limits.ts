@@ -50,6 +50,12 @@ export interface LogLimits {
    * node/chain-hints.ts. One peer message carries at most this many bytes of them.
    */
   chainHintBytesMax: number;
+  /**
+   * LevelDB's write buffer (memtable) size: how much is written before LevelDB flushes it to a
+   * table file in the background. Larger means fewer flushes and compactions competing with the
+   * synced log writes on the disk; LevelDB may hold two of them in memory (one being flushed).
+   */
+  storeWriteBufferBytes: number;
 }
 
 export interface LogTimings {
@@ -110,6 +116,7 @@ export const defaultLogLimits: LogLimits = Object.freeze({
   peerQueueBytesMax: 64 * 1024 * 1024,
   sweepKeysPerBatch: 512,
   chainHintBytesMax: 1024 * 1024,
+  storeWriteBufferBytes: 32 * 1024 * 1024,
 });
 
 /** Bytes of one Raft payload carrying a full Append batch (payloads plus command overhead). */
@@ -159,6 +166,8 @@ export function assertLogLimits(limits: LogLimits): void {
   assert(limits.raftCompactMarginEntries < limits.raftCompactEveryEntries, 'raftCompactMarginEntries must be < raftCompactEveryEntries');
   assert(2 * raftEntryBytesMax(limits) + limits.chainHintBytesMax + frameOverheadBytes <= limits.peerFrameBytesMax, 'an AppendEntries of two full batches and chainHintBytesMax of checksum chains must fit peerFrameBytesMax');
   assert(limits.peerQueueBytesMax >= limits.peerFrameBytesMax / 4, 'peerQueueBytesMax must hold several large Raft messages');
+  // LevelDB silently clamps its write buffer to [64 KiB, 1 GiB]; say so instead.
+  assert(limits.storeWriteBufferBytes >= 64 * 1024 && limits.storeWriteBufferBytes <= 1024 * 1024 * 1024, 'storeWriteBufferBytes must be in 64 KiB..1 GiB');
 }
 
 /** Node's timers fire after 1 ms when asked for more than this. */

@@ -58,7 +58,7 @@ export class LogNode {
     assertLogLimits(limits);
     assertLogTimings(timings);
     assert(config.peers.has(config.id), `--peers must include this node's own id ${config.id}`);
-    const store = config.store ?? new LevelLogStore(config.dir);
+    const store = config.store ?? new LevelLogStore(config.dir, { writeBufferBytes: limits.storeWriteBufferBytes });
     if (!config.store) await mkdir(config.dir, { recursive: true });
     await store.open();
     let node: LogNode | null = null;

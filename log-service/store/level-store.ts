@@ -2,6 +2,7 @@
 // true }): LevelDB's own default is sync: false, which can lose the tail on power failure.
 
 import { Level, type BatchOptions } from 'level';
+import { defaultLogLimits } from '../limits.js';
 import type { LogStore, StoreOp, StoreRange, StoreSnapshot } from './log-store.js';
 
 type Db = Level<Uint8Array, Uint8Array>;
@@ -10,8 +11,11 @@ type LevelBatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type
 export class LevelLogStore implements LogStore {
   private readonly db: Db;
 
-  constructor(readonly directory: string) {
-    this.db = new Level<Uint8Array, Uint8Array>(directory, { keyEncoding: 'view', valueEncoding: 'view' });
+  constructor(
+    readonly directory: string,
+    options: { writeBufferBytes: number } = { writeBufferBytes: defaultLogLimits.storeWriteBufferBytes },
+  ) {
+    this.db = new Level<Uint8Array, Uint8Array>(directory, { keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: options.writeBufferBytes });
   }
 
   async open(): Promise<void> {

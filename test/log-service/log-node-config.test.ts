@@ -114,6 +114,7 @@ describe('log-node flags', () => {
       [['--raft-compact-margin-entries', '10000'], 'raftCompactMarginEntries must be < raftCompactEveryEntries'],
       [['--peer-queue-bytes-max', '1024'], 'peerQueueBytesMax must hold several large Raft messages'],
       [['--raft-append-entries-max', '0'], 'limit raftAppendEntriesMax must be a positive integer'],
+      [['--store-write-buffer-bytes', '4096'], 'storeWriteBufferBytes must be in 64 KiB..1 GiB'],
       [['--heartbeat-ticks', '6'], 'heartbeatTicks must be < electionTicks'],
       [['--reconnect-backoff-min-ms', '5000'], 'reconnect backoff min must be <= max'],
       [['--commit-timeout-ms', '100'], 'commitTimeoutMs must exceed an election'],

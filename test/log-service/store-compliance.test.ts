@@ -1,7 +1,7 @@
 // One compliance suite for every LogStore implementation: LevelDB on disk and the in-memory
 // twin must agree on ordering, atomic batches, range deletes, limits and snapshots.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -181,6 +181,29 @@ describe('LevelLogStore durability', () => {
     await second.open();
     expect(text(await second.get(raftEntryKey(9)))).toBe('nine');
     await second.close();
+  });
+});
+
+describe('LevelLogStore write buffer', () => {
+  // The write buffer decides when LevelDB flushes what it holds to a table file (.ldb) in the
+  // background; the same 2 MiB of writes must flush with a 64 KiB buffer and not with 32 MiB.
+  async function tableFilesAfterWriting(writeBufferBytes: number): Promise<number> {
+    const directory = await mkdtemp(join(tmpdir(), 'keel-store-'));
+    directories.push(directory);
+    const store = new LevelLogStore(directory, { writeBufferBytes });
+    await store.open();
+    const value = new Uint8Array(1024).fill(7);
+    for (let batch = 0; batch < 32; batch++) {
+      const ops = Array.from({ length: 64 }, (_, i) => ({ type: 'put' as const, key: raftEntryKey(batch * 64 + i), value }));
+      await store.batch(ops, { sync: false });
+    }
+    await store.close(); // closing waits for a flush in progress, and does not start one
+    return (await readdir(directory)).filter((name) => name.endsWith('.ldb')).length;
+  }
+
+  it('flushes to table files according to writeBufferBytes', async () => {
+    expect(await tableFilesAfterWriting(64 * 1024)).toBeGreaterThan(0);
+    expect(await tableFilesAfterWriting(32 * 1024 * 1024)).toBe(0);
   });
 });
 
