@@ -102,6 +102,11 @@ export class LogNode {
     return this.driver?.checksumWork ?? null;
   }
 
+  /** AppendEntries carrying entries this node received (node/lazy-followers.ts); null while starting. */
+  appendsWithEntriesReceived(): number | null {
+    return this.driver?.appendsWithEntriesReceived ?? null;
+  }
+
   async close(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;

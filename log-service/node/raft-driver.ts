@@ -109,6 +109,8 @@ export class RaftDriver {
   private readonly chainsIn: ChainHintInbox;
   /** Appends this node applied hashing their payloads, and taking a leader's chain (for tests). */
   readonly checksumWork = { appendsHashed: 0, chainsTaken: 0 };
+  /** AppendEntries carrying entries that reached this node (for tests: held ones leave merged). */
+  appendsWithEntriesReceived = 0;
   /** The state machine at an applied index, for followers that need compacted entries. */
   private capture: StateCapture;
   private appliedIndex: number;
@@ -238,6 +240,7 @@ export class RaftDriver {
   step(message: RaftMessage, chains: readonly ChainHint[] = []): void {
     if (this.stopped) return;
     if (chains.length > 0) this.chainsIn.add(chains);
+    if (message.type === 'AppendEntries' && message.entries.length > 0) this.appendsWithEntriesReceived += 1;
     if (message.type === 'AppendEntriesResponse') this.lazy.noteAnswer(message.from, message.success ? message.matchIndex : Infinity, performance.now());
     if (message.type === 'HeartbeatResponse') this.lazy.noteAnswer(message.from, null, performance.now());
     this.core.step(message);
