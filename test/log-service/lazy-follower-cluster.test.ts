@@ -83,17 +83,17 @@ describe('lazy followers (in-process cluster)', () => {
       }
       latencies.sort((a, b) => a - b);
       const median = latencies[15]!;
-      const fast = median < delayMs / 8;
-      if (fast) expect(lazyLagMax).toBeGreaterThanOrEqual(eagerLagMax + 4);
+      if (median < delayMs / 8) expect(lazyLagMax).toBeGreaterThanOrEqual(eagerLagMax + 4);
       else console.log(`lazy-follower lag not checked: appends took ${median.toFixed(1)} ms (median), too slow to see a ${delayMs} ms delay`);
       await waitFor(() => [tailOf(eager), tailOf(lazy)], (tails) => tails.every((tail) => tail === appends.lsn()), 3000);
-      if (fast) {
-        // One AppendEntries per append to the eager follower; the lazy one's, held, leave
-        // merged: about one per delay (and one per other message that flushes them).
-        const windows = Math.ceil((performance.now() - burstStarted) / delayMs);
-        expect(received(eager) - receivedBefore.eager).toBeGreaterThanOrEqual(30);
-        expect(received(lazy) - receivedBefore.lazy).toBeLessThanOrEqual(windows + 4);
-      }
+      // One AppendEntries per append to the eager follower; the lazy one's, held, leave merged:
+      // one per delay, plus one per heartbeat (any other message flushes them first). Sent
+      // one by one they would be one per append (17 or more here: the core sends up to
+      // raftInflightAppendsMax ahead), on a slow machine too.
+      const elapsedMs = performance.now() - burstStarted;
+      const flushesMax = Math.ceil(elapsedMs / delayMs) + Math.ceil(elapsedMs / timings.tickMs) + 2;
+      expect(received(eager) - receivedBefore.eager).toBeGreaterThanOrEqual(30);
+      expect(received(lazy) - receivedBefore.lazy).toBeLessThanOrEqual(Math.min(flushesMax, 14));
 
       // The eager follower stops: its appends go unanswered, and after the delay the lazy one
       // gets every AppendEntries at once. (Without the take-over an append would wait for a
