@@ -87,13 +87,15 @@ describe('lazy followers (in-process cluster)', () => {
       else console.log(`lazy-follower lag not checked: appends took ${median.toFixed(1)} ms (median), too slow to see a ${delayMs} ms delay`);
       await waitFor(() => [tailOf(eager), tailOf(lazy)], (tails) => tails.every((tail) => tail === appends.lsn()), 3000);
       // One AppendEntries per append to the eager follower; the lazy one's, held, leave merged:
-      // one per delay, plus one per heartbeat (any other message flushes them first). Sent
-      // one by one they would be one per append (17 or more here: the core sends up to
-      // raftInflightAppendsMax ahead), on a slow machine too.
+      // at most one per delay plus one per heartbeat (any other message flushes them first).
+      // Sent one by one they would be at least 17 (one per append, until the core has
+      // raftInflightAppendsMax = 16 unanswered, then one with the rest), so the bound tells
+      // the two apart while it is below 17: a burst under about 1.2 s.
       const elapsedMs = performance.now() - burstStarted;
       const flushesMax = Math.ceil(elapsedMs / delayMs) + Math.ceil(elapsedMs / timings.tickMs) + 2;
       expect(received(eager) - receivedBefore.eager).toBeGreaterThanOrEqual(30);
-      expect(received(lazy) - receivedBefore.lazy).toBeLessThanOrEqual(Math.min(flushesMax, 14));
+      if (flushesMax < 17) expect(received(lazy) - receivedBefore.lazy).toBeLessThanOrEqual(flushesMax);
+      else console.log(`merged lazy appends not checked: the burst took ${elapsedMs.toFixed(0)} ms`);
 
       // The eager follower stops: its appends go unanswered, and after the delay the lazy one
       // gets every AppendEntries at once. (Without the take-over an append would wait for a
