@@ -484,10 +484,9 @@ export class RaftDriver {
       const command = decodeLogCommand(entry.data);
       if (command === null) continue;
       // Its checksum chain goes to each follower with the next message (chain-hints.ts).
-      const { chain } = this.speculation.run(entry.index, entry.term, command, this.logs, entry.data);
-      if (chain === undefined) continue;
-      this.chainsOut.add({ index: entry.index, term: entry.term, ...chain });
-      this.checksumWork.appendsHashed += 1;
+      const applied = this.speculation.run(entry.index, entry.term, command, this.logs, entry.data);
+      this.countChecksumWork(applied);
+      if (applied.chain !== undefined) this.chainsOut.add({ index: entry.index, term: entry.term, ...applied.chain });
     }
     await write;
     this.durableTerm = this.lastHardState.term;
@@ -587,14 +586,17 @@ export class RaftDriver {
         outcomes.push({ entry, outcome: { ok: false, code: 'BAD_REQUEST', message: 'undecodable command' } });
         continue;
       }
-      const chain = this.chainsIn.take(entry.index, entry.term);
-      const applied = logs.apply(command, chain === undefined ? { encoded: entry.data } : { encoded: entry.data, chain });
-      if (applied.hashed === true) this.checksumWork.appendsHashed += 1;
-      if (applied.hashed === false) this.checksumWork.chainsTaken += 1;
+      const applied = logs.apply(command, { encoded: entry.data, chain: this.chainsIn.take(entry.index, entry.term) });
+      this.countChecksumWork(applied);
       this.pushApplied(entry, applied, ops, outcomes);
     }
     if (outcomes.length > 0) ops.push(appliedIndexOp(this.appliedIndex));
     return outcomes;
+  }
+
+  private countChecksumWork(applied: Applied): void {
+    if (applied.hashed === true) this.checksumWork.appendsHashed += 1;
+    if (applied.hashed === false) this.checksumWork.chainsTaken += 1;
   }
 
   private pushApplied(entry: RaftEntry, applied: Applied, ops: StoreOp[], outcomes: AppliedEntry[]): void {

@@ -40,7 +40,7 @@ export class Speculation {
       this.term = term;
     }
     const before = this.logs.peek(command.log);
-    const applied = this.logs.apply(command, encoded === undefined ? {} : { encoded });
+    const applied = this.logs.apply(command, { encoded });
     this.results.set(index, { term, log: command.log, before, after: this.logs.peek(command.log), applied });
     return applied;
   }

@@ -158,7 +158,7 @@ describe('NamedLogs', () => {
           const ours = leader.apply(c as LogCommand).chain;
           const theirs = astray.apply(c as LogCommand).chain;
           const chain = i % 2 === 0 ? ours : theirs;
-          const b = two.apply(decodeLogCommand(encoded)!, chain === undefined ? { encoded } : { encoded, chain });
+          const b = two.apply(decodeLogCommand(encoded)!, { encoded, chain });
           expect(b.outcome).toEqual(a.outcome);
           expect(bytesOf(b)).toEqual(bytesOf(a)); // the same stored bytes, chain taken or not
         });
