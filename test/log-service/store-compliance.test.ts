@@ -10,6 +10,9 @@ import type { LogStore } from '../../log-service/store/log-store.js';
 import { LevelLogStore } from '../../log-service/store/level-store.js';
 import { MemoryLogStore } from '../../log-service/store/memory-store.js';
 import { logEntryKey, raftEntryKey, u64 } from '../../log-service/store/keys.js';
+import { LogClient } from '../../log-service/client/log-client.js';
+import { startInProcessCluster } from './helpers/in-process-cluster.js';
+import { waitFor } from './helpers/wait.js';
 
 const directories: string[] = [];
 
@@ -204,6 +207,21 @@ describe('LevelLogStore write buffer', () => {
   it('flushes to table files according to writeBufferBytes', async () => {
     expect(await tableFilesAfterWriting(64 * 1024)).toBeGreaterThan(0);
     expect(await tableFilesAfterWriting(32 * 1024 * 1024)).toBe(0);
+  });
+
+  it('a log node gives its store the storeWriteBufferBytes limit', async () => {
+    // ≈ 2 MiB of appends: table files with a 64 KiB buffer, none with the default 32 MiB.
+    const cluster = await startInProcessCluster({ limits: { storeWriteBufferBytes: 64 * 1024 } });
+    const log = new LogClient({ nodes: [...cluster.addresses.values()] });
+    try {
+      const payloads = Array.from({ length: 64 }, () => new Uint8Array(1024).fill(7));
+      for (let batch = 0; batch < 32; batch++) await log.append('buffered', payloads, { prevLsn: batch * 64 });
+      const leaderDir = cluster.dirs.get((await cluster.leader()).status().id)!;
+      await waitFor(async () => (await readdir(leaderDir)).filter((name) => name.endsWith('.ldb')).length, (tables) => tables > 0, 5000);
+    } finally {
+      log.close();
+      await cluster.close();
+    }
   });
 });
 

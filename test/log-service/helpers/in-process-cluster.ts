@@ -8,7 +8,7 @@ import pino from 'pino';
 import { LogNode } from '../../../log-service/node/log-node.js';
 import { LevelLogStore } from '../../../log-service/store/level-store.js';
 import type { LogStore } from '../../../log-service/store/log-store.js';
-import type { LogLimits, LogTimings } from '../../../log-service/limits.js';
+import { defaultLogLimits, type LogLimits, type LogTimings } from '../../../log-service/limits.js';
 import { freePorts } from './ports.js';
 
 export interface InProcessCluster {
@@ -37,10 +37,12 @@ export async function startInProcessCluster(options: InProcessClusterOptions = {
   const dirs = new Map(ids.map((id) => [id, join(root, `log-${id}`)]));
   const nodes = new Map<string, LogNode>();
   const logger = pino({ level: process.env.KEEL_TEST_LOG_LEVEL ?? 'silent' });
+  /** A wrapped store is built here, so it must get the limit the node would give its own. */
+  const writeBufferBytes = options.limits?.storeWriteBufferBytes ?? defaultLogLimits.storeWriteBufferBytes;
   const start = async (id: string) => {
     const node = await LogNode.start({
       id, listen: addresses.get(id)!, dir: dirs.get(id)!, peers: addresses, logger: logger.child({ node: id }),
-      ...(options.wrapStore ? { store: options.wrapStore(id, new LevelLogStore(dirs.get(id)!)) } : {}),
+      ...(options.wrapStore ? { store: options.wrapStore(id, new LevelLogStore(dirs.get(id)!, { writeBufferBytes })) } : {}),
       ...(options.limits ? { limits: options.limits } : {}), ...(options.timings ? { timings: options.timings } : {}),
     });
     nodes.set(id, node);
