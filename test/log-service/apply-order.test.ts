@@ -33,7 +33,9 @@ describe('when a follower applies committed entries (in-process cluster)', () =>
         };
       },
     });
-    cluster = await startInProcessCluster({ wrapStore: watchFollowerWrites });
+    // A commit held up to 40 ms (not 2) rides with the next AppendEntries even on a loaded
+    // machine, so the follower's Readies with entries to write also commit the one before.
+    cluster = await startInProcessCluster({ wrapStore: watchFollowerWrites, timings: { commitBroadcastDelayMs: 40 } });
     const log = new LogClient({ nodes: [...cluster.addresses.values()] });
     try {
       await cluster.leader();
