@@ -459,7 +459,7 @@ export class RaftDriver {
     // and the messages that waited for it: not between handing the write to LevelDB and going
     // idle. This host's kernel packs threads onto one vCPU (sched_vcpu_pack): the LevelDB thread
     // woken by the handoff waited on this thread's vCPU until the apply was done, ≈ 90 µs of
-    // every follower write at one appender (log-service README, "4 December, night").
+    // every follower write at one appender (log-service README, "4 December, late evening").
     const applyInBatch = installed || this.compactionDue(this.appliedIndex + ready.committedEntries.length);
     const batchOutcomes = applyInBatch ? this.applyCommitted(ready.committedEntries, logs, ops) : [];
     const writtenMetas = this.metasOf(logs, [...this.takeDeferred(ops), ...changedLogsOf(batchOutcomes)]);
