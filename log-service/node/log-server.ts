@@ -432,6 +432,10 @@ export class LogServer {
     for (const [id, progress] of Object.entries(status.progress)) {
       peers[id] = { matchIndex: progress.matchIndex, lag: Math.max(0, status.lastIndex - progress.matchIndex) };
     }
+    // A follower shows the leader's view from its latest heartbeat (the leader itself included).
+    for (const [id, matchIndex] of Object.entries(status.leaderReport?.matchIndexes ?? {})) {
+      if (id !== status.id) peers[id] = { matchIndex, lag: Math.max(0, status.leaderReport!.leaderLastIndex - matchIndex) };
+    }
     return {
       id: status.id, role: status.role, campaignPhase: status.campaignPhase, term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,
       appliedIndex: status.appliedIndex, votingEnabled: status.votingEnabled, clusterId: this.context.clusterId(), logs, peers,

@@ -58,6 +58,8 @@ export class RaftCore implements RaftCoreApi {
   private term: number;
   private votedFor: NodeId | null;
   private leaderId: NodeId | null = null;
+  /** The progress the current leader reported in its latest Heartbeat (status only). */
+  private leaderReport: RaftStatus['leaderReport'] = null;
   private commitIndex: number;
   private appliedIndex: number;
   /** Committed entries through this index have been handed to the driver. */
@@ -338,6 +340,7 @@ export class RaftCore implements RaftCoreApi {
       snapshotTerm: this.log.snapshotTerm,
       votingEnabled: this.votingEnabled,
       progress,
+      leaderReport: this.role === 'follower' ? this.leaderReport : null,
       outboxDroppedMessages: this.outboxDroppedMessages,
     };
   }
@@ -395,6 +398,7 @@ export class RaftCore implements RaftCoreApi {
     }
     this.role = 'follower';
     this.leaderId = leaderId;
+    this.leaderReport = null;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.votes.clear();
@@ -541,6 +545,7 @@ export class RaftCore implements RaftCoreApi {
         if (message.commitIndex > this.commitIndex && this.log.matchTerm(message.commitIndex, message.commitTerm)) {
           this.commitTo(message.commitIndex);
         }
+        this.leaderReport = { matchIndexes: message.matchIndexes, leaderLastIndex: message.leaderLastIndex };
         this.send({
           type: 'HeartbeatResponse',
           from: this.id,
@@ -754,7 +759,15 @@ export class RaftCore implements RaftCoreApi {
       commitTerm,
       leaderCommit: this.commitIndex,
       leaderLastIndex: this.log.lastIndex(),
+      matchIndexes: this.matchIndexes(),
     });
+  }
+
+  /** Every node's match index as this leader sees it, its own being its last index. */
+  private matchIndexes(): Record<NodeId, number> {
+    const indexes: Record<NodeId, number> = { [this.id]: this.log.lastIndex() };
+    for (const [peer, peerProgress] of this.progress) indexes[peer] = peerProgress.matchIndex;
+    return indexes;
   }
 
   private handleAppendResponse(message: AppendEntriesResponseMessage): void {

@@ -184,6 +184,9 @@ export interface HeartbeatMessage extends MessageBase {
   leaderCommit: number;
   /** The leader's last log index (catch-up target of a node whose voting is disabled). */
   leaderLastIndex: number;
+  /** Every node's match index as the leader sees it (its own: its last index), so that a
+   *  follower's status can show replication progress too. Informational: nothing decides on it. */
+  matchIndexes: Record<NodeId, number>;
 }
 
 export interface HeartbeatResponseMessage extends MessageBase {
@@ -282,6 +285,9 @@ export interface RaftStatus {
   votingEnabled: boolean;
   /** Leader only: one per other peer. */
   progress: Record<NodeId, PeerProgress>;
+  /** Follower only: the match indexes and last index its leader reported in its latest
+   *  Heartbeat (at most one heartbeat interval old); null until one arrives from this leader. */
+  leaderReport: { matchIndexes: Record<NodeId, number>; leaderLastIndex: number } | null;
   /** Messages dropped because the outbox was full (driver not calling ready()). */
   outboxDroppedMessages: number;
 }

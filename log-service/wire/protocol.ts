@@ -96,7 +96,9 @@ export interface NodeStatus {
   votingEnabled: boolean;
   clusterId: string | null;
   logs: Record<string, { firstLsn: number; tailLsn: number }>;
-  /** Leader only: each follower's match index and how many entries it is behind. */
+  /** Each other node's match index and how many entries it is behind the leader's last one:
+   *  on the leader, its own view; on a follower, the leader's as of its latest heartbeat (at
+   *  most one heartbeat interval old); empty on a candidate or a follower not yet heard from. */
   peers: Record<string, { matchIndex: number; lag: number }>;
 }
 

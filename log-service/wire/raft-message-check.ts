@@ -9,7 +9,10 @@
 import type { AppendEntriesMessage, RaftEntry, RaftMessage } from '../raft/types.js';
 import { isCount } from './protocol.js';
 
-type FieldKind = 'id' | 'count' | 'flag' | 'bytes' | 'entries';
+type FieldKind = 'id' | 'count' | 'flag' | 'bytes' | 'entries' | 'indexes';
+
+/** Most nodes an `indexes` map may name (a log cluster has three; this only bounds the work). */
+const indexesNodesMax = 64;
 
 /** The kind that checks a field of TypeScript type T. */
 type KindOf<T> = T extends RaftEntry[]
@@ -22,7 +25,9 @@ type KindOf<T> = T extends RaftEntry[]
         ? 'count'
         : T extends string
           ? 'id'
-          : never;
+          : T extends Record<string, number>
+            ? 'indexes'
+            : never;
 
 type Schema<M> = { [F in Exclude<keyof M, 'type'>]-?: KindOf<M[F]> };
 type Schemas = { [T in RaftMessage['type']]: Schema<Extract<RaftMessage, { type: T }>> };
@@ -36,7 +41,7 @@ const schemas: Schemas = {
   AppendEntriesResponse: {
     ...base, success: 'flag', matchIndex: 'count', rejectedIndex: 'count', hintIndex: 'count', hintTerm: 'count', lastLogIndex: 'count',
   },
-  Heartbeat: { ...base, commitIndex: 'count', commitTerm: 'count', leaderCommit: 'count', leaderLastIndex: 'count' },
+  Heartbeat: { ...base, commitIndex: 'count', commitTerm: 'count', leaderCommit: 'count', leaderLastIndex: 'count', matchIndexes: 'indexes' },
   HeartbeatResponse: { ...base, lastLogIndex: 'count' },
   RequestVote: { ...base, preVote: 'flag', round: 'count', lastLogIndex: 'count', lastLogTerm: 'count' },
   RequestVoteResponse: { ...base, preVote: 'flag', round: 'count', granted: 'flag' },
@@ -69,6 +74,15 @@ function fieldProblem(kind: FieldKind, value: unknown): string | null {
       return typeof value === 'boolean' ? null : 'must be a boolean';
     case 'bytes':
       return value instanceof Uint8Array ? null : 'must be bytes';
+    case 'indexes': {
+      if (!isMap(value)) return 'must be a map of node ids to indexes';
+      const entries = Object.entries(value);
+      if (entries.length > indexesNodesMax) return `names more than ${indexesNodesMax} nodes`;
+      for (const [id, index] of entries) {
+        if (id.length === 0 || !isCount(index)) return `has a bad entry for ${shortText(id)}`;
+      }
+      return null;
+    }
     case 'entries': {
       if (!Array.isArray(value)) return 'must be an array';
       for (let i = 0; i < value.length; i++) {

@@ -87,6 +87,20 @@ describe('keel log CLI', () => {
     const leader = statuses.find((s: { role: string } | null) => s?.role === 'leader');
     expect(Object.keys(leader)).toEqual(['id', 'role', 'term', 'leaderId', 'commitIndex', 'logs', 'peers']);
     expect(Object.keys(leader.peers).sort()).toEqual(['a', 'b', 'c'].filter((id) => id !== leader.id));
+    // Followers show the leader's view from its latest heartbeat: every other node, the leader
+    // at its own last index. (A follower that has not heard a heartbeat yet shows none: a
+    // heartbeat goes out every tick, so a few tries are enough.)
+    type Status = { id: string; role: string; peers: Record<string, { matchIndex: number }> } | null;
+    const followersHeard = (all: Status[]) => all.filter((s) => s?.role === 'follower').every((s) => Object.keys(s!.peers).length > 0);
+    let withFollowers: Status[] = statuses;
+    for (let attempt = 0; attempt < 20 && !followersHeard(withFollowers); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      withFollowers = parseJson(await tool('status', '--nodes', nodes, '--json'));
+    }
+    for (const follower of withFollowers.filter((s) => s?.role === 'follower')) {
+      expect(Object.keys(follower!.peers).sort()).toEqual(['a', 'b', 'c'].filter((id) => id !== follower!.id));
+      expect(follower!.peers[leader.id]!.matchIndex).toBeGreaterThanOrEqual(leader.commitIndex);
+    }
     const table = (await tool('status', '--nodes', `${nodes},127.0.0.1:1`)).stdout;
     expect(table).toMatch(/NODE\s+ADDRESS\s+ROLE/);
     expect(table).toContain('down');

@@ -120,9 +120,9 @@ describe('mergeAppends', () => {
       appendOf('c', 4, 1, [entry(5)]),
       appendOf('c', 6, 1, [entry(7)]), // gap: 6 missing
       appendOf('c', 7, 2, [entry(8, 2)]), // prevLogTerm 2, but 7 has term 1
-      { type: 'Heartbeat', from: 'a', to: 'd', term: 1, commitIndex: 0, commitTerm: 0, leaderCommit: 0, leaderLastIndex: 8 },
+      { type: 'Heartbeat', from: 'a', to: 'd', term: 1, commitIndex: 0, commitTerm: 0, leaderCommit: 0, leaderLastIndex: 8, matchIndexes: {} },
       appendOf('d', 4, 1, [entry(5)]),
-      { type: 'Heartbeat', from: 'a', to: 'd', term: 1, commitIndex: 0, commitTerm: 0, leaderCommit: 0, leaderLastIndex: 8 },
+      { type: 'Heartbeat', from: 'a', to: 'd', term: 1, commitIndex: 0, commitTerm: 0, leaderCommit: 0, leaderLastIndex: 8, matchIndexes: {} },
       appendOf('d', 5, 1, [entry(6)]), // follows on, but after a message to d
       appendOf('c', 8, 2, [entry(9, 2)], 0, 2), // follows on, but from the leader of another term
     ];

@@ -19,7 +19,7 @@ const valid: Record<RaftMessage['type'], RaftMessage> = {
   AppendEntriesResponse: {
     ...base, type: 'AppendEntriesResponse', success: false, matchIndex: 0, rejectedIndex: 9, hintIndex: 5, hintTerm: 2, lastLogIndex: 6,
   },
-  Heartbeat: { ...base, type: 'Heartbeat', commitIndex: 4, commitTerm: 2, leaderCommit: 5, leaderLastIndex: 7 },
+  Heartbeat: { ...base, type: 'Heartbeat', commitIndex: 4, commitTerm: 2, leaderCommit: 5, leaderLastIndex: 7, matchIndexes: { a: 7, b: 6, c: 0 } },
   HeartbeatResponse: { ...base, type: 'HeartbeatResponse', lastLogIndex: 7 },
   RequestVote: { ...base, type: 'RequestVote', preVote: true, round: 12, lastLogIndex: 7, lastLogTerm: 3 },
   RequestVoteResponse: { ...base, type: 'RequestVoteResponse', preVote: false, round: 12, granted: true },
@@ -30,6 +30,11 @@ const valid: Record<RaftMessage['type'], RaftMessage> = {
 
 /** Wrong values for a field, by the family of its valid value. */
 function wrongValuesFor(value: unknown): unknown[] {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)) {
+    // A map of node ids to indexes ({} is a valid one).
+    const tooMany = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`n${i}`, 1]));
+    return [undefined, null, 7, 'x', [1], bytes('x'), { a: -1 }, { a: 1.5 }, { a: '3' }, { a: null }, { '': 3 }, tooMany];
+  }
   const always = [undefined, null, {}];
   if (typeof value === 'string') return [...always, 7, true, bytes('b'), ''];
   if (typeof value === 'number') return [...always, -1, 1.5, Number.NaN, Infinity, 2 ** 53, '3', true, [3]];

@@ -267,7 +267,7 @@ describe('RaftCore replication', () => {
     expect(ready.mustSync).toBe(true);
     expect(ready.messages).toHaveLength(1);
     // While that Ready is outstanding, new input queues up for the next one.
-    b.step({ type: 'Heartbeat', from: 'a', to: 'b', term: 2, commitIndex: 3, commitTerm: 2, leaderCommit: 3, leaderLastIndex: 3 });
+    b.step({ type: 'Heartbeat', from: 'a', to: 'b', term: 2, commitIndex: 3, commitTerm: 2, leaderCommit: 3, leaderLastIndex: 3, matchIndexes: { a: 3, b: 3, c: 1 } });
     expect(b.ready()).toBeNull();
     b.advance(ready);
     const next = b.ready()!;
@@ -276,6 +276,30 @@ describe('RaftCore replication', () => {
     expect(next.messages.map((message) => message.type)).toEqual(['HeartbeatResponse']);
     b.advance(next);
     expect(b.status()).toMatchObject({ commitIndex: 3, appliedIndex: 3, stableIndex: 3 });
+  });
+
+  it('followers report the match indexes their leader sent in its latest heartbeat, and forget them with that leader', () => {
+    const group = electedGroup('a');
+    const a = group.core('a');
+    expect(a.propose(encode('one')).ok).toBe(true);
+    group.deliverAll();
+    // c hears nothing more: its match index stays where it is while b's and a's move on.
+    const cMatch = a.status().progress['c']!.matchIndex;
+    expect(a.propose(encode('two')).ok).toBe(true);
+    group.deliverAll((message) => message.to !== 'c');
+    group.tick(3, (message) => message.to !== 'c');
+    const last = a.status().lastIndex;
+    expect(a.status().leaderReport).toBeNull(); // a leader reports its own progress instead
+    expect(group.core('b').status().leaderReport).toEqual({ matchIndexes: { a: last, b: last, c: cMatch }, leaderLastIndex: last });
+    expect(cMatch).toBeLessThan(last);
+    // A new leader's AppendEntries makes b its follower: what a reported is gone, and nothing
+    // stands in for it until c's own heartbeat.
+    const b = group.core('b');
+    const { term, lastTerm } = b.status();
+    b.step({ type: 'AppendEntries', from: 'c', to: 'b', term: term + 1, prevLogIndex: last, prevLogTerm: lastTerm, entries: [], leaderCommit: last, leaderLastIndex: last });
+    expect(b.status()).toMatchObject({ role: 'follower', leaderId: 'c', leaderReport: null });
+    b.step({ type: 'Heartbeat', from: 'c', to: 'b', term: term + 1, commitIndex: last, commitTerm: lastTerm, leaderCommit: last, leaderLastIndex: last, matchIndexes: { a: 1, b: last, c: last } });
+    expect(b.status().leaderReport).toEqual({ matchIndexes: { a: 1, b: last, c: last }, leaderLastIndex: last });
   });
 
   it('bounds proposals: PROPOSALS_FULL, ENTRY_TOO_LARGE, NOT_LEADER with the leader id', () => {
