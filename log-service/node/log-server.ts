@@ -434,7 +434,8 @@ export class LogServer {
     }
     // A follower shows the leader's view from its latest heartbeat (the leader itself included).
     for (const [id, matchIndex] of Object.entries(status.leaderReport?.matchIndexes ?? {})) {
-      if (id !== status.id) peers[id] = { matchIndex, lag: Math.max(0, status.leaderReport!.leaderLastIndex - matchIndex) };
+      if (id === status.id || !this.context.addresses.has(id)) continue;
+      peers[id] = { matchIndex, lag: Math.max(0, status.leaderReport!.leaderLastIndex - matchIndex) };
     }
     return {
       id: status.id, role: status.role, campaignPhase: status.campaignPhase, term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,

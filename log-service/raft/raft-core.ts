@@ -340,7 +340,9 @@ export class RaftCore implements RaftCoreApi {
       snapshotTerm: this.log.snapshotTerm,
       votingEnabled: this.votingEnabled,
       progress,
-      leaderReport: this.role === 'follower' ? this.leaderReport : null,
+      // Shown while the leader is heard from: a follower cut off (one that cannot vote never
+      // campaigns) must not keep showing a dead leader's view.
+      leaderReport: this.role === 'follower' && this.electionElapsed <= 2 * this.config.heartbeatTicks ? this.leaderReport : null,
       outboxDroppedMessages: this.outboxDroppedMessages,
     };
   }
@@ -545,7 +547,7 @@ export class RaftCore implements RaftCoreApi {
         if (message.commitIndex > this.commitIndex && this.log.matchTerm(message.commitIndex, message.commitTerm)) {
           this.commitTo(message.commitIndex);
         }
-        this.leaderReport = { matchIndexes: message.matchIndexes, leaderLastIndex: message.leaderLastIndex };
+        this.leaderReport = message.matchIndexes === undefined ? null : { matchIndexes: message.matchIndexes, leaderLastIndex: message.leaderLastIndex };
         this.send({
           type: 'HeartbeatResponse',
           from: this.id,

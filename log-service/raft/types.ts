@@ -185,8 +185,9 @@ export interface HeartbeatMessage extends MessageBase {
   /** The leader's last log index (catch-up target of a node whose voting is disabled). */
   leaderLastIndex: number;
   /** Every node's match index as the leader sees it (its own: its last index), so that a
-   *  follower's status can show replication progress too. Informational: nothing decides on it. */
-  matchIndexes: Record<NodeId, number>;
+   *  follower's status can show replication progress too. Informational: nothing decides on
+   *  it. Absent from leaders older than this field. */
+  matchIndexes?: Record<NodeId, number>;
 }
 
 export interface HeartbeatResponseMessage extends MessageBase {
@@ -286,7 +287,8 @@ export interface RaftStatus {
   /** Leader only: one per other peer. */
   progress: Record<NodeId, PeerProgress>;
   /** Follower only: the match indexes and last index its leader reported in its latest
-   *  Heartbeat (at most one heartbeat interval old); null until one arrives from this leader. */
+   *  Heartbeat; null until one arrives from this leader, and once the leader has been silent
+   *  for more than two heartbeat intervals (the view would be stale). */
   leaderReport: { matchIndexes: Record<NodeId, number>; leaderLastIndex: number } | null;
   /** Messages dropped because the outbox was full (driver not calling ready()). */
   outboxDroppedMessages: number;

@@ -97,8 +97,9 @@ export interface NodeStatus {
   clusterId: string | null;
   logs: Record<string, { firstLsn: number; tailLsn: number }>;
   /** Each other node's match index and how many entries it is behind the leader's last one:
-   *  on the leader, its own view; on a follower, the leader's as of its latest heartbeat (at
-   *  most one heartbeat interval old); empty on a candidate or a follower not yet heard from. */
+   *  on the leader, its own view; on a follower, the leader's as of its latest heartbeat.
+   *  Empty on a candidate, and on a follower whose leader has not sent one or has been silent
+   *  for more than two heartbeat intervals. */
   peers: Record<string, { matchIndex: number; lag: number }>;
 }
 

@@ -4,18 +4,22 @@
 //
 // One table row per message type lists each field with its kind; the table's type is derived
 // from types.ts, so a field added there (or a changed field type) fails to compile until the
-// table says how to check it. Fields not in the table are ignored (a newer peer may send more).
+// table says how to check it. Fields not in the table are ignored (a newer peer may send more);
+// an optional field (its kind ends in '?') may be absent (an older peer does not send it).
 
 import type { AppendEntriesMessage, RaftEntry, RaftMessage } from '../raft/types.js';
 import { isCount } from './protocol.js';
 
-type FieldKind = 'id' | 'count' | 'flag' | 'bytes' | 'entries' | 'indexes';
+type RequiredKind = 'id' | 'count' | 'flag' | 'bytes' | 'entries' | 'indexes';
+type FieldKind = RequiredKind | `${RequiredKind}?`;
 
 /** Most nodes an `indexes` map may name (a log cluster has three; this only bounds the work). */
 const indexesNodesMax = 64;
 
-/** The kind that checks a field of TypeScript type T. */
-type KindOf<T> = T extends RaftEntry[]
+/** The kind that checks a field of TypeScript type T ('…?' for an optional field). */
+type KindOf<T> = undefined extends T ? `${RequiredKindOf<Exclude<T, undefined>>}?` : RequiredKindOf<T>;
+
+type RequiredKindOf<T> = T extends RaftEntry[]
   ? 'entries'
   : T extends Uint8Array
     ? 'bytes'
@@ -41,7 +45,7 @@ const schemas: Schemas = {
   AppendEntriesResponse: {
     ...base, success: 'flag', matchIndex: 'count', rejectedIndex: 'count', hintIndex: 'count', hintTerm: 'count', lastLogIndex: 'count',
   },
-  Heartbeat: { ...base, commitIndex: 'count', commitTerm: 'count', leaderCommit: 'count', leaderLastIndex: 'count', matchIndexes: 'indexes' },
+  Heartbeat: { ...base, commitIndex: 'count', commitTerm: 'count', leaderCommit: 'count', leaderLastIndex: 'count', matchIndexes: 'indexes?' },
   HeartbeatResponse: { ...base, lastLogIndex: 'count' },
   RequestVote: { ...base, preVote: 'flag', round: 'count', lastLogIndex: 'count', lastLogTerm: 'count' },
   RequestVoteResponse: { ...base, preVote: 'flag', round: 'count', granted: 'flag' },
@@ -65,7 +69,8 @@ function entryProblem(value: unknown): string | null {
 
 /** A reason why value does not have the given kind, or null. */
 function fieldProblem(kind: FieldKind, value: unknown): string | null {
-  switch (kind) {
+  if (kind.endsWith('?')) return value === undefined ? null : fieldProblem(kind.slice(0, -1) as RequiredKind, value);
+  switch (kind as RequiredKind) {
     case 'id':
       return typeof value === 'string' && value.length > 0 ? null : 'must be a non-empty string';
     case 'count':

@@ -300,6 +300,14 @@ describe('RaftCore replication', () => {
     expect(b.status()).toMatchObject({ role: 'follower', leaderId: 'c', leaderReport: null });
     b.step({ type: 'Heartbeat', from: 'c', to: 'b', term: term + 1, commitIndex: last, commitTerm: lastTerm, leaderCommit: last, leaderLastIndex: last, matchIndexes: { a: 1, b: last, c: last } });
     expect(b.status().leaderReport).toEqual({ matchIndexes: { a: 1, b: last, c: last }, leaderLastIndex: last });
+    // Silent for more than two heartbeat intervals: the view is stale, so it is not shown.
+    for (let tick = 0; tick < 2 * makeConfig('b', abc).heartbeatTicks; tick++) b.tick();
+    expect(b.status().leaderReport).not.toBeNull();
+    b.tick();
+    expect(b.status()).toMatchObject({ role: 'follower', leaderReport: null });
+    // A leader older than the field sends none: nothing is shown, and nothing breaks.
+    b.step({ type: 'Heartbeat', from: 'c', to: 'b', term: term + 1, commitIndex: last, commitTerm: lastTerm, leaderCommit: last, leaderLastIndex: last });
+    expect(b.status()).toMatchObject({ role: 'follower', leaderId: 'c', leaderReport: null });
   });
 
   it('bounds proposals: PROPOSALS_FULL, ENTRY_TOO_LARGE, NOT_LEADER with the leader id', () => {
