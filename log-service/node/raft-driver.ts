@@ -455,11 +455,13 @@ export class RaftDriver {
     // other synced batch does). Deferred writes go first in the batch (DeferredWrites.takeInto
     // says why).
     //
-    // When no proposer here waits for them (a follower), they are applied only after the write
-    // and the messages that waited for it: not between handing the write to LevelDB and going
-    // idle. This host's kernel packs threads onto one vCPU (sched_vcpu_pack): the LevelDB thread
-    // woken by the handoff waited on this thread's vCPU until the apply was done, ≈ 90 µs of
-    // every follower write at one appender (log-service README, "4 December, late evening").
+    // A follower (no proposer waits on it) applies them only after the write and the messages
+    // that waited for it: not between handing the write to LevelDB and going idle. This host's
+    // kernel packs threads onto one vCPU (sched_vcpu_pack): the LevelDB thread woken by the
+    // handoff waited on this thread's vCPU until the apply was done, ≈ 90 µs of every follower
+    // write at one appender (log-service README, "4 December, late evening"). A leader applies
+    // them during its write, so that its proposers hear at once and its speculation (below)
+    // builds on them.
     const applyInBatch = installed || this.compactionDue(this.appliedIndex + ready.committedEntries.length);
     const batchOutcomes = applyInBatch ? this.applyCommitted(ready.committedEntries, logs, ops) : [];
     const writtenMetas = this.metasOf(logs, [...this.takeDeferred(ops), ...changedLogsOf(batchOutcomes)]);
@@ -477,7 +479,7 @@ export class RaftDriver {
     }
     const writeStartedMs = performance.now();
     const write = this.options.store.batch(ops, { sync: true });
-    const applyDuringWrite = !applyInBatch && ready.committedEntries.some((entry) => this.pending.has(entry.index));
+    const applyDuringWrite = !applyInBatch && this.core.roleNow === 'leader';
     // Committed entries are durable on a majority already: their proposers can hear now.
     // Reads follow only what is written (visible state and the read barrier).
     if (applyDuringWrite) this.applyAndSettle(ready.committedEntries, logs);
