@@ -5,8 +5,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { LogClient } from '../../log-service/client/log-client.js';
-import type { LogStore, StoreOp } from '../../log-service/store/log-store.js';
+import type { LogStore } from '../../log-service/store/log-store.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { wrapBatch } from './helpers/sync-gate.js';
 
 const text = (value: string) => Uint8Array.from(Buffer.from(value));
 
@@ -18,20 +19,15 @@ describe('when a follower applies committed entries (in-process cluster)', () =>
       const work = cluster?.nodes.get(id)?.checksumWork();
       return work ? work.appendsHashed + work.chainsTaken : 0;
     };
-    const watchFollowerWrites = (id: string, store: LogStore): LogStore => new Proxy(store, {
-      get(target, property, receiver) {
-        if (property !== 'batch') return Reflect.get(target, property, receiver) as unknown;
-        return (ops: readonly StoreOp[], options: { sync: boolean }) => {
-          const write = target.batch(ops, options);
-          if (!options.sync || cluster?.nodes.get(id)?.status().role !== 'follower') return write;
-          const before = appliedBy(id);
-          return write.then(() => {
-            // The driver continues once this resolves: an apply already counted ran during the write.
-            if (appliedBy(id) !== before) counts.appliedDuringWrite += 1;
-            setImmediate(() => { if (appliedBy(id) !== before) counts.appliedRightAfterWrite += 1; });
-          });
-        };
-      },
+    const watchFollowerWrites = (id: string, store: LogStore): LogStore => wrapBatch(store, (write, ops, options) => {
+      const written = write(ops, options);
+      if (!options.sync || cluster?.nodes.get(id)?.status().role !== 'follower') return written;
+      const before = appliedBy(id);
+      return written.then(() => {
+        // The driver continues once this resolves: an apply already counted ran during the write.
+        if (appliedBy(id) !== before) counts.appliedDuringWrite += 1;
+        setImmediate(() => { if (appliedBy(id) !== before) counts.appliedRightAfterWrite += 1; });
+      });
     });
     // A commit held up to 40 ms (not 2) rides with the next AppendEntries even on a loaded
     // machine, so the follower's Readies with entries to write also commit the one before.
