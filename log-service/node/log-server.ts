@@ -433,9 +433,11 @@ export class LogServer {
       peers[id] = { matchIndex: progress.matchIndex, lag: Math.max(0, status.lastIndex - progress.matchIndex) };
     }
     // A follower shows the leader's view from its latest heartbeat (the leader itself included).
-    for (const [id, matchIndex] of Object.entries(status.leaderReport?.matchIndexes ?? {})) {
-      if (id === status.id || !this.context.addresses.has(id)) continue;
-      peers[id] = { matchIndex, lag: Math.max(0, status.leaderReport!.leaderLastIndex - matchIndex) };
+    const report = status.leaderReport;
+    if (report !== null) {
+      for (const [id, matchIndex] of Object.entries(report.matchIndexes)) {
+        if (id !== status.id && this.context.addresses.has(id)) peers[id] = { matchIndex, lag: Math.max(0, report.leaderLastIndex - matchIndex) };
+      }
     }
     return {
       id: status.id, role: status.role, campaignPhase: status.campaignPhase, term: status.term, leaderId: status.leaderId, commitIndex: status.commitIndex,

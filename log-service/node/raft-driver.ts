@@ -479,11 +479,11 @@ export class RaftDriver {
     }
     const writeStartedMs = performance.now();
     const write = this.options.store.batch(ops, { sync: true });
-    const applyDuringWrite = !applyInBatch && this.core.roleNow === 'leader';
+    const applyAfterWrite = !applyInBatch && this.core.roleNow !== 'leader';
     // Committed entries are durable on a majority already: their proposers can hear now.
     // Reads follow only what is written (visible state and the read barrier).
-    if (applyDuringWrite) this.applyAndSettle(ready.committedEntries, logs);
-    else if (applyInBatch) for (const { entry, outcome } of batchOutcomes) this.settleProposal(entry, outcome);
+    if (applyInBatch) for (const { entry, outcome } of batchOutcomes) this.settleProposal(entry, outcome);
+    else if (!applyAfterWrite) this.applyAndSettle(ready.committedEntries, logs);
     // A leader applies its new proposals ahead while the disks write (speculation.ts), from
     // the entry as replicated (decoded, as every node will apply it).
     for (const entry of ready.entriesToPersist) {
@@ -505,7 +505,7 @@ export class RaftDriver {
     this.visibleAppliedIndex = writtenAppliedIndex;
     this.sweepVisible();
     for (const message of later) this.sendMessage(message);
-    if (!applyInBatch && !applyDuringWrite) this.applyAndSettle(ready.committedEntries, logs);
+    if (applyAfterWrite) this.applyAndSettle(ready.committedEntries, logs);
     if (installed) {
       this.visible = logs.cloneMetas();
       this.failProposalsUpTo(this.appliedIndex, 'a snapshot replaced the log; outcome unknown');
