@@ -381,7 +381,8 @@ export class RaftCore implements RaftCoreApi {
     }
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      for (const peer of this.others) this.sendHeartbeat(peer);
+      const matchIndexes = this.matchIndexes();
+      for (const peer of this.others) this.sendHeartbeat(peer, matchIndexes);
     }
   }
 
@@ -744,7 +745,7 @@ export class RaftCore implements RaftCoreApi {
     peerProgress.becomeSnapshot(snapshot.index, this.tickCount);
   }
 
-  private sendHeartbeat(peer: NodeId): void {
+  private sendHeartbeat(peer: NodeId, matchIndexes: Record<NodeId, number>): void {
     const peerProgress = this.progress.get(peer)!;
     let commitIndex = Math.min(peerProgress.matchIndex, this.commitIndex);
     let commitTerm = this.log.term(commitIndex);
@@ -761,7 +762,7 @@ export class RaftCore implements RaftCoreApi {
       commitTerm,
       leaderCommit: this.commitIndex,
       leaderLastIndex: this.log.lastIndex(),
-      matchIndexes: this.matchIndexes(),
+      matchIndexes,
     });
   }
 
