@@ -1,6 +1,11 @@
 // One multiplexed connection from a client to one log node: requests carry ids and resolve
 // with the matching response; pushes (subscriptions) are routed by id. A lost connection
 // fails every outstanding request with CLOSED (the caller decides whether to retry).
+//
+// Timeouts: each request has a deadline, and one timer, armed for the earliest, sweeps them.
+// A timer per request cost a setTimeout and a clearTimeout on the path of every append (µs
+// each, on a cold cache); with constant timeouts the deadlines only grow, so the sweep timer
+// is re-armed only when it fires.
 
 import { connect } from 'node:net';
 import { fromWireError, LogError, type WireError } from '../errors.js';
@@ -10,7 +15,9 @@ import { parseAddress } from '../node/address.js';
 interface Outstanding {
   resolve(result: unknown): void;
   reject(error: LogError): void;
-  timer: NodeJS.Timeout;
+  /** performance.now() past which it fails with TIMEOUT. */
+  deadlineMs: number;
+  timeoutMs: number;
 }
 
 export type PushHandler = (push: { entries?: unknown[]; error?: WireError }) => void;
@@ -23,27 +30,19 @@ export class NodeConnection {
   private readonly closeHandlers = new Set<() => void>();
   private nextId = 1;
   private closed = false;
+  /** The timer that fails requests past their deadline, and when it fires (see the top). */
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweepAtMs = Infinity;
 
   constructor(readonly address: string, private readonly frameBytesMax: number, private readonly connectTimeoutMs: number) {}
 
   /** Sends a request; rejects with the node's typed error, CLOSED, or TIMEOUT. */
-  async request<T>(body: Record<string, unknown>, timeoutMs: number): Promise<T> {
-    const connection = await this.open();
+  request<T>(body: Record<string, unknown>, timeoutMs: number): Promise<T> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.outstanding.delete(id);
-        reject(new LogError('TIMEOUT', `no answer from ${this.address} within ${timeoutMs} ms`, { address: this.address }));
-      }, timeoutMs);
-      this.outstanding.set(id, { resolve: resolve as (result: unknown) => void, reject, timer });
-      try {
-        connection.send({ ...body, id });
-      } catch (error) {
-        clearTimeout(timer);
-        this.outstanding.delete(id);
-        reject(error instanceof LogError ? error : new LogError('CLOSED', String(error)));
-      }
-    });
+    // Connected (the usual case): sent now, not after a promise job.
+    const connection = this.connection;
+    if (!this.closed && connection !== null && !connection.isClosed) return this.send<T>(connection, id, body, timeoutMs);
+    return this.open().then((opened) => this.send<T>(opened, id, body, timeoutMs));
   }
 
   /** Allocates a request id whose pushes go to handler (for Subscribe). */
@@ -59,15 +58,48 @@ export class NodeConnection {
 
   /** Sends a subscribe request under a reserved id. */
   async requestWithId<T>(id: number, body: Record<string, unknown>, timeoutMs: number): Promise<T> {
-    const connection = await this.open();
+    return this.send<T>(await this.open(), id, body, timeoutMs);
+  }
+
+  private send<T>(connection: FramedConnection, id: number, body: Record<string, unknown>, timeoutMs: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const deadlineMs = performance.now() + timeoutMs;
+      this.outstanding.set(id, { resolve: resolve as (result: unknown) => void, reject, deadlineMs, timeoutMs });
+      if (deadlineMs < this.sweepAtMs) this.armSweep(deadlineMs);
+      try {
+        connection.send({ ...body, id });
+      } catch (error) {
         this.outstanding.delete(id);
-        reject(new LogError('TIMEOUT', `no answer from ${this.address} within ${timeoutMs} ms`, { address: this.address }));
-      }, timeoutMs);
-      this.outstanding.set(id, { resolve: resolve as (result: unknown) => void, reject, timer });
-      connection.send({ ...body, id });
+        reject(error instanceof LogError ? error : new LogError('CLOSED', String(error)));
+      }
     });
+  }
+
+  /**
+   * Fires at atMs. Unreferenced: it must not keep a process alive, and while requests wait,
+   * their open socket does.
+   */
+  private armSweep(atMs: number): void {
+    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
+    this.sweepAtMs = atMs;
+    this.sweepTimer = setTimeout(() => this.sweepTimeouts(), Math.max(0, atMs - performance.now()));
+    this.sweepTimer.unref();
+  }
+
+  private sweepTimeouts(): void {
+    this.sweepTimer = null;
+    this.sweepAtMs = Infinity;
+    const nowMs = performance.now();
+    let nextMs = Infinity;
+    for (const [id, waiting] of this.outstanding) {
+      if (waiting.deadlineMs > nowMs) {
+        nextMs = Math.min(nextMs, waiting.deadlineMs);
+        continue;
+      }
+      this.outstanding.delete(id);
+      waiting.reject(new LogError('TIMEOUT', `no answer from ${this.address} within ${waiting.timeoutMs} ms`, { address: this.address }));
+    }
+    if (nextMs !== Infinity) this.armSweep(nextMs);
   }
 
   signal(body: Record<string, unknown>): void {
@@ -87,6 +119,9 @@ export class NodeConnection {
     this.closed = true;
     this.connection?.close();
     this.failAll(new LogError('CLOSED', 'client closed'));
+    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
+    this.sweepTimer = null;
+    this.sweepAtMs = Infinity;
   }
 
   private open(): Promise<FramedConnection> {
@@ -145,16 +180,14 @@ export class NodeConnection {
     const waiting = this.outstanding.get(frame.id);
     if (!waiting) return;
     this.outstanding.delete(frame.id);
-    clearTimeout(waiting.timer);
     if (frame.ok === true) waiting.resolve(frame.result);
     else waiting.reject(fromWireError(frame.error));
   }
 
   private failAll(error: LogError): void {
     for (const [id, waiting] of this.outstanding) {
-      clearTimeout(waiting.timer);
-      waiting.reject(error);
       this.outstanding.delete(id);
+      waiting.reject(error);
     }
   }
 }

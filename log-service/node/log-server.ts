@@ -8,7 +8,7 @@ import { LogError, toWireError } from '../errors.js';
 import { readAnswerBytesMax, type LogLimits } from '../limits.js';
 import { checkRaftMessage } from '../wire/raft-message-check.js';
 import type { RaftMessage } from '../raft/types.js';
-import type { LogEntry } from '../state/types.js';
+import type { LogCommand, LogEntry } from '../state/types.js';
 import { FramedConnection } from '../wire/connection.js';
 import {
   validateRequest,
@@ -23,6 +23,8 @@ import {
 import type { RaftDriver } from './raft-driver.js';
 import { parseAddress } from './address.js';
 import { checkChainHints, type ChainHint } from './chain-hints.js';
+
+type AppendRequest = Extract<Request, { op: 'append' }>;
 
 export interface LogServerContext {
   nodeId: string;
@@ -230,20 +232,85 @@ export class LogServer {
 
   /** Runs an admitted request and sends its answer; resolves once the answer is queued. */
   start(connection: ClientConnection, request: Request): Promise<void> {
+    if (request.op === 'append') return new Promise((resolve) => this.startAppend(connection, request, resolve));
     return this.handle(connection, request).then(
-      (result) => {
-        connection.outstanding -= 1;
-        connection.sendSafe({ id: request.id, ok: true, result });
-        if (request.op === 'subscribe') {
-          const subscription = connection.subscriptions.get(request.id);
-          if (subscription) void this.pump(subscription);
-        }
-      },
-      (error: unknown) => {
-        connection.outstanding -= 1;
-        connection.sendSafe({ id: request.id, ok: false, error: toWireError(this.asLogError(error, request.op)) });
-      },
+      (result) => this.answer(connection, request, { ok: true, result }),
+      (error: unknown) => this.answer(connection, request, { ok: false, error: this.asLogError(error, request.op) }),
     );
+  }
+
+  private answer(connection: ClientConnection, request: Request, answer: { ok: true; result: unknown } | { ok: false; error: LogError }): void {
+    connection.outstanding -= 1;
+    if (!answer.ok) {
+      connection.sendSafe({ id: request.id, ok: false, error: toWireError(answer.error) });
+      return;
+    }
+    connection.sendSafe({ id: request.id, ok: true, result: answer.result });
+    if (request.op === 'subscribe') {
+      const subscription = connection.subscriptions.get(request.id);
+      if (subscription) void this.pump(subscription);
+    }
+  }
+
+  /**
+   * Appends are answered from the proposal's callback (RaftDriver.proposeThen), in the Ready
+   * that commits them, not through promise jobs queued behind the rest of the Ready loop: at
+   * one appender that is ≈ 20 µs of every append's latency. Calls answered() once answered.
+   */
+  private startAppend(connection: ClientConnection, request: AppendRequest, answered: () => void): void {
+    const finish = (answer: { ok: true; result: unknown } | { ok: false; error: LogError }) => {
+      this.answer(connection, request, answer);
+      answered();
+    };
+    let driver: RaftDriver;
+    try {
+      driver = this.requireDriver();
+      this.checkAppend(driver, request);
+    } catch (error) {
+      finish({ ok: false, error: this.asLogError(error, request.op) });
+      return;
+    }
+    driver.proposeThen(appendCommand(request), (proposal) => {
+      if (!proposal.ok) {
+        const { error } = proposal;
+        finish({ ok: false, error: error.code === 'NOT_LEADER' && !error.details.leaderAddr ? this.notLeader(driver) : error });
+        return;
+      }
+      const outcome = proposal.outcome;
+      if (outcome.ok && 'lastLsn' in outcome) {
+        const result: AppendResult = { firstLsn: outcome.firstLsn, lastLsn: outcome.lastLsn, checksum: outcome.checksum };
+        finish({ ok: true, result });
+        return;
+      }
+      if (!outcome.ok && outcome.code === 'LOG_CONFLICT') {
+        const what = outcome.tailLsn === request.prevLsn ? `entry ${request.prevLsn} is not the one this append chained on (checksum)` : `tail is ${outcome.tailLsn}, not ${request.prevLsn}`;
+        finish({ ok: false, error: new LogError('LOG_CONFLICT', `log ${request.log} ${what}`, { tailLsn: outcome.tailLsn }) });
+        return;
+      }
+      finish({ ok: false, error: new LogError('BAD_REQUEST', !outcome.ok && 'message' in outcome ? outcome.message : 'append refused') });
+    });
+  }
+
+  /** Throws the typed error an append gets before it is proposed (not the leader, limits). */
+  private checkAppend(driver: RaftDriver, request: AppendRequest): void {
+    const { limits } = this.context;
+    if (driver.status().role !== 'leader') throw this.notLeader(driver);
+    if (request.payloads.length > limits.batchEntriesMax) {
+      throw new LogError('LIMIT_EXCEEDED', `batch of ${request.payloads.length} entries exceeds batchEntriesMax ${limits.batchEntriesMax}`, { limit: 'batchEntriesMax' });
+    }
+    let bytes = 0;
+    for (const payload of request.payloads) {
+      if (payload.length > limits.entryBytesMax) {
+        throw new LogError('LIMIT_EXCEEDED', `entry of ${payload.length} bytes exceeds entryBytesMax ${limits.entryBytesMax}`, { limit: 'entryBytesMax' });
+      }
+      bytes += payload.length;
+    }
+    if (bytes > limits.batchBytesMax) {
+      throw new LogError('LIMIT_EXCEEDED', `batch of ${bytes} bytes exceeds batchBytesMax ${limits.batchBytesMax}`, { limit: 'batchBytesMax' });
+    }
+    if (!driver.hasLog(request.log) && driver.logCount >= limits.logsMax) {
+      throw new LogError('LIMIT_EXCEEDED', `more than logsMax ${limits.logsMax} logs`, { limit: 'logsMax' });
+    }
   }
 
   private onSignal(connection: ClientConnection, frame: Record<string, unknown>): void {
@@ -302,7 +369,7 @@ export class LogServer {
     return new LogError('NOT_LEADER', leaderId ? `leader is ${leaderId}` : 'no leader known', { leaderId, leaderAddr });
   }
 
-  private async handle(connection: ClientConnection, request: Request): Promise<unknown> {
+  private async handle(connection: ClientConnection, request: Exclude<Request, AppendRequest>): Promise<unknown> {
     const { limits } = this.context;
     switch (request.op) {
       case 'identity': {
@@ -311,44 +378,6 @@ export class LogServer {
       }
       case 'status':
         return this.status();
-      case 'append': {
-        const driver = this.requireDriver();
-        if (driver.status().role !== 'leader') throw this.notLeader(driver);
-        if (request.payloads.length > limits.batchEntriesMax) {
-          throw new LogError('LIMIT_EXCEEDED', `batch of ${request.payloads.length} entries exceeds batchEntriesMax ${limits.batchEntriesMax}`, { limit: 'batchEntriesMax' });
-        }
-        let bytes = 0;
-        for (const payload of request.payloads) {
-          if (payload.length > limits.entryBytesMax) {
-            throw new LogError('LIMIT_EXCEEDED', `entry of ${payload.length} bytes exceeds entryBytesMax ${limits.entryBytesMax}`, { limit: 'entryBytesMax' });
-          }
-          bytes += payload.length;
-        }
-        if (bytes > limits.batchBytesMax) {
-          throw new LogError('LIMIT_EXCEEDED', `batch of ${bytes} bytes exceeds batchBytesMax ${limits.batchBytesMax}`, { limit: 'batchBytesMax' });
-        }
-        if (!driver.hasLog(request.log) && driver.logCount >= limits.logsMax) {
-          throw new LogError('LIMIT_EXCEEDED', `more than logsMax ${limits.logsMax} logs`, { limit: 'logsMax' });
-        }
-        const outcome = await driver
-          .propose({
-            t: 'append', log: request.log, prevLsn: request.prevLsn, writerId: request.writerId, batchSeq: request.batchSeq,
-            payloads: request.payloads, ...(request.snapshotLsn === undefined ? {} : { snapshotLsn: request.snapshotLsn }),
-            ...(request.prevChecksum === undefined ? {} : { prevChecksum: request.prevChecksum }),
-          })
-          .catch((error: unknown) => {
-            throw error instanceof LogError && error.code === 'NOT_LEADER' && !error.details.leaderAddr ? this.notLeader(driver) : error;
-          });
-        if (outcome.ok && 'lastLsn' in outcome) {
-          const result: AppendResult = { firstLsn: outcome.firstLsn, lastLsn: outcome.lastLsn, checksum: outcome.checksum };
-          return result;
-        }
-        if (!outcome.ok && outcome.code === 'LOG_CONFLICT') {
-          const what = outcome.tailLsn === request.prevLsn ? `entry ${request.prevLsn} is not the one this append chained on (checksum)` : `tail is ${outcome.tailLsn}, not ${request.prevLsn}`;
-          throw new LogError('LOG_CONFLICT', `log ${request.log} ${what}`, { tailLsn: outcome.tailLsn });
-        }
-        throw new LogError('BAD_REQUEST', !outcome.ok && 'message' in outcome ? outcome.message : 'append refused');
-      }
       case 'trim': {
         const driver = this.requireDriver();
         if (driver.status().role !== 'leader') throw this.notLeader(driver);
@@ -501,4 +530,13 @@ export class LogServer {
       subscription.pumping = false;
     }
   }
+}
+
+/** The log command an append request proposes. */
+function appendCommand(request: AppendRequest): LogCommand {
+  return {
+    t: 'append', log: request.log, prevLsn: request.prevLsn, writerId: request.writerId, batchSeq: request.batchSeq,
+    payloads: request.payloads, ...(request.snapshotLsn === undefined ? {} : { snapshotLsn: request.snapshotLsn }),
+    ...(request.prevChecksum === undefined ? {} : { prevChecksum: request.prevChecksum }),
+  };
 }

@@ -86,11 +86,14 @@ interface AppliedEntry {
   changedLog?: string;
 }
 
+/** How a proposal ended: committed and applied here (with its outcome), or not (with why). */
+export type ProposalResult = { ok: true; outcome: CommandOutcome } | { ok: false; error: LogError };
+
+/** A proposal waiting for its commit; past deadlineMs it fails (checked every tick, see expireProposals). */
 interface PendingProposal {
   term: number;
-  resolve(outcome: CommandOutcome): void;
-  reject(error: LogError): void;
-  timer: NodeJS.Timeout;
+  done(result: ProposalResult): void;
+  deadlineMs: number;
 }
 
 /** The InstallSnapshot data the core is given; sendMessage puts the serialized state in. */
@@ -214,6 +217,7 @@ export class RaftDriver {
     // Left over from a sweep a stop or crash cut short (cheap when there is none).
     for (const range of this.startupUnreachable) this.sweeper.add(range);
     this.tickTimer = setInterval(() => {
+      this.expireProposals(performance.now());
       this.core.tick();
       this.noteRoleChange();
       this.sendLivenessWhileProcessing();
@@ -231,9 +235,8 @@ export class RaftDriver {
     await this.capture.retire();
     await this.sweeper.stop();
     for (const [index, proposal] of this.pending) {
-      clearTimeout(proposal.timer);
-      proposal.reject(new LogError('NOT_LEADER', 'node stopping', { leaderId: null }));
       this.pending.delete(index);
+      proposal.done({ ok: false, error: new LogError('NOT_LEADER', 'node stopping', { leaderId: null }) });
     }
   }
 
@@ -277,25 +280,48 @@ export class RaftDriver {
 
   /** Proposes a command; resolves with its outcome once it is committed and applied here. */
   propose(command: LogCommand): Promise<CommandOutcome> {
-    if (this.failure) return Promise.reject(new LogError('QUORUM_UNAVAILABLE', 'node storage failed'));
-    if (this.stopped) return Promise.reject(new LogError('NOT_LEADER', 'node stopping', { leaderId: null }));
+    return new Promise((resolve, reject) => this.proposeThen(command, (result) => (result.ok ? resolve(result.outcome) : reject(result.error))));
+  }
+
+  /**
+   * Proposes a command; calls callback once: with its outcome once it is committed and applied
+   * here, or with why not (at once if it cannot be proposed). An error it throws is logged.
+   * The log server answers appends from it: the answer leaves while the Ready that committed
+   * them is still being handled, not after the rest of the Ready loop and a chain of promise
+   * jobs (≈ 20 µs of every append at one appender).
+   */
+  proposeThen(command: LogCommand, callback: (result: ProposalResult) => void): void {
+    // It runs inside the Ready loop: its failure must not look like the store's.
+    const done = (result: ProposalResult): void => {
+      try {
+        callback(result);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'a proposal\'s callback failed');
+      }
+    };
+    if (this.failure) return done({ ok: false, error: new LogError('QUORUM_UNAVAILABLE', 'node storage failed') });
+    if (this.stopped) return done({ ok: false, error: new LogError('NOT_LEADER', 'node stopping', { leaderId: null }) });
     const result = this.core.propose(encodeLogCommand(command));
     if (!result.ok) {
-      if (result.code === 'NOT_LEADER') {
-        return Promise.reject(new LogError('NOT_LEADER', 'not the leader', { leaderId: result.leaderId }));
-      }
+      if (result.code === 'NOT_LEADER') return done({ ok: false, error: new LogError('NOT_LEADER', 'not the leader', { leaderId: result.leaderId }) });
       const message = result.code === 'PROPOSALS_FULL' ? 'too many proposals waiting for commit' : 'command too large';
-      return Promise.reject(new LogError('LIMIT_EXCEEDED', message, { reason: result.code }));
+      return done({ ok: false, error: new LogError('LIMIT_EXCEEDED', message, { reason: result.code }) });
     }
     this.schedule();
-    return new Promise<CommandOutcome>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // The index may hold a later proposal by now (a new term reused it): only our own.
-        if (this.pending.get(result.index)?.timer === timer) this.pending.delete(result.index);
-        reject(new LogError('QUORUM_UNAVAILABLE', `not committed within ${this.options.timings.commitTimeoutMs} ms; outcome unknown`));
-      }, this.options.timings.commitTimeoutMs);
-      this.pending.set(result.index, { term: result.term, resolve, reject, timer });
-    });
+    this.pending.set(result.index, { term: result.term, done, deadlineMs: performance.now() + this.options.timings.commitTimeoutMs });
+  }
+
+  /**
+   * Fails the proposals past their deadline. Checked every tick (commitTimeoutMs is many
+   * ticks), not by a timer per proposal: a setTimeout and a clearTimeout were on the path of
+   * every append.
+   */
+  private expireProposals(nowMs: number): void {
+    for (const [index, proposal] of this.pending) {
+      if (proposal.deadlineMs > nowMs) continue;
+      this.pending.delete(index);
+      proposal.done({ ok: false, error: new LogError('QUORUM_UNAVAILABLE', `not committed within ${this.options.timings.commitTimeoutMs} ms; outcome unknown`) });
+    }
   }
 
   /**
@@ -358,10 +384,17 @@ export class RaftDriver {
     return { entries, meta };
   }
 
+  /**
+   * Runs the Ready loop once the code running now is done: everything stepped or proposed in
+   * this turn (every frame of a socket chunk) goes into one Ready. A microtask, not
+   * setImmediate: the hop to the check phase cost 5–7 µs on the path of every append, twice on
+   * a leader (proposal, acknowledgement) and once on a follower. Group commit does not need
+   * it: what arrives while a synced write is in flight waits for the next Ready anyway.
+   */
   private schedule(): void {
     if (this.scheduled || this.processing || this.stopped) return;
     this.scheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.scheduled = false;
       void this.processReadies();
     });
@@ -400,6 +433,10 @@ export class RaftDriver {
       this.failure = error as Error;
       this.options.logger.fatal({ err: error }, 'log node storage or apply failed; stopping the Raft driver');
       if (this.tickTimer) clearInterval(this.tickTimer);
+      for (const [index, proposal] of this.pending) {
+        this.pending.delete(index);
+        proposal.done({ ok: false, error: new LogError('QUORUM_UNAVAILABLE', 'node storage failed; outcome unknown') });
+      }
       throw error;
     } finally {
       this.processing = false;
@@ -407,15 +444,30 @@ export class RaftDriver {
   }
 
   private async handleReady(ready: Ready): Promise<void> {
+    const installed = ready.snapshotToInstall !== undefined;
+    // Term and vote need sync before any message depends on them; a commit index alone
+    // does not (it is re-learned from the leader), so it rides along unsynced.
+    const termOrVoteChanged = ready.hardState !== undefined
+      && (ready.hardState.term !== this.lastHardState.term || ready.hardState.votedFor !== this.lastHardState.votedFor);
+    const mustSync = installed || ready.entriesToPersist.length > 0 || termOrVoteChanged;
+    // A leader may replicate entries while it writes them itself (Raft thesis §10.2.1): its
+    // own copy counts towards the commit only after advance(). Only when this Ready changes
+    // neither term nor vote — those must be durable before anyone hears of them. They go out
+    // first, before the batch is built and handed to LevelDB (tens of microseconds): a
+    // follower's write, not the leader's, is what a commit waits for.
+    const sendEarly = mustSync && !installed && !termOrVoteChanged;
+    const later: RaftMessage[] = [];
+    for (const message of ready.messages) {
+      if (sendEarly && (message.type === 'AppendEntries' || message.type === 'Heartbeat')) this.sendMessage(message);
+      else later.push(message);
+    }
     const ops: StoreOp[] = [];
     let logs = this.logs;
-    let installed = false;
     if (ready.snapshotToInstall) {
       const snapshot = ready.snapshotToInstall;
       const install = installSnapshotOps(snapshot);
       ops.push(...install.ops);
       logs = install.logs;
-      installed = true;
       this.lastStoredIndex = snapshot.index;
       this.storedSnapshotIndex = snapshot.index;
       this.pendingCompaction = null;
@@ -428,20 +480,15 @@ export class RaftDriver {
       ops.push(...raftEntriesOps(ready.entriesFromIndex, ready.entriesToPersist, this.lastStoredIndex));
       this.lastStoredIndex = ready.entriesFromIndex + ready.entriesToPersist.length - 1;
     }
-    let termOrVoteChanged = false;
     if (ready.hardState) {
       ops.push(hardStateOp(ready.hardState));
-      // Term and vote need sync before any message depends on them; a commit index alone
-      // does not (it is re-learned from the leader), so it rides along unsynced.
-      termOrVoteChanged = ready.hardState.term !== this.lastHardState.term || ready.hardState.votedFor !== this.lastHardState.votedFor;
       this.lastHardState = { term: ready.hardState.term, votedFor: ready.hardState.votedFor };
     }
-    const mustSync = installed || ready.entriesToPersist.length > 0 || termOrVoteChanged;
     if (!mustSync) {
       // Nothing here must be durable before anyone hears of it: send, settle, and let the
       // writes wait for the next batch (see the top of this file).
       const outcomes = this.applyCommitted(ready.committedEntries, logs, ops);
-      for (const message of ready.messages) this.sendMessage(message);
+      for (const message of later) this.sendMessage(message);
       for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
       this.defer(ops, outcomes);
       return;
@@ -466,17 +513,6 @@ export class RaftDriver {
     const batchOutcomes = applyInBatch ? this.applyCommitted(ready.committedEntries, logs, ops) : [];
     const writtenMetas = this.metasOf(logs, [...this.takeDeferred(ops), ...changedLogsOf(batchOutcomes)]);
     const writtenAppliedIndex = this.appliedIndex;
-    // A leader may replicate entries while it writes them itself (Raft thesis §10.2.1): its
-    // own copy counts towards the commit only after advance(). Only when this Ready changes
-    // neither term nor vote — those must be durable before anyone hears of them. They go out
-    // before the write is handed to LevelDB (building the batch takes tens of microseconds):
-    // a follower's write, not the leader's, is what a commit waits for.
-    const sendEarly = !installed && !termOrVoteChanged;
-    const later: RaftMessage[] = [];
-    for (const message of ready.messages) {
-      if (sendEarly && (message.type === 'AppendEntries' || message.type === 'Heartbeat')) this.sendMessage(message);
-      else later.push(message);
-    }
     const writeStartedMs = performance.now();
     const write = this.options.store.batch(ops, { sync: true });
     const applyAfterWrite = !applyInBatch && this.core.roleNow !== 'leader';
@@ -625,17 +661,15 @@ export class RaftDriver {
     const proposal = this.pending.get(entry.index);
     if (!proposal) return;
     this.pending.delete(entry.index);
-    clearTimeout(proposal.timer);
-    if (proposal.term === entry.term && outcome !== null) proposal.resolve(outcome);
-    else proposal.reject(new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.status().leaderId }));
+    if (proposal.term === entry.term && outcome !== null) proposal.done({ ok: true, outcome });
+    else proposal.done({ ok: false, error: new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.status().leaderId }) });
   }
 
   private failProposalsUpTo(index: number, reason: string): void {
     for (const [proposalIndex, proposal] of this.pending) {
       if (proposalIndex > index) continue;
       this.pending.delete(proposalIndex);
-      clearTimeout(proposal.timer);
-      proposal.reject(new LogError('NOT_LEADER', reason, { leaderId: this.core.status().leaderId }));
+      proposal.done({ ok: false, error: new LogError('NOT_LEADER', reason, { leaderId: this.core.status().leaderId }) });
     }
   }
 

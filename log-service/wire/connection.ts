@@ -1,9 +1,11 @@
 // A framed TCP connection: decodes incoming frames with the limit checked up front, writes
 // frames, and exposes how many bytes wait in the socket's write queue (back-pressure).
 // With coalesceWrites, frames written together leave in one writev: the socket is corked at
-// the first send and uncorked on process.nextTick, after the code that is running now, so a
-// Ready that answers many proposals, or a client with several batches, costs one syscall (and
-// one wake-up of the other side) instead of one per frame. Raft peer
+// the first send and uncorked in a microtask, after the code that is running now, so a Ready
+// that answers many proposals, or a client with several batches, costs one syscall (and one
+// wake-up of the other side) instead of one per frame. A microtask, not process.nextTick: a
+// tick runs only once every queued promise job has, and a log node's answers then waited for
+// the rest of its Ready loop. Raft peer
 // links do not coalesce: a follower's acknowledgement must leave as soon as its write is
 // done, not after the synchronous work of the next Ready.
 
@@ -71,7 +73,7 @@ export class FramedConnection {
     if (this.coalesceWrites && !this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => this.uncork());
+      queueMicrotask(() => this.uncork());
     }
     this.socket.write(frame, this.afterWrite);
   }

@@ -161,7 +161,7 @@ describe('log-node with a valid config file', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(statuses.filter((s) => s?.role === 'leader'), stderr.map((lines) => lines.join('')).join('\n')).toHaveLength(1);
-    expect(children.every((child) => child.exitCode === null)).toBe(true);
+    expect(children.every((child) => child.exitCode === null), stderr.map((lines) => lines.join('')).join('\n')).toBe(true);
     expect(stderr[0]!.join('')).toContain('log node started');
     const exits = children.map((child) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))));
     for (const child of children) child.kill('SIGTERM');
