@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import RedisParser from 'redis-parser';
 import { LevelLogStore } from '../log-service/store/level-store.js';
 import { Cleanup, startBenchProcess, startBenchRedis } from './bench-processes.js';
-import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, median, medianWithRange, percentile, processCpuSeconds } from './machine-costs.js';
+import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, median, medianWithRange, percentile, processCpuSeconds, vcpuIdleSettings } from './machine-costs.js';
 import { findTool, formatTable, runRedisBenchmark } from './redis-benchmark.js';
 import { freePort } from '../test/helpers/server.js';
 
@@ -243,7 +243,7 @@ async function orchestrate(): Promise<void> {
   const cleanup = new Cleanup();
   process.once('SIGINT', () => void cleanup.run().then(() => process.exit(130)));
   try {
-    console.log(`machine: load average ${loadavg().map((value) => value.toFixed(1)).join(' ')} (results are only comparable on an idle machine)`);
+    console.log(`machine: load average ${loadavg().map((value) => value.toFixed(1)).join(' ')}${vcpuIdleSettings()} (results are only comparable on an idle machine)`);
     const syncDir = mkdtempSync(join(tmpdir(), 'keel-bench-floor-sync-'));
     cleanup.add(`directory ${syncDir}`, () => rmSync(syncDir, { recursive: true, force: true }));
     const syncMs = await measureSyncWriteMs(syncDir, entryBytes);

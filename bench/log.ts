@@ -12,7 +12,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LogClient } from '../log-service/client/log-client.js';
 import { freePortRange } from '../src/cluster/ports.js';
-import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, percentile, processCpuSeconds } from './machine-costs.js';
+import { measureCrossProcessRoundTripMs, measureLoopbackRoundTripMs, measureSyncWriteMs, percentile, processCpuSeconds, vcpuIdleSettings } from './machine-costs.js';
 
 const entryBytes = 100;
 const runMs = Number(process.env.KEEL_BENCH_RUN_MS ?? 3000);
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const client = await LogClient.connect({ nodes });
     await client.append('warmup', [new Uint8Array(entryBytes)], { prevLsn: (await client.tail('warmup')).tailLsn });
     const budgetMs = 2 * (syncMs + 2 * roundTripMs);
-    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (results are only comparable on an idle machine)`);
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}${vcpuIdleSettings()} (results are only comparable on an idle machine)`);
     console.log(`local synced LevelDB write (p50): ${syncMs.toFixed(3)} ms; loopback round trip (p50): ${roundTripMs.toFixed(3)} ms`);
     console.log(`the same round trip to another process (p50): ${crossProcessRoundTripMs.toFixed(3)} ms (an append crosses processes 6 times)`);
     console.log(`p50 goal at 1 appender: <= 2 × (fsync + 2 round trips) = ${budgetMs.toFixed(3)} ms; throughput goal at 64: >= 50000 entries/s`);
