@@ -25,6 +25,8 @@ import { parseAddress } from './address.js';
 import { checkChainHints, type ChainHint } from './chain-hints.js';
 
 type AppendRequest = Extract<Request, { op: 'append' }>;
+/** A request's answer before it is put on the wire. */
+type Answer = { ok: true; result: unknown } | { ok: false; error: LogError };
 
 export interface LogServerContext {
   nodeId: string;
@@ -239,7 +241,7 @@ export class LogServer {
     );
   }
 
-  private answer(connection: ClientConnection, request: Request, answer: { ok: true; result: unknown } | { ok: false; error: LogError }): void {
+  private answer(connection: ClientConnection, request: Request, answer: Answer): void {
     connection.outstanding -= 1;
     if (!answer.ok) {
       connection.sendSafe({ id: request.id, ok: false, error: toWireError(answer.error) });
@@ -258,18 +260,24 @@ export class LogServer {
    * one appender that is ≈ 20 µs of every append's latency. Calls answered() once answered.
    */
   private startAppend(connection: ClientConnection, request: AppendRequest, answered: () => void): void {
-    const finish = (answer: { ok: true; result: unknown } | { ok: false; error: LogError }) => {
-      this.answer(connection, request, answer);
-      answered();
+    const finish = (answer: Answer) => {
+      try {
+        this.answer(connection, request, answer);
+      } finally {
+        answered();
+      }
     };
-    let driver: RaftDriver;
     try {
-      driver = this.requireDriver();
+      const driver = this.requireDriver();
       this.checkAppend(driver, request);
+      this.proposeAppend(driver, request, finish);
     } catch (error) {
       finish({ ok: false, error: this.asLogError(error, request.op) });
-      return;
     }
+  }
+
+  /** Proposes an append; finish gets its answer once it commits, or why it did not. */
+  private proposeAppend(driver: RaftDriver, request: AppendRequest, finish: (answer: Answer) => void): void {
     driver.proposeThen(appendCommand(request), (proposal) => {
       if (!proposal.ok) {
         const { error } = proposal;

@@ -308,6 +308,13 @@ export class RaftDriver {
       return done({ ok: false, error: new LogError('LIMIT_EXCEEDED', message, { reason: result.code }) });
     }
     this.schedule();
+    // A proposal of an earlier term may still wait at this index (a new leader overwrote its
+    // entry, and this node leads again): it will never commit.
+    const overwritten = this.pending.get(result.index);
+    if (overwritten !== undefined) {
+      this.pending.delete(result.index);
+      overwritten.done({ ok: false, error: new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.status().leaderId }) });
+    }
     this.pending.set(result.index, { term: result.term, done, deadlineMs: performance.now() + this.options.timings.commitTimeoutMs });
   }
 
@@ -388,8 +395,10 @@ export class RaftDriver {
    * Runs the Ready loop once the code running now is done: everything stepped or proposed in
    * this turn (every frame of a socket chunk) goes into one Ready. A microtask, not
    * setImmediate: the hop to the check phase cost 5–7 µs on the path of every append, twice on
-   * a leader (proposal, acknowledgement) and once on a follower. Group commit does not need
-   * it: what arrives while a synced write is in flight waits for the next Ready anyway.
+   * a leader (proposal, acknowledgement) and once on a follower. Group commit mostly does not
+   * need it: what arrives while a synced write is in flight waits for the next Ready anyway.
+   * Only an idle node's first write goes without what other sockets bring in the same poll
+   * phase; those wait for the next.
    */
   private schedule(): void {
     if (this.scheduled || this.processing || this.stopped) return;
@@ -507,28 +516,22 @@ export class RaftDriver {
     // kernel packs threads onto one vCPU (sched_vcpu_pack): the LevelDB thread woken by the
     // handoff waited on this thread's vCPU until the apply was done, ≈ 90 µs of every follower
     // write at one appender (log-service README, "4 December, late evening"). A leader applies
-    // them during its write, so that its proposers hear at once and its speculation (below)
-    // builds on them.
+    // them during its write, so that its proposers hear at once.
     const applyInBatch = installed || this.compactionDue(this.appliedIndex + ready.committedEntries.length);
     const batchOutcomes = applyInBatch ? this.applyCommitted(ready.committedEntries, logs, ops) : [];
     const writtenMetas = this.metasOf(logs, [...this.takeDeferred(ops), ...changedLogsOf(batchOutcomes)]);
     const writtenAppliedIndex = this.appliedIndex;
-    // A leader applies its new proposals ahead while the disks write (speculation.ts), from
-    // the entry as replicated (decoded, as every node will apply it). Before its own write is
-    // handed to LevelDB, not after: that write then starts ≈ 20 µs later, which took 24 µs off
-    // p50 at one appender (15 interleaved rounds each; log-service README, "4 December,
-    // night"). The leader's write has time to spare (a commit waits for the follower's, which
-    // starts ≈ 100 µs later); starting it later may put both in one ext4 journal commit, or
-    // keep LevelDB's thread off the vCPU the follower is woken on. Which, was not measured.
-    for (const entry of ready.entriesToPersist) {
-      if (entry.data === null || this.pending.get(entry.index)?.term !== entry.term) continue;
-      const command = decodeLogCommand(entry.data);
-      if (command === null) continue;
-      // Its checksum chain goes to each follower with the next message (chain-hints.ts).
-      const applied = this.speculation.run(entry.index, entry.term, command, this.logs, entry.data);
-      this.countChecksumWork(applied);
-      if (applied.chain !== undefined) this.chainsOut.add({ index: entry.index, term: entry.term, ...applied.chain });
-    }
+    // A leader applies its new proposals ahead while the disks write (speculation.ts). When
+    // this Ready commits nothing, before its own write is handed to LevelDB: that write then
+    // starts ≈ 20 µs later, which took 24 µs off p50 at one appender (15 interleaved rounds
+    // each; log-service README, "4 December, night"). The leader's write has time to spare (a
+    // commit waits for the follower's, which starts ≈ 100 µs later); starting it later may
+    // put both in one ext4 journal commit, or keep LevelDB's thread off the vCPU the follower
+    // is woken on. Which, was not measured. When it commits entries, after applying them: a
+    // speculation that starts from the state without them declines at commit (take()), and
+    // each decline would throw away the speculation of the Ready that follows it, and so on.
+    const speculateFirst = ready.committedEntries.length === 0;
+    if (speculateFirst) this.speculate(ready.entriesToPersist);
     const writeStartedMs = performance.now();
     const write = this.options.store.batch(ops, { sync: true });
     const applyAfterWrite = !applyInBatch && this.core.roleNow !== 'leader';
@@ -536,6 +539,7 @@ export class RaftDriver {
     // Reads follow only what is written (visible state and the read barrier).
     if (applyInBatch) for (const { entry, outcome } of batchOutcomes) this.settleProposal(entry, outcome);
     else if (!applyAfterWrite) this.applyAndSettle(ready.committedEntries, logs);
+    if (!speculateFirst) this.speculate(ready.entriesToPersist);
     await write;
     this.durableTerm = this.lastHardState.term;
     const writeMs = performance.now() - writeStartedMs;
@@ -553,6 +557,22 @@ export class RaftDriver {
       for (const name of logs.names()) this.options.onLogChanged(name);
     } else {
       this.publish(writtenMetas);
+    }
+  }
+
+  /**
+   * Applies this leader's new proposals ahead of commit (speculation.ts), from the entries as
+   * replicated (decoded, as every node will apply them). Each one's checksum chain goes to
+   * each follower with the next message (chain-hints.ts). A follower has no proposals here.
+   */
+  private speculate(entries: readonly RaftEntry[]): void {
+    for (const entry of entries) {
+      if (entry.data === null || this.pending.get(entry.index)?.term !== entry.term) continue;
+      const command = decodeLogCommand(entry.data);
+      if (command === null) continue;
+      const applied = this.speculation.run(entry.index, entry.term, command, this.logs, entry.data);
+      this.countChecksumWork(applied);
+      if (applied.chain !== undefined) this.chainsOut.add({ index: entry.index, term: entry.term, ...applied.chain });
     }
   }
 

@@ -8,7 +8,9 @@ import { LogError } from '../../log-service/errors.js';
 import type { LogNode } from '../../log-service/node/log-node.js';
 import type { RaftDriver } from '../../log-service/node/raft-driver.js';
 import type { LogCommand } from '../../log-service/state/types.js';
+import type { LogStore } from '../../log-service/store/log-store.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
+import { gateSyncs } from './helpers/sync-gate.js';
 
 const text = (value: string) => Uint8Array.from(Buffer.from(value));
 const commitTimeoutMs = 1200;
@@ -36,18 +38,24 @@ function appendCommand(log: string, prevLsn: number, value: string): LogCommand 
 
 describe('proposals on a log node', () => {
   it('fail with QUORUM_UNAVAILABLE after commitTimeoutMs when no majority answers', async () => {
-    cluster = await startInProcessCluster({ timings: { commitTimeoutMs, appendTimeoutMs: 3000, tickMs } });
+    // The followers' disks stall once the leader is known: they still answer heartbeats (the
+    // leader stays in office), but no synced write, so nothing commits.
+    let stalled = false;
+    let release = () => undefined as void;
+    const stall = new Promise<void>((resolve) => { release = resolve; });
+    const stallFollowers = (id: string, store: LogStore): LogStore => gateSyncs(store, () => (stalled && cluster?.nodes.get(id)?.status().role !== 'leader' ? stall : Promise.resolve()));
+    cluster = await startInProcessCluster({ wrapStore: stallFollowers, timings: { commitTimeoutMs, appendTimeoutMs: 3000, tickMs } });
     const leader = await cluster.leader();
-    for (const id of cluster.ids) if (cluster.nodes.get(id) !== leader) await cluster.stop(id);
+    stalled = true;
     const started = performance.now();
     const outcome = await driverOf(leader).propose(appendCommand('alone', 0, 'never committed')).then(
       () => null,
       (error: unknown) => error,
     );
     const ms = performance.now() - started;
+    release();
+    expect(leader.status().role).toBe('leader');
     expect(outcome).toBeInstanceOf(LogError);
-    // A leader that lost its quorum steps down meanwhile (check-quorum); the proposal still
-    // waits for its deadline: whether it commits is not known.
     expect((outcome as LogError).code).toBe('QUORUM_UNAVAILABLE');
     expect((outcome as LogError).message).toContain(`not committed within ${commitTimeoutMs} ms`);
     expect(ms).toBeGreaterThanOrEqual(commitTimeoutMs - 5);

@@ -53,7 +53,7 @@ it('fails each unanswered request with TIMEOUT at its own deadline, an earlier o
   // The long one arms the sweep first; the short one, sent after it, must re-arm it earlier.
   const long = timed(connection.request({ op: 'x', n: 1 }, 600));
   const short = timed(connection.request({ op: 'x', n: 2 }, 150));
-  const answered = timed(connection.request({ op: 'x', answer: true, n: 3 }, 150));
+  const answered = timed(connection.request({ op: 'x', answer: true, n: 3 }, 2000));
   const [longOutcome, shortOutcome, answeredOutcome] = await Promise.all([long, short, answered]);
   expect(answeredOutcome).toMatchObject({ result: 3 });
   expect(shortOutcome.code).toBe('TIMEOUT');
@@ -70,7 +70,7 @@ it('keeps sweeping: requests sent after a sweep fired still time out', async () 
   connection = new NodeConnection(address, frameBytesMax, 1000);
   expect((await timed(connection.request({ op: 'x', n: 1 }, 100))).code).toBe('TIMEOUT');
   // Answered ones leave nothing behind; the next unanswered one has its own deadline.
-  expect((await timed(connection.request({ op: 'x', answer: true, n: 2 }, 100))).result).toBe(2);
+  expect((await timed(connection.request({ op: 'x', answer: true, n: 2 }, 2000))).result).toBe(2);
   const again = await timed(connection.request({ op: 'x', n: 3 }, 100));
   expect(again.code).toBe('TIMEOUT');
   expect(again.ms).toBeGreaterThanOrEqual(95);
