@@ -4,12 +4,13 @@
 // and tells subscribers. All proposals that arrive while a batch is being written go into the
 // next Ready together: group commit.
 //
-// Committed entries are applied in memory at once (their proposers hear then), but their
-// state-machine writes are never written on their own: they wait up to applyWriteDelayMs and
-// ride in the next Raft write, so an append costs each node one write, not two
-// (deferred-writes.ts). A Ready with entries to sync starts its write before it applies its
-// committed entries, so applying (tens of microseconds per entry on a cold cache) is not
-// between a follower and its disk. Likewise a leader does not send a message round only to
+// A leader applies committed entries in memory at once (their proposers hear then); a
+// follower gathers them for up to applyWriteDelayMs and applies them together (handleReady
+// says why). Their state-machine writes are never written on their own: they wait up to
+// applyWriteDelayMs and ride in the next Raft write, so an append costs each node one write,
+// not two (deferred-writes.ts). A Ready with entries to sync starts its write before it
+// applies its committed entries, so applying (tens of microseconds per entry on a cold cache)
+// is not between a follower and its disk. Likewise a leader does not send a message round only to
 // tell followers of a new commit index: it waits up to commitBroadcastDelayMs for entries (or
 // a heartbeat) to carry it (commit-hold.ts).
 //
@@ -133,6 +134,13 @@ export class RaftDriver {
   private tickTimer: NodeJS.Timeout | null = null;
   /** State-machine writes of applied entries not yet written (they go first in the next batch). */
   private readonly deferred: DeferredWrites;
+  /**
+   * Committed entries a follower has not applied yet, and since when: it applies them once
+   * they are applyWriteDelayMs old, not right after each write (see handleReady). Every apply
+   * takes these first (applyCommitted), so entries apply in order whatever the path.
+   */
+  private backlog: RaftEntry[] = [];
+  private backlogSinceMs = 0;
   /** Wakes the Ready loop when deferred writes or a held commit broadcast are due. */
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAtMs = 0;
@@ -419,6 +427,7 @@ export class RaftDriver {
         this.commitHold.noteReadyTaken(this.core.commitBroadcastHeld());
         if (!ready) {
           if (this.stopped) break;
+          if (this.backlogDueInMs(performance.now()) <= 0) this.applyAndSettle([], this.logs);
           const writeWaitMs = this.deferred.dueInMs(performance.now());
           if (writeWaitMs <= 0) {
             await this.writeDeferred([], false);
@@ -426,7 +435,7 @@ export class RaftDriver {
             continue;
           }
           const commitWaitMs = this.commitHold.dueInMs(performance.now());
-          const waitMs = Math.min(writeWaitMs, commitWaitMs);
+          const waitMs = Math.min(writeWaitMs, commitWaitMs, this.backlogDueInMs(performance.now()));
           if (waitMs !== Infinity) this.wakeWithin(waitMs);
           break;
         }
@@ -495,8 +504,11 @@ export class RaftDriver {
     }
     if (!mustSync) {
       // Nothing here must be durable before anyone hears of it: send, settle, and let the
-      // writes wait for the next batch (see the top of this file).
-      const outcomes = this.applyCommitted(ready.committedEntries, logs, ops);
+      // writes wait for the next batch (see the top of this file). A follower gathers (below).
+      const gather = this.core.roleNow !== 'leader';
+      if (gather) this.addToBacklog(ready.committedEntries);
+      const applyNow = !gather || this.backlogDueInMs(performance.now()) <= 0;
+      const outcomes = applyNow ? this.applyCommitted(gather ? [] : ready.committedEntries, logs, ops) : [];
       for (const message of later) this.sendMessage(message);
       for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
       this.defer(ops, outcomes);
@@ -511,12 +523,17 @@ export class RaftDriver {
     // other synced batch does). Deferred writes go first in the batch (DeferredWrites.takeInto
     // says why).
     //
-    // A follower (no proposer waits on it) applies them only after the write and the messages
-    // that waited for it: not between handing the write to LevelDB and going idle. This host's
-    // kernel packs threads onto one vCPU (sched_vcpu_pack): the LevelDB thread woken by the
-    // handoff waited on this thread's vCPU until the apply was done, ≈ 90 µs of every follower
-    // write at one appender (log-service README, "4 December, late evening"). A leader applies
-    // them during its write, so that its proposers hear at once.
+    // A follower (no proposer waits on it) does not apply them here. It adds them to its
+    // backlog and applies the backlog once it is applyWriteDelayMs old: after a Ready's write
+    // and answer, or when its Ready loop is idle (processReadies). Not between handing the
+    // write to LevelDB and going idle: this host's kernel packs threads onto one vCPU
+    // (sched_vcpu_pack), and the LevelDB thread woken by the handoff waited on this thread's
+    // vCPU until the apply was done, ≈ 90 µs of every follower write at one appender. Not
+    // right after every answer either: the leader it wakes waited on this vCPU in the same
+    // way. Batched, at one appender most rounds apply nothing: p50 0.592 against 0.618 ms,
+    // node CPU 623 against 664 µs per entry (log-service README, "4 December, night"). The
+    // cost: a follower's reads and subscribers see an entry up to applyWriteDelayMs later.
+    // A leader applies them during its write, so that its proposers hear at once.
     const applyInBatch = installed || this.compactionDue(this.appliedIndex + ready.committedEntries.length);
     const batchOutcomes = applyInBatch ? this.applyCommitted(ready.committedEntries, logs, ops) : [];
     const writtenMetas = this.metasOf(logs, [...this.takeDeferred(ops), ...changedLogsOf(batchOutcomes)]);
@@ -534,11 +551,12 @@ export class RaftDriver {
     if (speculateFirst) this.speculate(ready.entriesToPersist);
     const writeStartedMs = performance.now();
     const write = this.options.store.batch(ops, { sync: true });
-    const applyAfterWrite = !applyInBatch && this.core.roleNow !== 'leader';
+    const applyLater = !applyInBatch && this.core.roleNow !== 'leader';
+    if (applyLater) this.addToBacklog(ready.committedEntries);
     // Committed entries are durable on a majority already: their proposers can hear now.
     // Reads follow only what is written (visible state and the read barrier).
     if (applyInBatch) for (const { entry, outcome } of batchOutcomes) this.settleProposal(entry, outcome);
-    else if (!applyAfterWrite) this.applyAndSettle(ready.committedEntries, logs);
+    else if (!applyLater) this.applyAndSettle(ready.committedEntries, logs);
     if (!speculateFirst) this.speculate(ready.entriesToPersist);
     await write;
     this.durableTerm = this.lastHardState.term;
@@ -550,7 +568,7 @@ export class RaftDriver {
     this.visibleAppliedIndex = writtenAppliedIndex;
     this.sweepVisible();
     for (const message of later) this.sendMessage(message);
-    if (applyAfterWrite) this.applyAndSettle(ready.committedEntries, logs);
+    if (applyLater && this.backlogDueInMs(performance.now()) <= 0) this.applyAndSettle([], logs);
     if (installed) {
       this.visible = logs.cloneMetas();
       this.failProposalsUpTo(this.appliedIndex, 'a snapshot replaced the log; outcome unknown');
@@ -574,6 +592,17 @@ export class RaftDriver {
       this.countChecksumWork(applied);
       if (applied.chain !== undefined) this.chainsOut.add({ index: entry.index, term: entry.term, ...applied.chain });
     }
+  }
+
+  private addToBacklog(entries: readonly RaftEntry[]): void {
+    if (entries.length === 0) return;
+    if (this.backlog.length === 0) this.backlogSinceMs = performance.now();
+    for (const entry of entries) this.backlog.push(entry);
+  }
+
+  /** Milliseconds until the backlog is due (Infinity when empty). */
+  private backlogDueInMs(nowMs: number): number {
+    return this.backlog.length === 0 ? Infinity : this.backlogSinceMs + this.options.timings.applyWriteDelayMs - nowMs;
   }
 
   /** Applies committed entries whose writes wait for the next batch, and answers their proposers. */
@@ -643,7 +672,8 @@ export class RaftDriver {
     ops: StoreOp[],
   ): AppliedEntry[] {
     const outcomes: AppliedEntry[] = [];
-    for (const entry of entries) {
+    const inOrder = this.backlog.length === 0 ? entries : [...this.backlog.splice(0), ...entries];
+    for (const entry of inOrder) {
       if (entry.index <= this.appliedIndex) continue; // re-delivered after a restart: already in the store
       assert(entry.index === this.appliedIndex + 1, `applying entry ${entry.index} after ${this.appliedIndex}`);
       this.appliedIndex = entry.index;

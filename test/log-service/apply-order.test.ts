@@ -1,20 +1,23 @@
-// A follower applies the committed entries of a Ready after its synced write and its answer,
-// not while the write is in flight (raft-driver.ts, handleReady): on a host that packs threads
-// onto one vCPU, work done between handing a write to LevelDB and going idle delays LevelDB's
-// own thread, and the leader waits for that write.
+// When a follower applies committed entries (raft-driver.ts, handleReady): never while its
+// synced write is in flight (on a host that packs threads onto one vCPU, work done between
+// handing a write to LevelDB and going idle delays LevelDB's own thread, and the leader waits
+// for that write), and not right after each write either: it gathers them for up to
+// applyWriteDelayMs and applies them together (after a write and its answer, or when idle).
 
 import { describe, expect, it } from 'vitest';
 import { LogClient } from '../../log-service/client/log-client.js';
 import type { LogStore } from '../../log-service/store/log-store.js';
 import { startInProcessCluster, type InProcessCluster } from './helpers/in-process-cluster.js';
 import { wrapBatch } from './helpers/sync-gate.js';
+import { waitFor } from './helpers/wait.js';
 
 const text = (value: string) => Uint8Array.from(Buffer.from(value));
+const appends = 30;
 
 describe('when a follower applies committed entries (in-process cluster)', () => {
-  it('after its synced write is done, never while it is in flight', async () => {
+  it('never while a synced write is in flight; gathered for applyWriteDelayMs, then all of them', async () => {
     let cluster: InProcessCluster | undefined;
-    const counts = { appliedDuringWrite: 0, appliedRightAfterWrite: 0 };
+    let appliedDuringWrite = 0;
     const appliedBy = (id: string) => {
       const work = cluster?.nodes.get(id)?.checksumWork();
       return work ? work.appendsHashed + work.chainsTaken : 0;
@@ -25,23 +28,31 @@ describe('when a follower applies committed entries (in-process cluster)', () =>
       const before = appliedBy(id);
       return written.then(() => {
         // The driver continues once this resolves: an apply already counted ran during the write.
-        if (appliedBy(id) !== before) counts.appliedDuringWrite += 1;
-        setImmediate(() => { if (appliedBy(id) !== before) counts.appliedRightAfterWrite += 1; });
+        if (appliedBy(id) !== before) appliedDuringWrite += 1;
       });
     });
-    // A commit held up to 40 ms (not 2) rides with the next AppendEntries even on a loaded
-    // machine, so the follower's Readies with entries to write also commit the one before.
-    cluster = await startInProcessCluster({ wrapStore: watchFollowerWrites, timings: { commitBroadcastDelayMs: 40 } });
+    // Followers gather committed entries for 150 ms (so the appends below, one at a time, end
+    // well inside one gathering even on a loaded machine); ticks of 200 ms, as the delays must
+    // be shorter than a tick. A commit held up to 40 ms rides with the next AppendEntries.
+    cluster = await startInProcessCluster({
+      wrapStore: watchFollowerWrites,
+      timings: { tickMs: 200, applyWriteDelayMs: 150, commitBroadcastDelayMs: 40 },
+    });
     const log = new LogClient({ nodes: [...cluster.addresses.values()] });
     try {
-      await cluster.leader();
-      // One appender: each AppendEntries to the eager follower carries the commit of the entry before.
-      for (let lsn = 0; lsn < 30; lsn++) await log.append('ordered', [text(`e${lsn}`)], { prevLsn: lsn });
-      expect(counts.appliedRightAfterWrite, 'follower writes whose Ready also committed entries').toBeGreaterThanOrEqual(10);
-      expect(counts.appliedDuringWrite).toBe(0);
+      const leader = await cluster.leader();
+      const followers = cluster.ids.filter((id) => cluster!.nodes.get(id) !== leader);
+      for (let lsn = 0; lsn < appends; lsn++) await log.append('ordered', [text(`e${lsn}`)], { prevLsn: lsn });
+      // Applying after each write (the order before), the eager follower had applied all but
+      // the last one or two by now.
+      const appliedRightAfter = Math.max(...followers.map(appliedBy));
+      expect(appliedRightAfter, 'entries a follower applied by the last answer').toBeLessThanOrEqual(appends - 4);
+      // Gathered, not lost: every follower applies all of them, in order (the driver asserts it).
+      await waitFor(() => followers.map(appliedBy), (applied) => applied.every((count) => count === appends), 5_000);
+      expect(appliedDuringWrite).toBe(0);
     } finally {
       log.close();
       await cluster.close();
     }
-  });
+  }, 20_000);
 });
