@@ -73,7 +73,9 @@ export interface LogTimings {
   /**
    * A node holds the state-machine writes of committed entries (never synced, re-derivable
    * from the Raft log) this long, so they ride in the next Raft write instead of costing a
-   * write of their own; reads and subscriptions see those entries once written.
+   * write of their own; reads and subscriptions see those entries once written. A follower
+   * also gathers committed entries this long before it applies them (raft-driver.ts), so its
+   * readers are up to twice this behind a commit.
    */
   applyWriteDelayMs: number;
   /**

@@ -97,12 +97,17 @@ export class ChainHintInbox {
   /** By index, in arrival order. */
   private readonly hints = new Map<number, ChainHint>();
   private bytes = 0;
+  /** Whether arrival order is index order (false once a lower index arrived after a higher one). */
+  private ordered = true;
+  private highestIndex = -Infinity;
 
   constructor(private readonly bytesMax: number) {}
 
   add(hints: readonly ChainHint[]): void {
     for (const hint of hints) {
       this.remove(hint.index);
+      if (hint.index < this.highestIndex) this.ordered = false;
+      this.highestIndex = Math.max(this.highestIndex, hint.index);
       this.hints.set(hint.index, hint);
       this.bytes += hintBytes(hint);
     }
@@ -118,9 +123,19 @@ export class ChainHintInbox {
    */
   take(index: number, term: number): ChecksumChain | undefined {
     const hint = this.hints.get(index);
-    // Usually the first few (arrival order is index order), but a deposed leader's chains for
-    // higher indexes may sit in front of a new leader's: look at all of them (bounded in bytes).
-    for (const key of [...this.hints.keys()]) if (key <= index) this.remove(key);
+    // Usually the first few: arrival order is index order, and the scan stops at the first
+    // higher index (a follower applying a backlog of B entries takes B chains, and a scan of
+    // them all each time cost B²). But a deposed leader's chains for higher indexes may sit
+    // in front of a new leader's: then every one is looked at (bounded in bytes) until none
+    // is left.
+    for (const key of this.hints.keys()) {
+      if (key <= index) this.remove(key);
+      else if (this.ordered) break;
+    }
+    if (this.hints.size === 0) {
+      this.ordered = true;
+      this.highestIndex = -Infinity;
+    }
     return hint !== undefined && hint.term === term ? hint : undefined;
   }
 

@@ -141,7 +141,7 @@ export class RaftDriver {
    */
   private backlog: RaftEntry[] = [];
   private backlogSinceMs = 0;
-  /** Wakes the Ready loop when deferred writes or a held commit broadcast are due. */
+  /** Wakes the Ready loop when deferred writes, a follower's backlog or a held commit broadcast are due. */
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAtMs = 0;
   private readonly commitHold: CommitBroadcastHold;
@@ -534,7 +534,7 @@ export class RaftDriver {
     // node CPU 623 against 664 µs per entry (log-service README, "4 December, night"). The
     // cost: a follower's reads and subscribers see an entry up to applyWriteDelayMs later.
     // A leader applies them during its write, so that its proposers hear at once.
-    const applyInBatch = installed || this.compactionDue(this.appliedIndex + ready.committedEntries.length);
+    const applyInBatch = installed || this.compactionDue(this.appliedIndex + this.backlog.length + ready.committedEntries.length);
     const batchOutcomes = applyInBatch ? this.applyCommitted(ready.committedEntries, logs, ops) : [];
     const writtenMetas = this.metasOf(logs, [...this.takeDeferred(ops), ...changedLogsOf(batchOutcomes)]);
     const writtenAppliedIndex = this.appliedIndex;
@@ -547,7 +547,8 @@ export class RaftDriver {
     // is woken on. Which, was not measured. When it commits entries, after applying them: a
     // speculation that starts from the state without them declines at commit (take()), and
     // each decline would throw away the speculation of the Ready that follows it, and so on.
-    const speculateFirst = ready.committedEntries.length === 0;
+    // The same for a new leader's backlog (entries it gathered as a follower, applied below).
+    const speculateFirst = ready.committedEntries.length === 0 && this.backlog.length === 0;
     if (speculateFirst) this.speculate(ready.entriesToPersist);
     const writeStartedMs = performance.now();
     const write = this.options.store.batch(ops, { sync: true });
@@ -634,7 +635,7 @@ export class RaftDriver {
   private takeDeferred(ops: StoreOp[]): string[] {
     if (this.deferred.isEmpty) return [];
     // The wake-up armed for these writes is moot now; the Ready loop arms the next one (for
-    // later deferred writes or a held commit broadcast) when it runs out of Readies. Left
+    // later deferred writes, the backlog or a held commit broadcast) when it runs out of Readies. Left
     // armed, it woke every node about every applyWriteDelayMs under a steady load, for nothing.
     if (this.wakeTimer !== null) {
       clearTimeout(this.wakeTimer);
