@@ -302,7 +302,7 @@ export class LogServer {
   /** Throws the typed error an append gets before it is proposed (not the leader, limits). */
   private checkAppend(driver: RaftDriver, request: AppendRequest): void {
     const { limits } = this.context;
-    if (driver.status().role !== 'leader') throw this.notLeader(driver);
+    if (!driver.isLeader) throw this.notLeader(driver);
     if (request.payloads.length > limits.batchEntriesMax) {
       throw new LogError('LIMIT_EXCEEDED', `batch of ${request.payloads.length} entries exceeds batchEntriesMax ${limits.batchEntriesMax}`, { limit: 'batchEntriesMax' });
     }
@@ -388,7 +388,7 @@ export class LogServer {
         return this.status();
       case 'trim': {
         const driver = this.requireDriver();
-        if (driver.status().role !== 'leader') throw this.notLeader(driver);
+        if (!driver.isLeader) throw this.notLeader(driver);
         const outcome = await driver.propose({ t: 'trim', log: request.log, beforeLsn: request.beforeLsn });
         if (outcome.ok && 'firstLsn' in outcome && !('lastLsn' in outcome)) return { firstLsn: outcome.firstLsn };
         if (!outcome.ok && outcome.code === 'LOG_TRIM_REFUSED') {
@@ -401,7 +401,7 @@ export class LogServer {
       }
       case 'mark-snapshot': {
         const driver = this.requireDriver();
-        if (driver.status().role !== 'leader') throw this.notLeader(driver);
+        if (!driver.isLeader) throw this.notLeader(driver);
         if (request.info.length > limits.snapshotInfoBytesMax) {
           throw new LogError('LIMIT_EXCEEDED', `snapshot info of ${request.info.length} bytes exceeds snapshotInfoBytesMax ${limits.snapshotInfoBytesMax}`, { limit: 'snapshotInfoBytesMax' });
         }
@@ -451,7 +451,7 @@ export class LogServer {
 
   /** For reads that must reflect everything committed so far: only the leader answers. */
   private async leaderRead(driver: RaftDriver): Promise<void> {
-    if (driver.status().role !== 'leader') throw this.notLeader(driver);
+    if (!driver.isLeader) throw this.notLeader(driver);
     await driver.readBarrier().catch((error: unknown) => {
       throw error instanceof LogError && error.code === 'NOT_LEADER' ? this.notLeader(driver) : error;
     });

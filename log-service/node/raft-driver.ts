@@ -266,8 +266,14 @@ export class RaftDriver {
     for (const message of this.core.takeLivenessMessages(this.durableTerm)) this.sendMessage(message);
   }
 
+  /** The core's status, with appliedIndex what the state machine here has applied (a follower's backlog not yet). */
   status(): RaftStatus {
-    return this.core.status();
+    return { ...this.core.status(), appliedIndex: this.appliedIndex };
+  }
+
+  /** Whether this node leads now (cheaper than status(), which builds every peer's progress). */
+  get isLeader(): boolean {
+    return this.core.roleNow === 'leader';
   }
 
   logMeta(log: string): LogMeta | undefined {
