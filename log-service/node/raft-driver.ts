@@ -10,9 +10,9 @@
 // applyWriteDelayMs and ride in the next Raft write, so an append costs each node one write,
 // not two (deferred-writes.ts). A Ready with entries to sync starts its write before it
 // applies its committed entries, so applying (tens of microseconds per entry on a cold cache)
-// is not between a follower and its disk. Likewise a leader does not send a message round only to
-// tell followers of a new commit index: it waits up to commitBroadcastDelayMs for entries (or
-// a heartbeat) to carry it (commit-hold.ts).
+// is not between a follower and its disk. Likewise a leader does not send a message round
+// only to tell followers of a new commit index: it waits up to commitBroadcastDelayMs for
+// entries (or a heartbeat) to carry it (commit-hold.ts).
 //
 // Liveness while a write is in flight: the Ready loop waits for each synced write before it
 // takes the next Ready, and a leader's heartbeats and a follower's answers to them would wait
