@@ -4,8 +4,9 @@
 //
 // Timeouts: each request has a deadline, and one timer, armed for the earliest, sweeps them.
 // A timer per request cost a setTimeout and a clearTimeout on the path of every append (µs
-// each, on a cold cache); with constant timeouts the deadlines only grow, so the sweep timer
-// is re-armed only when it fires.
+// each, on a cold cache). With constant timeouts the deadlines only grow, so the sweep timer
+// is re-armed when it fires; only a request due sooner than it (a retry's shorter timeout)
+// re-arms it earlier.
 
 import { connect } from 'node:net';
 import { fromWireError, LogError, type WireError } from '../errors.js';

@@ -242,10 +242,7 @@ export class RaftDriver {
     while (this.processing) await new Promise((resolve) => setTimeout(resolve, 5));
     await this.capture.retire();
     await this.sweeper.stop();
-    for (const [index, proposal] of this.pending) {
-      this.pending.delete(index);
-      proposal.done({ ok: false, error: new LogError('NOT_LEADER', 'node stopping', { leaderId: null }) });
-    }
+    this.failProposals(() => true, () => new LogError('NOT_LEADER', 'node stopping', { leaderId: null }));
   }
 
   step(message: RaftMessage, chains: readonly ChainHint[] = []): void {
@@ -327,7 +324,7 @@ export class RaftDriver {
     const overwritten = this.pending.get(result.index);
     if (overwritten !== undefined) {
       this.pending.delete(result.index);
-      overwritten.done({ ok: false, error: new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.status().leaderId }) });
+      overwritten.done({ ok: false, error: new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.leaderNow }) });
     }
     this.pending.set(result.index, { term: result.term, done, deadlineMs: performance.now() + this.options.timings.commitTimeoutMs });
   }
@@ -338,11 +335,10 @@ export class RaftDriver {
    * every append.
    */
   private expireProposals(nowMs: number): void {
-    for (const [index, proposal] of this.pending) {
-      if (proposal.deadlineMs > nowMs) continue;
-      this.pending.delete(index);
-      proposal.done({ ok: false, error: new LogError('QUORUM_UNAVAILABLE', `not committed within ${this.options.timings.commitTimeoutMs} ms; outcome unknown`) });
-    }
+    this.failProposals(
+      (_, proposal) => proposal.deadlineMs <= nowMs,
+      () => new LogError('QUORUM_UNAVAILABLE', `not committed within ${this.options.timings.commitTimeoutMs} ms; outcome unknown`),
+    );
   }
 
   /**
@@ -457,10 +453,7 @@ export class RaftDriver {
       this.failure = error as Error;
       this.options.logger.fatal({ err: error }, 'log node storage or apply failed; stopping the Raft driver');
       if (this.tickTimer) clearInterval(this.tickTimer);
-      for (const [index, proposal] of this.pending) {
-        this.pending.delete(index);
-        proposal.done({ ok: false, error: new LogError('QUORUM_UNAVAILABLE', 'node storage failed; outcome unknown') });
-      }
+      this.failProposals(() => true, () => new LogError('QUORUM_UNAVAILABLE', 'node storage failed; outcome unknown'));
       throw error;
     } finally {
       this.processing = false;
@@ -510,11 +503,11 @@ export class RaftDriver {
     }
     if (!mustSync) {
       // Nothing here must be durable before anyone hears of it: send, settle, and let the
-      // writes wait for the next batch (see the top of this file). A follower gathers (below).
-      const gather = this.core.roleNow !== 'leader';
-      if (gather) this.addToBacklog(ready.committedEntries);
-      const applyNow = !gather || this.backlogDueInMs(performance.now()) <= 0;
-      const outcomes = applyNow ? this.applyCommitted(gather ? [] : ready.committedEntries, logs, ops) : [];
+      // writes wait for the next batch (see the top of this file). A follower gathers (below)
+      // until its backlog is due; applyCommitted takes the backlog first.
+      const applyNow = this.isLeader || this.backlogDueInMs(performance.now()) <= 0;
+      if (!applyNow) this.addToBacklog(ready.committedEntries);
+      const outcomes = applyNow ? this.applyCommitted(ready.committedEntries, logs, ops) : [];
       for (const message of later) this.sendMessage(message);
       for (const { entry, outcome } of outcomes) this.settleProposal(entry, outcome);
       this.defer(ops, outcomes);
@@ -558,7 +551,7 @@ export class RaftDriver {
     if (speculateFirst) this.speculate(ready.entriesToPersist);
     const writeStartedMs = performance.now();
     const write = this.options.store.batch(ops, { sync: true });
-    const applyLater = !applyInBatch && this.core.roleNow !== 'leader';
+    const applyLater = !applyInBatch && !this.isLeader;
     if (applyLater) this.addToBacklog(ready.committedEntries);
     // Committed entries are durable on a majority already: their proposers can hear now.
     // Reads follow only what is written (visible state and the read barrier).
@@ -724,14 +717,19 @@ export class RaftDriver {
     if (!proposal) return;
     this.pending.delete(entry.index);
     if (proposal.term === entry.term && outcome !== null) proposal.done({ ok: true, outcome });
-    else proposal.done({ ok: false, error: new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.status().leaderId }) });
+    else proposal.done({ ok: false, error: new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.leaderNow }) });
   }
 
   private failProposalsUpTo(index: number, reason: string): void {
-    for (const [proposalIndex, proposal] of this.pending) {
-      if (proposalIndex > index) continue;
-      this.pending.delete(proposalIndex);
-      proposal.done({ ok: false, error: new LogError('NOT_LEADER', reason, { leaderId: this.core.status().leaderId }) });
+    this.failProposals((proposalIndex) => proposalIndex <= index, () => new LogError('NOT_LEADER', reason, { leaderId: this.core.leaderNow }));
+  }
+
+  /** Fails each waiting proposal `which` picks, with an error of its own. */
+  private failProposals(which: (index: number, proposal: PendingProposal) => boolean, error: () => LogError): void {
+    for (const [index, proposal] of this.pending) {
+      if (!which(index, proposal)) continue;
+      this.pending.delete(index);
+      proposal.done({ ok: false, error: error() });
     }
   }
 

@@ -5,9 +5,8 @@
 // that answers many proposals, or a client with several batches, costs one syscall (and one
 // wake-up of the other side) instead of one per frame. A microtask, not process.nextTick: a
 // tick runs only once every queued promise job has, and a log node's answers then waited for
-// the rest of its Ready loop. Raft peer
-// links do not coalesce: a follower's acknowledgement must leave as soon as its write is
-// done, not after the synchronous work of the next Ready.
+// the rest of its Ready loop. Raft peer links do not coalesce: a follower's acknowledgement
+// must leave as soon as its write is done, not after the synchronous work of the next Ready.
 
 import type { Socket } from 'node:net';
 import { LogError } from '../errors.js';
