@@ -2,22 +2,23 @@
 // checked against the limit before any body bytes are buffered, so an oversized or hostile
 // prefix costs nothing; a malformed body is reported, never thrown out of the socket handler.
 
-import { decode, encode } from '../codec.js';
+import { decodeRange, encodeWithHeadroom } from '../codec.js';
 import { LogError } from '../errors.js';
 
 export const framePrefixBytes = 4;
 
 export function encodeFrame(value: unknown, frameBytesMax: number): Buffer {
-  const body = encode(value);
-  if (body.length > frameBytesMax) {
-    throw new LogError('FRAME_TOO_LARGE', `frame of ${body.length} bytes exceeds frameBytesMax ${frameBytesMax}`, {
-      frameBytes: body.length,
+  // The body is encoded behind room for its prefix: one buffer per frame, nothing copied.
+  const frame = encodeWithHeadroom(value, framePrefixBytes);
+  const bodyBytes = frame.length - framePrefixBytes;
+  if (bodyBytes > frameBytesMax) {
+    throw new LogError('FRAME_TOO_LARGE', `frame of ${bodyBytes} bytes exceeds frameBytesMax ${frameBytesMax}`, {
+      frameBytes: bodyBytes,
       frameBytesMax,
     });
   }
-  const prefix = Buffer.allocUnsafe(framePrefixBytes);
-  prefix.writeUInt32BE(body.length);
-  return Buffer.concat([prefix, body]);
+  frame.writeUInt32BE(bodyBytes, 0);
+  return frame;
 }
 
 export type FrameEvent = { kind: 'frame'; value: unknown } | { kind: 'error'; error: LogError };
@@ -25,9 +26,14 @@ export type FrameEvent = { kind: 'frame'; value: unknown } | { kind: 'error'; er
 /**
  * Incremental decoder: push() socket chunks, get back whole frames. After a FRAME_TOO_LARGE
  * the stream cannot be resynchronized; the decoder stays failed and the caller closes.
+ * Frames are decoded where they lie in the chunk (usually a chunk holds whole frames); only a
+ * frame split across chunks is copied into one buffer first.
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
+  /** Where the next frame starts in chunks[0]. */
+  private offset = 0;
+  /** Bytes from offset to the end of the last chunk. */
   private buffered = 0;
   private failed = false;
 
@@ -39,11 +45,13 @@ export class FrameDecoder {
     this.buffered += chunk.length;
     const events: FrameEvent[] = [];
     while (this.buffered >= framePrefixBytes) {
-      const head = this.peek(framePrefixBytes);
-      const length = head.readUInt32BE(0);
+      let first = this.chunks[0]!;
+      if (first.length - this.offset < framePrefixBytes) first = this.joinChunks();
+      const length = first.readUInt32BE(this.offset);
       if (length > this.frameBytesMax) {
         this.failed = true;
         this.chunks = [];
+        this.offset = 0;
         this.buffered = 0;
         events.push({
           kind: 'error',
@@ -54,13 +62,22 @@ export class FrameDecoder {
         });
         return events;
       }
-      if (this.buffered < framePrefixBytes + length) break;
-      const whole = this.take(framePrefixBytes + length);
-      const body = whole.subarray(framePrefixBytes);
+      const frameBytes = framePrefixBytes + length;
+      if (this.buffered < frameBytes) break;
+      if (first.length - this.offset < frameBytes) first = this.joinChunks();
+      const bodyStart = this.offset + framePrefixBytes;
+      const frameEnd = this.offset + frameBytes;
       try {
-        events.push({ kind: 'frame', value: decode(body) });
+        events.push({ kind: 'frame', value: decodeRange(first, bodyStart, frameEnd) });
       } catch (error) {
         events.push({ kind: 'error', error: new LogError('BAD_REQUEST', `malformed frame: ${(error as Error).message}`) });
+      }
+      this.buffered -= frameBytes;
+      if (frameEnd === first.length) {
+        this.chunks.shift();
+        this.offset = 0;
+      } else {
+        this.offset = frameEnd;
       }
     }
     return events;
@@ -70,27 +87,12 @@ export class FrameDecoder {
     return this.failed;
   }
 
-  private peek(bytes: number): Buffer {
-    if (this.chunks[0]!.length >= bytes) return this.chunks[0]!;
-    const joined = Buffer.concat(this.chunks);
+  /** Copies everything buffered into one chunk (a frame or prefix spans chunks). */
+  private joinChunks(): Buffer {
+    const rest = this.chunks.slice(1);
+    const joined = Buffer.concat([this.chunks[0]!.subarray(this.offset), ...rest]);
     this.chunks = [joined];
+    this.offset = 0;
     return joined;
-  }
-
-  private take(bytes: number): Buffer {
-    const first = this.chunks[0]!;
-    if (first.length >= bytes) {
-      const taken = first.subarray(0, bytes);
-      if (first.length === bytes) this.chunks.shift();
-      else this.chunks[0] = first.subarray(bytes);
-      this.buffered -= bytes;
-      return taken;
-    }
-    const joined = Buffer.concat(this.chunks);
-    const taken = joined.subarray(0, bytes);
-    const rest = joined.subarray(bytes);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered -= bytes;
-    return taken;
   }
 }

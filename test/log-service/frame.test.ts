@@ -63,4 +63,16 @@ describe('frames', () => {
     expect((events[0] as { error: LogError }).error.code).toBe('BAD_REQUEST');
     expect(events[1]).toEqual({ kind: 'frame', value: { ok: 1 } });
   });
+
+  it('carries frames larger than the encoder\'s 8 KiB buffer, and frames encoded after them, intact', () => {
+    // The body is encoded behind room for its prefix; a body that outgrows the encoder's
+    // buffer is moved with that room, and the frames encoded next must not overwrite it.
+    const big = new Uint8Array(100_000).map((_, i) => i % 251);
+    const frames = [encodeFrame({ n: 1, big }, 1 << 20), encodeFrame({ n: 2 }, 1 << 20), encodeFrame({ n: 3, big }, 1 << 20)];
+    for (const frame of frames) expect(frame.readUInt32BE(0)).toBe(frame.length - 4);
+    const decoder = new FrameDecoder(1 << 20);
+    const stream = Buffer.concat(frames);
+    const values = [...decoder.push(stream.subarray(0, 70_000)), ...decoder.push(stream.subarray(70_000))].map((event) => (event.kind === 'frame' ? normalize(event.value) : event));
+    expect(values).toEqual([normalize({ n: 1, big }), { n: 2 }, normalize({ n: 3, big })]);
+  });
 });
