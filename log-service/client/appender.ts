@@ -180,14 +180,12 @@ export class LogAppender {
       batch.triedPrevLsns.add(batch.prevLsn);
       address = this.client.candidateAddress();
       const timeoutMs = Math.max(1, Math.min(this.client.timings.requestTimeoutMs, batch.deadline - Date.now()));
-      const result = await this.client.connection(address).request<AppendResult>(
-        {
-          op: 'append', log: this.log, prevLsn: batch.prevLsn, writerId: this.client.writerId, batchSeq: batch.seq, payloads: batch.payloads,
-          ...(batch.snapshotLsn === undefined ? {} : { snapshotLsn: batch.snapshotLsn }),
-          ...(batch.prevChecksum === undefined ? {} : { prevChecksum: batch.prevChecksum }),
-        },
-        timeoutMs,
-      );
+      const body: Record<string, unknown> = {
+        op: 'append', log: this.log, prevLsn: batch.prevLsn, writerId: this.client.writerId, batchSeq: batch.seq, payloads: batch.payloads,
+      };
+      if (batch.snapshotLsn !== undefined) body.snapshotLsn = batch.snapshotLsn;
+      if (batch.prevChecksum !== undefined) body.prevChecksum = batch.prevChecksum;
+      const result = await this.client.connection(address).request<AppendResult>(body, timeoutMs);
       this.client.noteLeader(address);
       this.succeed(batch, result.firstLsn);
     } catch (error) {

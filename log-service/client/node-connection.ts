@@ -37,7 +37,7 @@ export class NodeConnection {
 
   constructor(readonly address: string, private readonly frameBytesMax: number, private readonly connectTimeoutMs: number) {}
 
-  /** Sends a request; rejects with the node's typed error, CLOSED, or TIMEOUT. */
+  /** Sends a request (body gets its id); rejects with the node's typed error, CLOSED, or TIMEOUT. */
   request<T>(body: Record<string, unknown>, timeoutMs: number): Promise<T> {
     const id = this.nextId++;
     // Connected (the usual case): sent now, not after a promise job.
@@ -68,7 +68,10 @@ export class NodeConnection {
       this.outstanding.set(id, { resolve: resolve as (result: unknown) => void, reject, deadlineMs, timeoutMs });
       if (deadlineMs < this.sweepAtMs) this.armSweep(deadlineMs);
       try {
-        connection.send({ ...body, id });
+        // The id goes into the caller's body rather than a copy of it (one object less per
+        // request). A body sent again (a retry) just gets its new id; it is encoded right here.
+        body.id = id;
+        connection.send(body);
       } catch (error) {
         this.outstanding.delete(id);
         reject(error instanceof LogError ? error : new LogError('CLOSED', String(error)));
