@@ -54,6 +54,19 @@ const schemas: Schemas = {
   },
 };
 
+/** The schemas as lists, parsed once: each field with its required kind and whether it may be absent. */
+type FieldCheck = { field: string; kind: RequiredKind; optional: boolean };
+const fieldChecks = new Map<string, FieldCheck[]>(
+  Object.entries(schemas).map(([type, schema]) => [
+    type,
+    Object.entries(schema as Record<string, FieldKind>).map(([field, kind]) => ({
+      field,
+      kind: (kind.endsWith('?') ? kind.slice(0, -1) : kind) as RequiredKind,
+      optional: kind.endsWith('?'),
+    })),
+  ]),
+);
+
 function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 }
@@ -68,9 +81,8 @@ function entryProblem(value: unknown): string | null {
 }
 
 /** A reason why value does not have the given kind, or null. */
-function fieldProblem(kind: FieldKind, value: unknown): string | null {
-  if (kind.endsWith('?')) return value === undefined ? null : fieldProblem(kind.slice(0, -1) as RequiredKind, value);
-  switch (kind as RequiredKind) {
+function fieldProblem(kind: RequiredKind, value: unknown): string | null {
+  switch (kind) {
     case 'id':
       return typeof value === 'string' && value.length > 0 ? null : 'must be a non-empty string';
     case 'count':
@@ -124,10 +136,12 @@ function shortText(value: unknown): string {
 export function checkRaftMessage(value: unknown): RaftMessage | string {
   if (!isMap(value)) return 'Raft message is not a map';
   const type = value.type;
-  if (typeof type !== 'string' || !Object.hasOwn(schemas, type)) return `unknown Raft message type ${shortText(type)}`;
-  const schema = schemas[type as RaftMessage['type']] as Record<string, FieldKind>;
-  for (const [field, kind] of Object.entries(schema)) {
-    const problem = fieldProblem(kind, value[field]);
+  const checks = typeof type === 'string' ? fieldChecks.get(type) : undefined;
+  if (checks === undefined) return `unknown Raft message type ${shortText(type)}`;
+  for (const { field, kind, optional } of checks) {
+    const fieldValue = value[field];
+    if (optional && fieldValue === undefined) continue;
+    const problem = fieldProblem(kind, fieldValue);
     if (problem) return `${type}.${field} ${problem}`;
   }
   const message = value as unknown as RaftMessage;
