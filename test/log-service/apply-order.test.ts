@@ -40,7 +40,7 @@ describe('when a follower applies committed entries (in-process cluster)', () =>
     });
     const log = new LogClient({ nodes: [...cluster.addresses.values()] });
     try {
-      const leader = await cluster.leader();
+      const leader = await cluster.leader(20_000); // elections take 1.2–2.4 s at 200 ms ticks
       const followers = cluster.ids.filter((id) => cluster!.nodes.get(id) !== leader);
       // How many times each follower's applied count moved, seen after each answer.
       const moves = new Map(followers.map((id) => [id, 0]));

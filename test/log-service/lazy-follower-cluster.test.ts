@@ -37,7 +37,9 @@ async function withCluster(run: (cluster: InProcessCluster, log: LogClient) => P
 
 /** The leader, the follower a commit waits for (first in id order) and the lazy one. */
 async function roles(cluster: InProcessCluster): Promise<{ eager: string; lazy: string; tailOf(id: string): number }> {
-  const leaderId = (await cluster.leader()).status().id;
+  // Elections time out after 1.2–2.4 s at these slow ticks (6–11 ticks), and a split vote
+  // takes another round: the helper's default 5 s wait once ran out under a loaded npm test.
+  const leaderId = (await cluster.leader(20_000)).status().id;
   const [eager, lazy] = cluster.ids.filter((id) => id !== leaderId).sort() as [string, string];
   return { eager, lazy, tailOf: (id) => cluster.nodes.get(id)?.status().logs['lazy']?.tailLsn ?? 0 };
 }
