@@ -106,9 +106,9 @@ export class LogAppender {
     }
     this.queuedEntries += payloads.length;
     return new Promise<AppendOutcome>((resolve, reject) => {
-      const entry: PendingAppend = {
-        payloads, bytes, prevLsn, resolve, reject, ...(snapshotLsn === undefined ? {} : { snapshotLsn }), ...(prevChecksum === undefined ? {} : { prevChecksum }),
-      };
+      const entry: PendingAppend = { payloads, bytes, prevLsn, resolve, reject };
+      if (snapshotLsn !== undefined) entry.snapshotLsn = snapshotLsn;
+      if (prevChecksum !== undefined) entry.prevChecksum = prevChecksum;
       this.gathering.push(entry);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -140,9 +140,9 @@ export class LogAppender {
       current = {
         seq: this.client.nextBatchSeq(), auto, prevLsn: pending.prevLsn ?? 0, parts: [pending], payloads: [...pending.payloads],
         bytes: pending.bytes, attempts: 0, triedPrevLsns: new Set(), deadline: Date.now() + this.client.timings.appendTimeoutMs, done: false,
-        ...(pending.snapshotLsn === undefined ? {} : { snapshotLsn: pending.snapshotLsn }),
-        ...(pending.prevChecksum === undefined ? {} : { prevChecksum: pending.prevChecksum }),
       };
+      if (pending.snapshotLsn !== undefined) current.snapshotLsn = pending.snapshotLsn;
+      if (pending.prevChecksum !== undefined) current.prevChecksum = pending.prevChecksum;
       this.outstanding.push(current);
       this.toSend.push(current);
     }

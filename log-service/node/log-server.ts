@@ -542,9 +542,11 @@ export class LogServer {
 
 /** The log command an append request proposes. */
 function appendCommand(request: AppendRequest): LogCommand {
-  return {
-    t: 'append', log: request.log, prevLsn: request.prevLsn, writerId: request.writerId, batchSeq: request.batchSeq,
-    payloads: request.payloads, ...(request.snapshotLsn === undefined ? {} : { snapshotLsn: request.snapshotLsn }),
-    ...(request.prevChecksum === undefined ? {} : { prevChecksum: request.prevChecksum }),
+  const command: Extract<LogCommand, { t: 'append' }> = {
+    t: 'append', log: request.log, prevLsn: request.prevLsn, writerId: request.writerId, batchSeq: request.batchSeq, payloads: request.payloads,
   };
+  // Assigned, not spread in: the same fields in the same order, without two throwaway objects.
+  if (request.snapshotLsn !== undefined) command.snapshotLsn = request.snapshotLsn;
+  if (request.prevChecksum !== undefined) command.prevChecksum = request.prevChecksum;
+  return command;
 }
