@@ -513,40 +513,31 @@ export class RaftDriver {
       this.defer(ops, outcomes);
       return;
     }
-    // The synced write starts before the committed entries are applied: applying takes a
-    // follower tens of microseconds per entry (checksums, records), and the write is what the
-    // leader waits for. Their state-machine writes then wait for the next batch, like those of
-    // a Ready with nothing to sync. They go in this batch with a snapshot install (the install
-    // replaces the state they apply to) and when a state-machine snapshot is due (it reads the
-    // store, so it waits for a batch that leaves nothing deferred; under a steady load every
-    // other synced batch does). Deferred writes go first in the batch (DeferredWrites.takeInto
-    // says why).
+    // The synced write starts before the committed entries are applied: applying takes tens of
+    // microseconds per entry on a cold cache, and the write is what the leader waits for. Their
+    // state-machine writes wait for the next batch (DeferredWrites.takeInto says why they go
+    // first in it), except with a snapshot install (it replaces the state they apply to) and
+    // when a state-machine snapshot is due (it reads the store, so it needs a batch that leaves
+    // nothing deferred; under a steady load every other synced batch is one).
     //
-    // A follower (no proposer waits on it) does not apply them here. It adds them to its
-    // backlog and applies the backlog once it is applyWriteDelayMs old: after a Ready's write
-    // and answer, or when its Ready loop is idle (processReadies). Not between handing the
-    // write to LevelDB and going idle: this host's kernel packs threads onto one vCPU
-    // (sched_vcpu_pack), and the LevelDB thread woken by the handoff waited on this thread's
-    // vCPU until the apply was done, ≈ 90 µs of every follower write at one appender. Not
-    // right after every answer either: the leader it wakes waited on this vCPU in the same
-    // way. Batched, at one appender most rounds apply nothing: p50 0.592 against 0.618 ms,
-    // node CPU 623 against 664 µs per entry (log-service README, "4 December, night"). The
-    // cost: a follower's reads and subscribers see an entry up to applyWriteDelayMs later.
-    // A leader applies them during its write, so that its proposers hear at once.
+    // A leader applies them during its write, so that its proposers hear at once. A follower
+    // (no proposer waits on it) adds them to its backlog and applies that once it is
+    // applyWriteDelayMs old: after a Ready's write and answer, or when its Ready loop is idle.
+    // Never between handing its write to LevelDB and going idle (this host's kernel packs
+    // threads onto one vCPU, `sched_vcpu_pack`, and LevelDB's thread waited for the apply), nor
+    // right after every answer (the leader it had just woken waited in the same way). The cost:
+    // a follower's reads and subscribers see an entry up to applyWriteDelayMs later. The
+    // measurements: log-service README, "4 December, night".
     const applyInBatch = installed || this.compactionDue(this.appliedIndex + this.backlog.length + ready.committedEntries.length);
     const batchOutcomes = applyInBatch ? this.applyCommitted(ready.committedEntries, logs, ops) : [];
     const writtenMetas = this.metasOf(logs, [...this.takeDeferred(ops), ...changedLogsOf(batchOutcomes)]);
     const writtenAppliedIndex = this.appliedIndex;
-    // A leader applies its new proposals ahead while the disks write (speculation.ts). When
-    // this Ready commits nothing, before its own write is handed to LevelDB: that write then
-    // starts ≈ 20 µs later, which took 24 µs off p50 at one appender (15 interleaved rounds
-    // each; log-service README, "4 December, night"). The leader's write has time to spare (a
-    // commit waits for the follower's, which starts ≈ 100 µs later); starting it later may
-    // put both in one ext4 journal commit, or keep LevelDB's thread off the vCPU the follower
-    // is woken on. Which, was not measured. When it commits entries, after applying them: a
-    // speculation that starts from the state without them declines at commit (take()), and
-    // each decline would throw away the speculation of the Ready that follows it, and so on.
-    // The same for a new leader's backlog (entries it gathered as a follower, applied below).
+    // A leader applies its new proposals ahead while the disks write (speculation.ts). In a
+    // Ready that commits nothing, before its own write is handed to LevelDB: that write has time
+    // to spare (a commit waits for the follower's, which starts later), and this order took
+    // ≈ 24 µs off p50 at one appender. In a Ready that commits entries, or with a backlog to
+    // apply (a new leader), after applying them: a speculation started from the state without
+    // them declines at commit, and each decline would throw away the next Ready's in turn.
     const speculateFirst = ready.committedEntries.length === 0 && this.backlog.length === 0;
     if (speculateFirst) this.speculate(ready.entriesToPersist);
     const writeStartedMs = performance.now();
