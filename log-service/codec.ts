@@ -9,20 +9,28 @@ export function encode(value: unknown): Buffer {
   return packr.pack(value);
 }
 
+/** Largest shared encoding buffer kept for the next values (see encodeWithHeadroom). */
+const sharedBufferBytesMax = 64 * 1024;
+/** msgpackr's own first buffer size. */
+const sharedBufferFreshBytes = 8 * 1024;
+
 /**
  * Encodes value after headroomBytes (at most 255) bytes left for the caller to fill, such as
  * a frame's length prefix: one buffer, no copy of the body into a second one.
+ *
+ * The result is a slice of the buffer msgpackr encodes everything into (one per process,
+ * shared by every Packr), so a frame queued on a slow socket keeps that whole buffer alive.
+ * The buffer is 8 KiB until a value outgrows it, and msgpackr never shrinks it: after a
+ * large value (a Read's answer, an InstallSnapshot), the values after it start in a fresh
+ * small buffer, and the large one is freed with the last slice of it.
  */
 export function encodeWithHeadroom(value: unknown, headroomBytes: number): Buffer {
   if (!Number.isInteger(headroomBytes) || headroomBytes < 0 || headroomBytes > 0xff) throw new RangeError(`headroomBytes must be in 0..255, got ${headroomBytes}`);
-  return packr.pack(value, RESERVE_START_SPACE | headroomBytes);
+  const encoded = packr.pack(value, RESERVE_START_SPACE | headroomBytes);
+  if (encoded.buffer.byteLength > sharedBufferBytesMax) packr.useBuffer(Buffer.allocUnsafeSlow(sharedBufferFreshBytes));
+  return encoded;
 }
 
 export function decode(bytes: Uint8Array): unknown {
   return packr.unpack(bytes);
-}
-
-/** Decodes the one value in bytes[start, end) (no subarray made for it). */
-export function decodeRange(bytes: Uint8Array, start: number, end: number): unknown {
-  return packr.unpack(bytes, { start, end });
 }

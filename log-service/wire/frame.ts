@@ -2,7 +2,7 @@
 // checked against the limit before any body bytes are buffered, so an oversized or hostile
 // prefix costs nothing; a malformed body is reported, never thrown out of the socket handler.
 
-import { decodeRange, encodeWithHeadroom } from '../codec.js';
+import { decode, encodeWithHeadroom } from '../codec.js';
 import { LogError } from '../errors.js';
 
 export const framePrefixBytes = 4;
@@ -68,7 +68,9 @@ export class FrameDecoder {
       const bodyStart = this.offset + framePrefixBytes;
       const frameEnd = this.offset + frameBytes;
       try {
-        events.push({ kind: 'frame', value: decodeRange(first, bodyStart, frameEnd) });
+        // A subarray, not a range of the chunk: msgpackr's bundled-strings extension can move
+        // its read position, and must never reach the bytes of the next frame.
+        events.push({ kind: 'frame', value: decode(first.subarray(bodyStart, frameEnd)) });
       } catch (error) {
         events.push({ kind: 'error', error: new LogError('BAD_REQUEST', `malformed frame: ${(error as Error).message}`) });
       }

@@ -56,6 +56,22 @@ describe('frames', () => {
     expect(() => encodeFrame({ big: new Uint8Array(200) }, 100)).toThrow(/FRAME_TOO_LARGE/);
   });
 
+  it('never lets a body read into the frame after it (msgpackr bundled strings)', () => {
+    // ext 0x62 moves msgpackr's read position; decoded from a range of the whole chunk, this
+    // body once took 20 bytes of the next frame as its own, while decoded alone it is short.
+    const body = Buffer.from([0xd6, 0x62, 0, 0, 0, 6, 0xc4, 20, 0xa0, 0xa0]);
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(body.length);
+    const next = encodeFrame({ op: 'next', token: 'abcdefghijkl' }, 1 << 20);
+    const whole = new FrameDecoder(1 << 20).push(Buffer.concat([prefix, body, next]));
+    const split = new FrameDecoder(1 << 20);
+    const apart = [...split.push(Buffer.concat([prefix, body])), ...split.push(next)];
+    expect(whole.map((event) => (event.kind === 'frame' ? normalize(event.value) : event.error.code))).toEqual(
+      apart.map((event) => (event.kind === 'frame' ? normalize(event.value) : event.error.code)),
+    );
+    expect(whole[1]).toEqual({ kind: 'frame', value: { op: 'next', token: 'abcdefghijkl' } });
+  });
+
   it('reports a malformed body as BAD_REQUEST and keeps decoding the frames after it', () => {
     const decoder = new FrameDecoder(100);
     const events = decoder.push(Buffer.concat([Buffer.from([0, 0, 0, 1, 0x81]), encodeFrame({ ok: 1 }, 100)]));
@@ -70,6 +86,8 @@ describe('frames', () => {
     const big = new Uint8Array(100_000).map((_, i) => i % 251);
     const frames = [encodeFrame({ n: 1, big }, 1 << 20), encodeFrame({ n: 2 }, 1 << 20), encodeFrame({ n: 3, big }, 1 << 20)];
     for (const frame of frames) expect(frame.readUInt32BE(0)).toBe(frame.length - 4);
+    // A small frame after a large one does not lie in (and keep alive) the grown buffer.
+    expect(frames[1]!.buffer.byteLength).toBeLessThanOrEqual(64 * 1024);
     const decoder = new FrameDecoder(1 << 20);
     const stream = Buffer.concat(frames);
     const values = [...decoder.push(stream.subarray(0, 70_000)), ...decoder.push(stream.subarray(70_000))].map((event) => (event.kind === 'frame' ? normalize(event.value) : event));
