@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeFrame, FrameDecoder } from '../../log-service/wire/frame.js';
 import { LogError } from '../../log-service/errors.js';
+import { encode } from '../../log-service/codec.js';
 
 const frameValue = fc.record({
   id: fc.nat(),
@@ -86,8 +87,11 @@ describe('frames', () => {
     const big = new Uint8Array(100_000).map((_, i) => i % 251);
     const frames = [encodeFrame({ n: 1, big }, 1 << 20), encodeFrame({ n: 2 }, 1 << 20), encodeFrame({ n: 3, big }, 1 << 20)];
     for (const frame of frames) expect(frame.readUInt32BE(0)).toBe(frame.length - 4);
-    // A small frame after a large one does not lie in (and keep alive) the grown buffer.
+    // A small frame after a large one does not lie in (and keep alive) the grown buffer;
+    // nor does a small value encoded after one (a command kept in the in-memory Raft log).
     expect(frames[1]!.buffer.byteLength).toBeLessThanOrEqual(64 * 1024);
+    encode({ big });
+    expect(encode({ n: 4 }).buffer.byteLength).toBeLessThanOrEqual(64 * 1024);
     const decoder = new FrameDecoder(1 << 20);
     const stream = Buffer.concat(frames);
     const values = [...decoder.push(stream.subarray(0, 70_000)), ...decoder.push(stream.subarray(70_000))].map((event) => (event.kind === 'frame' ? normalize(event.value) : event));
