@@ -280,8 +280,7 @@ export class LogServer {
   private proposeAppend(driver: RaftDriver, request: AppendRequest, finish: (answer: Answer) => void): void {
     driver.proposeThen(appendCommand(request), (proposal) => {
       if (!proposal.ok) {
-        const { error } = proposal;
-        finish({ ok: false, error: error.code === 'NOT_LEADER' && !error.details.leaderAddr ? this.notLeader(driver) : error });
+        finish({ ok: false, error: this.withLeaderAddress(driver, proposal.error) });
         return;
       }
       const outcome = proposal.outcome;
@@ -377,6 +376,11 @@ export class LogServer {
     return new LogError('NOT_LEADER', leaderId ? `leader is ${leaderId}` : 'no leader known', { leaderId, leaderAddr });
   }
 
+  /** A driver's NOT_LEADER (it knows leader ids only) as the client's redirect: with the address. */
+  private withLeaderAddress<E>(driver: RaftDriver, error: E): E | LogError {
+    return error instanceof LogError && error.code === 'NOT_LEADER' ? this.notLeader(driver) : error;
+  }
+
   private async handle(connection: ClientConnection, request: Exclude<Request, AppendRequest>): Promise<unknown> {
     const { limits } = this.context;
     switch (request.op) {
@@ -453,7 +457,7 @@ export class LogServer {
   private async leaderRead(driver: RaftDriver): Promise<void> {
     if (!driver.isLeader) throw this.notLeader(driver);
     await driver.readBarrier().catch((error: unknown) => {
-      throw error instanceof LogError && error.code === 'NOT_LEADER' ? this.notLeader(driver) : error;
+      throw this.withLeaderAddress(driver, error);
     });
   }
 

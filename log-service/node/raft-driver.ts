@@ -324,7 +324,7 @@ export class RaftDriver {
     const overwritten = this.pending.get(result.index);
     if (overwritten !== undefined) {
       this.pending.delete(result.index);
-      overwritten.done({ ok: false, error: new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.leaderNow }) });
+      overwritten.done({ ok: false, error: this.lostInLeaderChange() });
     }
     this.pending.set(result.index, { term: result.term, done, deadlineMs: performance.now() + this.options.timings.commitTimeoutMs });
   }
@@ -708,7 +708,12 @@ export class RaftDriver {
     if (!proposal) return;
     this.pending.delete(entry.index);
     if (proposal.term === entry.term && outcome !== null) proposal.done({ ok: true, outcome });
-    else proposal.done({ ok: false, error: new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.leaderNow }) });
+    else proposal.done({ ok: false, error: this.lostInLeaderChange() });
+  }
+
+  /** Why a proposal whose entry a later term replaced did not commit. */
+  private lostInLeaderChange(): LogError {
+    return new LogError('NOT_LEADER', 'proposal lost in a leader change; outcome unknown', { leaderId: this.core.leaderNow });
   }
 
   private failProposalsUpTo(index: number, reason: string): void {
